@@ -1,0 +1,79 @@
+"""Typed errors. Each carries the process exit code the CLI uses and a hint saying what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_PAGES_FAILED = 1
+EXIT_USAGE = 2
+EXIT_OUTPUT = 3
+EXIT_MODEL = 4
+
+
+class DigitizeError(Exception):
+    """Base class. `hint` tells the user what to do about it."""
+
+    exit_code = EXIT_PAGES_FAILED
+    kind = "error"
+
+    def __init__(self, message: str, *, path: Path | str | None = None, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{tail}"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "message": self.message, "path": self.path, "hint": self.hint}
+
+
+class UsageError(DigitizeError):
+    exit_code = EXIT_USAGE
+    kind = "usage"
+
+
+class InputError(DigitizeError):
+    """A page or file that cannot be read. Reported per page; the batch goes on."""
+
+    kind = "input"
+
+
+class UnsupportedFormatError(InputError):
+    kind = "unsupported-format"
+
+
+class CorruptImageError(InputError):
+    kind = "corrupt-image"
+
+
+class ImageTooLargeError(InputError):
+    kind = "image-too-large"
+
+
+class BlankPageError(InputError):
+    kind = "blank-page"
+
+
+class ModelError(DigitizeError):
+    """Model weights missing or broken: fatal for the run, since every page needs them."""
+
+    exit_code = EXIT_MODEL
+    kind = "model"
+
+
+class EngineError(DigitizeError):
+    """The OCR engine failed on one page."""
+
+    kind = "engine"
+
+
+class OutputError(DigitizeError):
+    """The output location cannot be written (read-only, full disk): fatal for the run."""
+
+    exit_code = EXIT_OUTPUT
+    kind = "output"

@@ -1,0 +1,92 @@
+"""Text joining rules for Chinese: no spaces between CJK characters, breaks only between paragraphs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from digitize.model import Line
+
+_CJK_RANGES = (
+    (0x2E80, 0x2FDF),  # radicals
+    (0x3000, 0x303F),  # CJK punctuation
+    (0x3040, 0x30FF),  # kana
+    (0x3100, 0x312F),  # bopomofo
+    (0x3190, 0x31FF),
+    (0x3400, 0x4DBF),  # ext A
+    (0x4E00, 0x9FFF),  # unified
+    (0xF900, 0xFAFF),  # compatibility
+    (0xFE30, 0xFE4F),  # vertical forms
+    (0xFF00, 0xFFEF),  # full-width forms
+    (0x20000, 0x3134F),  # ext B-H
+)
+
+
+def is_cjk(ch: str) -> bool:
+    """True for Han characters, kana and full-width punctuation: text written without spaces."""
+    if not ch:
+        return False
+    cp = ord(ch)
+    if cp in (0x201C, 0x201D, 0x2018, 0x2019, 0x2014, 0x2026, 0x00B7):  # “”‘’—…·
+        return True
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+def is_wide(ch: str) -> bool:
+    """Occupies a full em (used to spread glyph boxes across a line)."""
+    return is_cjk(ch) or unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def clean_line(text: str) -> str:
+    """Drop spaces next to CJK characters; collapse other runs of white space to one space."""
+    text = _SPACE_RUN.sub(" ", text.strip())
+    if " " not in text:
+        return text
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch == " ":
+            prev = text[i - 1] if i > 0 else ""
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if is_cjk(prev) or is_cjk(nxt):
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def join_pair(left: str, right: str) -> str:
+    """Join two pieces of one paragraph: a space only between two Latin words."""
+    if not left:
+        return right
+    if not right:
+        return left
+    a, b = left[-1], right[0]
+    if is_cjk(a) or is_cjk(b) or a == "-" or not a.isalnum() or not b.isalnum():
+        return left + right
+    return left + " " + right
+
+
+def join_texts(texts: Iterable[str]) -> str:
+    out = ""
+    for t in texts:
+        out = join_pair(out, clean_line(t))
+    return out
+
+
+def join_lines(lines: Iterable[Line]) -> str:
+    """Lines to paragraphs: a new paragraph at each `paragraph_start`, lines joined inside."""
+    paragraphs: list[str] = []
+    for line in lines:
+        text = clean_line(line.text)
+        if not text:
+            continue
+        if line.paragraph_start or not paragraphs:
+            paragraphs.append(text)
+        else:
+            paragraphs[-1] = join_pair(paragraphs[-1], text)
+    return "\n".join(paragraphs)
