@@ -1,0 +1,181 @@
+"""METS 1.12.1 for an issue: files, pages, and articles pointing into the ALTO blocks.
+
+The logical map is the issue with one ARTICLE div per article and, inside it, one div per
+run of same-typed blocks of a part; every block is an `area` with BETYPE="IDREF" and BEGIN
+= the ALTO block id from `alto.block_ids`, so a jumped article simply has areas in two
+ALTO files.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+from lxml import etree
+
+from digitize.model import Issue, Page, Region, RegionType
+from digitize.serialize.alto import block_ids, xml_id
+from digitize.serialize.text import article_regions
+
+METS_NS = "http://www.loc.gov/METS/"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+METS_SCHEMA_LOCATION = f"{METS_NS} http://www.loc.gov/standards/mets/mets.xsd"
+
+# Logical div TYPE per region type (the vocabulary used by newspaper METS/ALTO profiles).
+DIV_TYPE = {
+    RegionType.HEADLINE: "HEADING",
+    RegionType.KICKER: "KICKER",
+    RegionType.SUBTITLE: "SUBHEADING",
+    RegionType.BYLINE: "AUTHOR",
+    RegionType.LABEL: "LABEL",
+    RegionType.BODY: "BODY",
+    RegionType.NOTICE: "BODY",
+    RegionType.CAPTION: "CAPTION",
+    RegionType.JUMP: "JUMP",
+    RegionType.MASTHEAD: "MASTHEAD",
+    RegionType.AD: "ADVERTISEMENT",
+    RegionType.PHOTO: "ILLUSTRATION",
+    RegionType.RULE: "GRAPHIC",
+}
+
+
+def _m(name: str) -> str:
+    return f"{{{METS_NS}}}{name}"
+
+
+def _mimetype(name: str) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in (".xml", ".alto"):
+        return "text/xml"
+    guessed, _ = mimetypes.guess_type("x" + suffix)
+    return guessed or "application/octet-stream"
+
+
+def to_mets(
+    issue: Issue,
+    *,
+    image_files: dict[int, str],
+    alto_files: dict[int, str],
+    created: str | None = None,
+) -> bytes:
+    """METS for the issue. `image_files` / `alto_files` map physical page number to the
+    path written in FLocat (relative to the METS file). `created` (xsd:dateTime) defaults
+    to now; pass it for reproducible output."""
+    pages = sorted(issue.pages, key=lambda p: p.number)
+    root = etree.Element(_m("mets"), nsmap={"mets": METS_NS, "xlink": XLINK_NS, "xsi": XSI_NS})
+    root.set(f"{{{XSI_NS}}}schemaLocation", METS_SCHEMA_LOCATION)
+    root.set("OBJID", issue.name)
+    root.set("LABEL", issue.name)
+    root.set("TYPE", "newspaper-issue")
+
+    hdr = etree.SubElement(root, _m("metsHdr"))
+    hdr.set("CREATEDATE", created or datetime.now(UTC).replace(microsecond=0).isoformat())
+    agent = etree.SubElement(hdr, _m("agent"))
+    agent.set("ROLE", "CREATOR")
+    agent.set("TYPE", "OTHER")
+    agent.set("OTHERTYPE", "SOFTWARE")
+    etree.SubElement(agent, _m("name")).text = "digitize"
+
+    file_sec = etree.SubElement(root, _m("fileSec"))
+    img_ids: dict[int, str] = {}
+    alto_ids: dict[int, str] = {}
+    for use, files, ids, prefix in (
+        ("IMAGE", image_files, img_ids, "IMG"),
+        ("ALTO", alto_files, alto_ids, "ALTO"),
+    ):
+        grp = etree.SubElement(file_sec, _m("fileGrp"))
+        grp.set("USE", use)
+        for p in pages:
+            name = files.get(p.number)
+            if name is None:
+                continue
+            fid = f"{prefix}_{p.number:04d}"
+            ids[p.number] = fid
+            f = etree.SubElement(grp, _m("file"))
+            f.set("ID", fid)
+            f.set("MIMETYPE", _mimetype(name))
+            loc = etree.SubElement(f, _m("FLocat"))
+            loc.set("LOCTYPE", "URL")
+            loc.set(f"{{{XLINK_NS}}}href", name)
+        if not len(grp):
+            file_sec.remove(grp)
+    if not len(file_sec):
+        root.remove(file_sec)
+
+    # Physical map: the issue's pages in order.
+    phys = etree.SubElement(root, _m("structMap"))
+    phys.set("TYPE", "PHYSICAL")
+    seq = etree.SubElement(phys, _m("div"))
+    seq.set("ID", "PHYS_0000")
+    seq.set("TYPE", "physSequence")
+    seq.set("LABEL", issue.name)
+    phys_ids: dict[int, str] = {}
+    for p in pages:
+        div = etree.SubElement(seq, _m("div"))
+        pid = f"PHYS_{p.number:04d}"
+        phys_ids[p.number] = pid
+        div.set("ID", pid)
+        div.set("TYPE", "page")
+        div.set("ORDER", str(p.number))
+        if p.printed_number:
+            div.set("ORDERLABEL", p.printed_number)
+        for ids in (img_ids, alto_ids):
+            if p.number in ids:
+                etree.SubElement(div, _m("fptr")).set("FILEID", ids[p.number])
+
+    # Logical map: the issue's articles, each pointing at its ALTO blocks.
+    log = etree.SubElement(root, _m("structMap"))
+    log.set("TYPE", "LOGICAL")
+    issue_div = etree.SubElement(log, _m("div"))
+    issue_div.set("ID", "LOG_0000")
+    issue_div.set("TYPE", "ISSUE")
+    issue_div.set("LABEL", issue.name)
+    bids = {p.number: block_ids(p) for p in pages}
+    links: list[tuple[str, str]] = []
+    used_ids: set[str] = set()
+    for k, art in enumerate(issue.articles, start=1):
+        art_div = etree.SubElement(issue_div, _m("div"))
+        aid = xml_id(f"LOG_{art.id}", "LOG_")
+        if aid in used_ids:
+            aid = f"{aid}_{k}"
+        used_ids.add(aid)
+        art_div.set("ID", aid)
+        art_div.set("TYPE", "ARTICLE")
+        art_div.set("ORDER", str(k))
+        art_div.set("LABEL", art.title or art.id)
+        runs = _runs(article_regions(issue, art))
+        for n, (page, run) in enumerate(runs, start=1):
+            if page.number not in alto_ids:
+                continue
+            div = etree.SubElement(art_div, _m("div"))
+            div.set("ID", f"{aid}_{n}")
+            div.set("TYPE", DIV_TYPE.get(run[0].type, "TEXT"))
+            div.set("ORDER", str(n))
+            for r in run:
+                area = etree.SubElement(etree.SubElement(div, _m("fptr")), _m("area"))
+                area.set("FILEID", alto_ids[page.number])
+                area.set("BEGIN", bids[page.number][r.id])
+                area.set("BETYPE", "IDREF")
+        for pn in dict.fromkeys(p.page for p in art.parts):
+            if pn in phys_ids:
+                links.append((aid, phys_ids[pn]))
+    if links:
+        sl = etree.SubElement(root, _m("structLink"))
+        for frm, to in links:
+            sm = etree.SubElement(sl, _m("smLink"))
+            sm.set(f"{{{XLINK_NS}}}from", frm)
+            sm.set(f"{{{XLINK_NS}}}to", to)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _runs(regions: list[tuple[Page, Region]]) -> list[tuple[Page, list[Region]]]:
+    """Group consecutive blocks of the same page and div type."""
+    out: list[tuple[Page, list[Region]]] = []
+    for page, r in regions:
+        if out and out[-1][0] is page and DIV_TYPE.get(out[-1][1][-1].type) == DIV_TYPE.get(r.type):
+            out[-1][1].append(r)
+        else:
+            out.append((page, [r]))
+    return out

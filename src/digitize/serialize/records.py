@@ -1,0 +1,105 @@
+"""Article records: one JSON-ready dict per article, for JSONL output and search indexing."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import PurePath
+
+from digitize.model import Article, Issue, JumpLink, RegionType
+from digitize.serialize.alto import block_ids
+from digitize.serialize.text import article_body, article_regions
+
+
+def _jsonable(value: object) -> object:
+    """Plain JSON types only (evidence dicts may hold tuples, paths, numpy scalars)."""
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
+    item = getattr(value, "item", None)  # numpy scalar
+    if callable(item):
+        return _jsonable(item())
+    return str(value)
+
+
+def _jump_record(j: JumpLink) -> dict[str, object]:
+    return {
+        "from_page": j.from_page,
+        "to_page": j.to_page,
+        "from_block": j.from_region,
+        "to_block": j.to_region,
+        "score": round(j.score, 4),
+        "evidence": _jsonable(j.evidence),
+    }
+
+
+def _first_text(issue: Issue, article: Article, rtype: RegionType) -> str:
+    for _page, r in article_regions(issue, article):
+        if r.type is rtype:
+            text = r.text.replace("\n", "")
+            if text:
+                return text
+    return ""
+
+
+def article_records(issue: Issue) -> list[dict[str, object]]:
+    """One record per article, in issue order. Fields the linker left empty (title, text,
+    captions) are filled from the article's regions so every record is searchable."""
+    pages = {p.number: p for p in issue.pages}
+    bids = {p.number: block_ids(p) for p in issue.pages}
+    records: list[dict[str, object]] = []
+    for art in issue.articles:
+        body, captions = article_body(issue, art)
+        region_keys = {(part.page, rid) for part in art.parts for rid in part.region_ids}
+        parts: list[dict[str, object]] = []
+        labels: list[str] = []
+        physical: list[int] = []
+        for part in art.parts:
+            page = pages.get(part.page)
+            printed = page.printed_number if page is not None else None
+            label = printed or str(part.page)
+            if part.page not in physical:
+                physical.append(part.page)
+                labels.append(label)
+            ids = bids.get(part.page, {})
+            parts.append(
+                {
+                    "page": part.page,
+                    "printed_page": printed,
+                    "file": part.file,
+                    "blocks": [ids.get(rid, rid) for rid in part.region_ids],
+                }
+            )
+        unresolved = [
+            _jsonable(u)
+            for u in issue.unresolved_jumps
+            if u.get("article_id") == art.id
+            or (u.get("page"), u.get("region_id")) in region_keys
+            or (u.get("page"), u.get("region")) in region_keys
+        ]
+        records.append(
+            {
+                "id": art.id,
+                "issue": issue.name,
+                "title": art.title or _first_text(issue, art, RegionType.HEADLINE),
+                "kicker": art.kicker or _first_text(issue, art, RegionType.KICKER),
+                "subtitle": art.subtitle or _first_text(issue, art, RegionType.SUBTITLE),
+                "byline": art.byline or _first_text(issue, art, RegionType.BYLINE),
+                "pages": labels,
+                "physical_pages": physical,
+                "parts": parts,
+                "text": art.text or body,
+                "captions": list(art.captions) or captions,
+                "confidence": round(art.confidence, 4),
+                "jumps": [_jump_record(j) for j in issue.jumps if j.article_id == art.id],
+                "unresolved_jumps": unresolved,
+            }
+        )
+    return records
