@@ -629,7 +629,7 @@ class _Linker:
         reasons: list[str] = []
         for src, mk in rows:
             pages = self._pages_for(mk.marker.target_page, src, +1)
-            shown = mk.marker.target_page or "(next)"
+            shown = normalize_page_label(mk.marker.target_page) or "(next)"
             if not pages:
                 reasons.append(f"target page {shown} not in issue")
                 candidates.append([])
@@ -677,7 +677,7 @@ class _Linker:
         reasons: list[str] = []
         for dst, mk in rows:
             pages = self._pages_for(mk.marker.target_page, dst, -1)
-            shown = mk.marker.target_page
+            shown = normalize_page_label(mk.marker.target_page)
             if not pages:
                 reasons.append(
                     f"source page {shown} not in issue"
