@@ -1,0 +1,226 @@
+"""Model manifest and weight resolution.
+
+Weights never come from the network at run time: they ship inside a registry package
+(rapidocr bundles PP-OCRv6 small det/rec ONNX files) or a user drops a PaddleOCR model
+directory (``inference.onnx`` + ``inference.yml``) into ``models/``. ``models/manifest.json``
+names every model that may be used, where it comes from and its sha256, so that the
+models a run used are known exactly and a corrupt or swapped file is refused at load.
+
+Which det/rec model is active: the ``DIGITIZE_DET_MODEL`` / ``DIGITIZE_REC_MODEL``
+environment variables, else the manifest's ``use`` entry. A model whose ``source`` is
+``user`` lives in ``models/<dir>/``; any other source is a ``package==version`` whose
+installed distribution holds ``file``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from digitize.engines.base import ModelInfo
+from digitize.errors import ModelError
+
+MODELS_DIR_ENV = "DIGITIZE_MODELS_DIR"
+ROLE_ENV = {"det": "DIGITIZE_DET_MODEL", "rec": "DIGITIZE_REC_MODEL"}
+USER_SOURCE = "user"
+
+
+def models_dir() -> Path:
+    """The models folder: $DIGITIZE_MODELS_DIR, else ``models/`` of the source checkout."""
+    env = os.environ.get(MODELS_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def cache_dir() -> Path:
+    """Where engines may build derived files (git-ignored ``models/cache``)."""
+    return models_dir() / "cache"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedModel:
+    """A manifest entry whose weights were found and verified."""
+
+    info: ModelInfo
+    onnx: Path
+    # inference.yml of a user model directory (pre/post-processing, character dict).
+    config: Path | None
+    user: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    role: str
+    version: str
+    source: str
+    file: str
+    sha256: str
+
+
+def _hint_manifest(path: Path) -> str:
+    return f"see {path.parent / 'README.md'} for how to list a model in {path.name}"
+
+
+class ModelStore:
+    """Reads the manifest once; resolves and verifies model files on demand."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else models_dir()
+        self.manifest_path = self.root / "manifest.json"
+        self._entries, self._use = self._read_manifest()
+
+    def _read_manifest(self) -> tuple[dict[str, _Entry], dict[str, str]]:
+        path = self.manifest_path
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelError(
+                "model manifest not found",
+                path=path,
+                hint=f"set {MODELS_DIR_ENV} to the folder holding manifest.json",
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise ModelError(
+                f"model manifest unreadable: {exc}", path=path, hint=_hint_manifest(path)
+            ) from None
+        entries: dict[str, _Entry] = {}
+        try:
+            for item in raw["models"]:
+                e = _Entry(
+                    name=str(item["name"]),
+                    role=str(item["role"]),
+                    version=str(item.get("version", "")),
+                    source=str(item["source"]),
+                    file=str(item["file"]),
+                    sha256=str(item["sha256"]).lower(),
+                )
+                entries[e.name] = e
+            use = {str(k): str(v) for k, v in raw.get("use", {}).items()}
+        except (KeyError, TypeError) as exc:
+            raise ModelError(
+                f"model manifest malformed: missing {exc}", path=path, hint=_hint_manifest(path)
+            ) from None
+        return entries, use
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def active(self, role: str) -> str:
+        """Name of the model to use for `role` ("det" | "rec")."""
+        name = os.environ.get(ROLE_ENV.get(role, ""), "") or self._use.get(role, "")
+        if not name:
+            raise ModelError(
+                f"no {role} model selected",
+                path=self.manifest_path,
+                hint=f'add "use": {{"{role}": "<model name>"}} to the manifest',
+            )
+        return name
+
+    def resolve(self, name: str | None = None, *, role: str | None = None) -> ResolvedModel:
+        """Find a model's weights and verify their sha256 against the manifest."""
+        if name is None:
+            if role is None:
+                raise ValueError("resolve() needs a name or a role")
+            name = self.active(role)
+        entry = self._entries.get(name)
+        if entry is None:
+            raise ModelError(
+                f"model {name!r} is not listed in the manifest",
+                path=self.manifest_path,
+                hint=f"known models: {', '.join(self._entries) or 'none'}; "
+                + _hint_manifest(self.manifest_path),
+            )
+        if role is not None and entry.role != role:
+            raise ModelError(
+                f"model {name!r} is a {entry.role} model, not {role}",
+                path=self.manifest_path,
+                hint=f"select a {role} model in the manifest's 'use' or ${ROLE_ENV.get(role)}",
+            )
+        user = entry.source == USER_SOURCE
+        onnx = self._locate(entry)
+        config = onnx.parent / "inference.yml" if user else None
+        if config is not None and not config.is_file():
+            raise ModelError(
+                f"model {name!r} has no inference.yml next to its weights",
+                path=config,
+                hint="copy the inference.yml exported with the model into its folder",
+            )
+        digest = file_sha256(onnx)
+        if digest != entry.sha256:
+            raise ModelError(
+                f"sha256 mismatch for model {name!r}: file has {digest}, "
+                f"manifest says {entry.sha256}",
+                path=onnx,
+                hint="reinstall the package that ships it, or update the manifest's sha256 "
+                "if you replaced the weights on purpose",
+            )
+        info = ModelInfo(
+            name=entry.name,
+            role=entry.role,
+            version=entry.version,
+            source=entry.source,
+            path=str(onnx),
+            sha256=digest,
+        )
+        return ResolvedModel(info=info, onnx=onnx, config=config, user=user)
+
+    def _locate(self, entry: _Entry) -> Path:
+        if entry.source == USER_SOURCE:
+            path = self.root / entry.file
+            if not path.is_file():
+                raise ModelError(
+                    f"weights of model {entry.name!r} not found",
+                    path=path,
+                    hint=f"drop the model folder into {self.root} (see README.md there)",
+                )
+            return path
+        package, _, version = entry.source.partition("==")
+        try:
+            dist = metadata.distribution(package)
+        except metadata.PackageNotFoundError:
+            raise ModelError(
+                f"package {package!r} that ships model {entry.name!r} is not installed",
+                hint=f"pip install '{entry.source}'",
+            ) from None
+        if version and dist.version != version:
+            raise ModelError(
+                f"model {entry.name!r} expects {entry.source}, found {package} {dist.version}",
+                hint=f"pip install '{entry.source}' or update models/manifest.json",
+            )
+        path = Path(str(dist.locate_file(entry.file)))
+        if not path.is_file():
+            raise ModelError(
+                f"package {package} does not contain {entry.file}",
+                path=path,
+                hint=f"reinstall with pip install --force-reinstall '{entry.source}'",
+            )
+        return path
+
+
+_sha_lock = threading.Lock()
+_sha_cache: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, memoised per (path, size, mtime) since every engine load checks it."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _sha_lock:
+        hit = _sha_cache.get(key)
+    if hit is not None:
+        return hit
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    with _sha_lock:
+        _sha_cache[key] = digest
+    return digest
