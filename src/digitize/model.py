@@ -256,6 +256,7 @@ class Page:
     file: Path  # source file
     stem: str  # output file stem ("page-1", a PDF's "page-3")
     transform: Transform
+    source_index: int = 0  # page (frame) inside a multi-page TIFF or PDF, 0-based
     image: Image | None = None  # deskewed page image; dropped after recognition
     printed_number: str | None = None  # 版次 read from the folio
     dpi_estimate: float | None = None

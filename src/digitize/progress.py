@@ -1,0 +1,60 @@
+"""Progress on stderr: a live bar with pages/s and ETA on a terminal, plain log lines otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+
+class Progress:
+    def __init__(self, total: int, log: Callable[[str], None], *, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self.log = log
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self.live = self.stream.isatty()
+
+    def _rate(self) -> tuple[float, float]:
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate > 0 else float("inf")
+        return rate, eta
+
+    def advance(self, label: str, *, ok: bool = True) -> None:
+        self.done += 1
+        self.failed += 0 if ok else 1
+        rate, eta = self._rate()
+        eta_text = _fmt_seconds(eta)
+        if self.live:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            bar = "#" * filled + "-" * (width - filled)
+            line = (
+                f"\r[{bar}] {self.done}/{self.total} pages  {rate:.2f} pages/s  ETA {eta_text}"
+                f"  {'failed ' + str(self.failed) if self.failed else ''} {label[-40:]}"
+            )
+            self.stream.write(line.ljust(110))
+            self.stream.flush()
+        else:
+            status = "ok" if ok else "FAILED"
+            self.log(
+                f"page {self.done}/{self.total} {status} {label}"
+                f" ({rate:.2f} pages/s, ETA {eta_text})"
+            )
+
+    def close(self) -> None:
+        if self.live and self.total:
+            self.stream.write("\n")
+
+
+def _fmt_seconds(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "--"
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
