@@ -320,6 +320,19 @@ def test_identical_markers_without_headlines_pair_in_printed_order() -> None:
     assert _by_title(issue, "第二篇文章的标题").text == "乙文开头乙文结尾。"
 
 
+def test_bare_continuations_pair_in_printed_order() -> None:
+    b1 = Builder(1)
+    _first_part(b1, "a", "第一篇文章的标题", "甲文开头", "2")
+    _first_part(b1, "b", "第二篇文章的标题", "乙文开头", "2")
+    b2 = Builder(2)
+    b2.add(T.BODY, ["甲文结尾。"], "c")  # no headline, no 上接 marker
+    b2.add(T.BODY, ["乙文结尾。"], "d")
+    issue = _issue(b1.page(), b2.page())
+    assert _by_title(issue, "第一篇文章的标题").text == "甲文开头甲文结尾。"
+    assert _by_title(issue, "第二篇文章的标题").text == "乙文开头乙文结尾。"
+    assert len(issue.articles) == 2
+
+
 def test_chain_over_three_pages() -> None:
     b1 = Builder(1)
     _folio(b1, "1")
@@ -395,7 +408,7 @@ def test_jie_shang_ban_on_first_page_is_reported() -> None:
     (u,) = issue.unresolved_jumps
     assert u["reason"] == "接上版 on the first page of the issue"
     assert u["marker"] == "（接上版）"
-    assert u["article"] == issue.articles[0].id
+    assert u["article_id"] == issue.articles[0].id
 
 
 def test_continuation_without_repeated_headline() -> None:
@@ -463,7 +476,7 @@ def test_missing_target_page_is_reported_not_dropped() -> None:
     (u,) = issue.unresolved_jumps
     assert u["reason"] == "target page 6 not in issue"
     assert u["marker"] == "（下转第六版）"
-    assert (u["region"], u["page"], u["article"]) == (out.id, 1, art.id)
+    assert (u["region"], u["page"], u["article_id"]) == (out.id, 1, art.id)
 
 
 def test_no_continuation_on_target_page_is_reported() -> None:

@@ -406,7 +406,7 @@ def _unresolved(
         "page": page.number,
         "printed_page": label,
         "region": region.id if region is not None else region_id,
-        "article": article_id,
+        "article_id": article_id,
         "direction": marker.direction if marker else None,
         "target_page": marker.target_page if marker else None,
         "marker": marker.raw if marker else (region.text if region is not None else None),
@@ -572,20 +572,28 @@ def _solve(rows: list[list[_Pair]], columns: list[_Module], by_src: bool) -> lis
     return out
 
 
-def _ranks(items: list[tuple[_Module, _Marker, object]]) -> dict[int, int]:
-    """Rank of each marker among the markers of its group (same pages), in reading order.
+def _order_bonus(rows: list[tuple[_Module, _Marker]], candidates: list[list[_Pair]]) -> None:
+    """Nudge pairs that keep printed order between the same two pages.
 
-    Two jumps between the same pages usually continue in the same order, which breaks
-    ties between continuations that carry identical 上接 markers and no headline.
+    Two jumps from one page to another usually continue in the same order, which breaks
+    ties between continuations that carry identical 上接 markers or no headline.
     """
-    groups: dict[object, list[tuple[_Module, _Marker]]] = {}
-    for module, mk, group in items:
-        groups.setdefault(group, []).append((module, mk))
-    out: dict[int, int] = {}
+    groups: dict[tuple[int, str | None], list[int]] = {}
+    for i, (src, mk) in enumerate(rows):
+        groups.setdefault((src.index, normalize_page_label(mk.marker.target_page)), []).append(i)
     for members in groups.values():
-        members.sort(key=lambda it: it[0].key)
-        out.update({id(mk): k for k, (_, mk) in enumerate(members)})
-    return out
+        if len(members) < 2:
+            continue
+        srcs = sorted(members, key=lambda i: rows[i][0].key)
+        dsts = sorted(
+            {id(p.dst): p.dst for i in members for p in candidates[i]}.values(),
+            key=lambda m: m.key,
+        )
+        dst_rank = {id(m): k for k, m in enumerate(dsts)}
+        for rank, i in enumerate(srcs):
+            for pair in candidates[i]:
+                if dst_rank[id(pair.dst)] == rank:
+                    pair.score = round(min(1.0, pair.score + 0.02), 3)
 
 
 class _Linker:
@@ -615,16 +623,6 @@ class _Linker:
                 if norm not in targets:  # else the same jump detected twice
                     targets.add(norm)
                     rows.append((module, mk))
-        out_rank = _ranks(
-            [(m, mk, (m.index, normalize_page_label(mk.marker.target_page))) for m, mk in rows]
-        )
-        in_rank = _ranks(
-            [
-                (m, mk, (m.index, normalize_page_label(mk.marker.target_page)))
-                for m in self.modules
-                for mk in m.ins
-            ]
-        )
         candidates: list[list[_Pair]] = []
         reasons: list[str] = []
         for src, mk in rows:
@@ -639,17 +637,15 @@ class _Linker:
                 if dst.index not in pages or dst is src:
                     continue
                 pair = _pair(src, dst, mk)
-                if pair is None:
-                    continue
-                if pair.inn is not None and in_rank.get(id(pair.inn)) == out_rank.get(id(mk)):
-                    pair.score = round(min(1.0, pair.score + 0.02), 3)
-                pairs.append(pair)
+                if pair is not None:
+                    pairs.append(pair)
             reasons.append(
                 f"continuations on page {shown} matched better to other jumps"
                 if pairs
                 else f"no 上接 marker or headline match on page {shown}"
             )
             candidates.append(pairs)
+        _order_bonus(rows, candidates)
         chosen = _solve(candidates, self.modules, by_src=False)
         for (src, mk), pair, reason in zip(rows, chosen, reasons, strict=True):
             if pair is None:
