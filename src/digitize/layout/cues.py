@@ -1,0 +1,206 @@
+"""Image cues for layout: rules, box frames, pictures and reverse-video (white on black) areas.
+
+Everything works on the deskewed grey page and is scaled by the body em size, so the same
+thresholds hold from 100 to 400 dpi. Text line boxes from the detector are used as a mask:
+ink outside text lines is what rules and pictures are made of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from digitize.model import Box, Image
+
+Mask = npt.NDArray[Any]  # cv2 stubs type results loosely
+
+
+@dataclass(slots=True)
+class Rule:
+    box: Box
+    horizontal: bool
+
+
+@dataclass(slots=True)
+class Cues:
+    rules: list[Rule] = field(default_factory=list)
+    frames: list[Box] = field(default_factory=list)  # rectangular box frames
+    photos: list[Box] = field(default_factory=list)
+    inverted: list[Box] = field(default_factory=list)  # dark areas that hold text
+
+
+def to_grey(image: Image) -> Image:
+    if image.ndim == 3:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    return image
+
+
+def ink_mask(grey: Image) -> Mask:
+    """Binary ink mask (255 = ink). Otsu on the page copes with paper tone and ink level."""
+    _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return np.asarray(mask, dtype=np.uint8)
+
+
+def _components(mask: Mask) -> list[tuple[Box, int]]:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out: list[tuple[Box, int]] = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        out.append((Box(x, y, x + w, y + h), area))
+    return out
+
+
+def find_inverted(ink: Mask, line_boxes: Sequence[Box], em: float) -> list[Box]:
+    """Dark panels with light text inside: a detected line whose box is mostly ink.
+
+    `ink` should have rules removed, or a panel touching a frame grows into the frame.
+    """
+    h, w = ink.shape
+    out: list[Box] = []
+    for b in line_boxes:
+        c = b.clip(w, h)
+        x0, y0, x1, y1 = int(c.x0), int(c.y0), int(c.x1), int(c.y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        if float(ink[y0:y1, x0:x1].mean()) / 255.0 < 0.55:
+            continue
+        # Grow to the dark panel around the line.
+        pad = int(em)
+        sx0, sy0 = max(0, x0 - pad), max(0, y0 - pad)
+        sx1, sy1 = min(w, x1 + pad), min(h, y1 + pad)
+        sub = ink[sy0:sy1, sx0:sx1].copy()
+        closed: Mask = cv2.morphologyEx(sub, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        best: Box | None = None
+        for cb, _area in _components(closed):
+            gb = Box(cb.x0 + sx0, cb.y0 + sy0, cb.x1 + sx0, cb.y1 + sy0)
+            if gb.overlap_ratio(c) > 0.6 and (best is None or gb.area > best.area):
+                best = gb
+        out.append(best.union(c) if best is not None else c)
+    return out
+
+
+def find_rules(ink: Mask, em: float) -> tuple[list[Rule], list[Box], Mask]:
+    """Long thin horizontal/vertical strokes, and rectangles made of them (box frames).
+
+    Returns the rules, the frames and the rule pixel mask (to keep rules out of picture
+    detection). A run of 5 em without a break does not occur in CJK text lines.
+    """
+    length = max(int(5 * em), 25)
+    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
+    hmask: Mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, hk)
+    vmask: Mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, vk)
+    # Bridge small breaks (scan noise, slight slant) along the rule direction.
+    hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(em / 2)), 3)))
+    vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, max(3, int(em / 2)))))
+    thick = 0.6 * em
+    rules: list[Rule] = []
+    kept: Mask = np.zeros_like(ink)
+    for src, horizontal in ((hmask, True), (vmask, False)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(src, connectivity=8)
+        for i in range(1, n):
+            x, y, bw, bh, _area = (int(v) for v in stats[i])
+            across, along = (bh, bw) if horizontal else (bw, bh)
+            if across <= thick and along >= length:
+                rules.append(Rule(Box(x, y, x + bw, y + bh), horizontal))
+                kept[labels == i] = 255
+    both: Mask = kept
+    frames: list[Box] = []
+    for b, _ in _components(both):
+        if b.width < 3 * em or b.height < 3 * em:
+            continue
+        tol = em
+        has_top = any(
+            r.horizontal and abs(r.box.y0 - b.y0) < tol and r.box.width > 0.7 * b.width
+            for r in rules
+        )
+        has_bot = any(
+            r.horizontal and abs(r.box.y1 - b.y1) < tol and r.box.width > 0.7 * b.width
+            for r in rules
+        )
+        has_l = any(
+            not r.horizontal and abs(r.box.x0 - b.x0) < tol and r.box.height > 0.7 * b.height
+            for r in rules
+        )
+        has_r = any(
+            not r.horizontal and abs(r.box.x1 - b.x1) < tol and r.box.height > 0.7 * b.height
+            for r in rules
+        )
+        if has_top and has_bot and has_l and has_r:
+            frames.append(b)
+    return rules, frames, np.asarray(both, dtype=np.uint8)
+
+
+def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: float) -> list[Box]:
+    """Pictures, halftones and QR codes: large blobs of non-white ink outside text lines.
+
+    Uses a tone threshold halfway between paper and ink rather than Otsu, so light
+    halftone areas count as picture too.
+    """
+    h, w = grey.shape
+    paper = float(np.percentile(grey, 90))
+    ink_level = float(np.percentile(grey, 1))
+    thr = (paper + ink_level) / 2 + 0.25 * (paper - ink_level)
+    mask = (grey < thr).astype(np.uint8) * 255
+    mask[rule_mask > 0] = 0
+    for b in text_boxes:
+        c = b.clip(w, h)
+        mask[int(c.y0) : int(c.y1) + 1, int(c.x0) : int(c.x1) + 1] = 0
+    k = max(3, int(em / 3))
+    closed: Mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    out: list[Box] = []
+    for b, _ in _components(closed):
+        if b.width < 2.5 * em or b.height < 2.5 * em or b.area < 6 * em * em:
+            continue
+        x0, y0, x1, y1 = int(b.x0), int(b.y0), int(b.x1), int(b.y1)
+        fill = float(closed[y0:y1, x0:x1].mean()) / 255.0
+        if fill < 0.35:
+            continue
+        out.append(b)
+    # Merge overlapping blobs (a photo split by a light band).
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                if out[i].intersection(out[j].expand(em / 2)) is not None:
+                    out[i] = out[i].union(out[j])
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
+
+
+def analyse(image: Image, line_boxes: Sequence[Box], em: float) -> Cues:
+    grey = to_grey(image)
+    ink = ink_mask(grey)
+    rules, frames, rule_mask = find_rules(ink, em)
+    text_ink: Mask = cv2.bitwise_and(ink, cv2.bitwise_not(rule_mask))
+    inverted = find_inverted(text_ink, line_boxes, em)
+    masked = list(line_boxes) + list(inverted)
+    photos = [
+        p
+        for p in find_photos(grey, rule_mask, masked, em)
+        if not any(p.overlap_ratio(b) > 0.8 for b in inverted)
+    ]
+    # Straight edges inside pictures are not rules.
+    rules = [
+        r
+        for r in rules
+        if not any(_inside_share(r.box, p.expand(em)) > 0.8 for p in photos)
+        and not any(r.box.overlap_ratio(b) > 0.8 for b in inverted)
+    ]
+    return Cues(rules=rules, frames=frames, photos=photos, inverted=inverted)
+
+
+def _inside_share(a: Box, b: Box) -> float:
+    """Share of a's area inside b."""
+    inter = a.intersection(b)
+    return inter.area / a.area if inter is not None and a.area > 0 else 0.0

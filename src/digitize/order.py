@@ -1,0 +1,261 @@
+"""Reading order and article grouping on one page.
+
+A reader first finds the modules of a page (an article: headline with the body columns
+under it, its picture and caption; a boxed notice) and reads them top to bottom, left
+to right; inside a module the roles fix the order: label, kicker, headline, subtitle,
+byline, 上接 jump, body columns, sign-off byline, 下转 jump, captions. Everything here
+depends only on geometry and types, never on the order of `page.regions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from digitize.model import Box, Page, Region, RegionType
+
+_LEAD = (RegionType.LABEL, RegionType.KICKER, RegionType.HEADLINE, RegionType.SUBTITLE)
+_FOLLOWERS = (RegionType.LABEL, RegionType.KICKER)
+
+
+def _key(r: Region) -> tuple[float, float, float, float, str]:
+    return (r.box.y0, r.box.x0, r.box.x1, r.box.y1, r.id)
+
+
+def _em(page: Page) -> float:
+    if page.text_height:
+        return float(page.text_height)
+    sizes = sorted(ln.font_size for r in page.regions for ln in r.lines)
+    return sizes[len(sizes) // 2] if sizes else 30.0
+
+
+def _inside(r: Box, f: Box) -> bool:
+    return f.contains_point(r.cx, r.cy)
+
+
+def _frame_of(r: Region, frames: Sequence[Region]) -> str | None:
+    """Innermost box frame holding the region (smallest area), by id."""
+    best: Region | None = None
+    for f in frames:
+        if (
+            _inside(r.box, f.box)
+            and r.box.overlap_ratio(f.box) > 0.9
+            and (best is None or f.box.area < best.box.area)
+        ):
+            best = f
+    return best.id if best is not None else None
+
+
+def _rule_between_v(top: Box, bottom: Box, rules: Sequence[Box]) -> bool:
+    """A horizontal rule between a box above and one below, across the lower one."""
+    for r in rules:
+        if r.width < r.height:
+            continue
+        if (
+            top.y1 - 4 <= r.cy <= bottom.y0 + 4
+            and r.x_overlap(bottom) >= 0.5 * bottom.width
+            and r.x_overlap(top) > 0
+        ):
+            return True
+    return False
+
+
+def _rule_between_h(left: Box, right: Box, rules: Sequence[Box]) -> bool:
+    """A vertical rule between a box on the left and one on the right."""
+    for r in rules:
+        if r.height < r.width:
+            continue
+        if left.x1 - 4 <= r.cx <= right.x0 + 4 and r.y_overlap(right) >= 0.3 * right.height:
+            return True
+    return False
+
+
+def _assign_articles(page: Page, em: float) -> dict[str, str]:
+    """Map text/photo region id -> anchor id (a headline, a frame, or itself)."""
+    regions = page.regions
+    frames = [
+        r
+        for r in regions
+        if r.type is RegionType.RULE and r.box.width > 3 * em and r.box.height > 3 * em
+    ]
+    rules = [r.box for r in regions if r.type is RegionType.RULE and r not in frames]
+    frame_of = {r.id: _frame_of(r, frames) for r in regions}
+    heads = sorted((r for r in regions if r.type is RegionType.HEADLINE), key=_key)
+    anchor: dict[str, str] = {}
+    for h in heads:
+        anchor[h.id] = h.id
+
+    def best_head(r: Region, below_only: bool) -> Region | None:
+        best: tuple[float, str] | None = None
+        pick: Region | None = None
+        for h in heads:
+            if frame_of[h.id] != frame_of[r.id]:
+                continue
+            hb, rb = h.box, r.box
+            d: float | None = None
+            if h.vertical:
+                # Vertical headline: its text lies to the left.
+                if (
+                    rb.x1 <= hb.x0 + em
+                    and rb.y_overlap(hb) > 0
+                    and not _rule_between_h(rb, hb, rules)
+                ):
+                    d = hb.x0 - rb.x1
+            elif below_only:
+                if (
+                    rb.y1 <= hb.y0 + em / 2
+                    and rb.x_overlap(hb) > 0
+                    and not _rule_between_v(rb, hb, rules)
+                ):
+                    d = hb.y0 - rb.y1
+            elif hb.y0 <= rb.y0 + em / 2:
+                if rb.x_overlap(hb) > 0:
+                    if not _rule_between_v(hb, rb, rules):
+                        d = max(0.0, rb.y0 - hb.y1)
+                elif (
+                    hb.x1 <= rb.x0
+                    and not _rule_between_h(hb, rb, rules)
+                    and not _rule_between_v(hb, rb, rules)
+                ):
+                    # Columns to the right of a headline that does not span them.
+                    d = 3 * em + (rb.x0 - hb.x1) + max(0.0, rb.y0 - hb.y1)
+            if d is None:
+                continue
+            key = (d, h.id)
+            if best is None or key < best:
+                best, pick = key, h
+        return pick
+
+    for r in sorted(regions, key=_key):
+        if (
+            r.id in anchor
+            or r.type is RegionType.RULE
+            or r.type is RegionType.MASTHEAD
+            or r.type is RegionType.AD
+        ):
+            continue
+        if r.type is RegionType.CAPTION and r.linked_to:
+            continue
+        head = best_head(r, True) if r.type in _FOLLOWERS else None
+        if head is None:
+            head = best_head(r, False)
+        frame = frame_of[r.id]
+        if head is not None:
+            anchor[r.id] = head.id
+        elif frame is not None:
+            anchor[r.id] = frame
+        else:
+            anchor[r.id] = r.id
+    for r in regions:
+        if r.type is RegionType.CAPTION and r.linked_to:
+            anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
+    # Headless regions: a boxed frame without headline is one module.
+    return anchor
+
+
+def _module_order(modules: dict[str, list[Region]], em: float) -> list[str]:
+    """Modules top to bottom, left to right: a module waits for modules above it."""
+    boxes = {k: Box.hull(r.box for r in v) for k, v in modules.items()}
+    keys = sorted(modules, key=lambda k: (boxes[k].y0, boxes[k].x0, k))
+    preds: dict[str, set[str]] = {k: set() for k in keys}
+    for a in keys:
+        for b in keys:
+            if a == b:
+                continue
+            ba, bb = boxes[a], boxes[b]
+            if ba.x_overlap(bb) > em and ba.cy < bb.cy and ba.y0 < bb.y0 - em:
+                preds[b].add(a)
+    out: list[str] = []
+    done: set[str] = set()
+    band = 2 * em
+    while len(out) < len(keys):
+        ready = [k for k in keys if k not in done and preds[k] <= done]
+        if not ready:  # cycle (overlapping modules): fall back to position
+            ready = [k for k in keys if k not in done]
+        top = min(boxes[k].y0 for k in ready)
+        near = [k for k in ready if boxes[k].y0 <= top + band]
+        pick = min(near, key=lambda k: (boxes[k].x0, boxes[k].y0, k))
+        out.append(pick)
+        done.add(pick)
+    return out
+
+
+def _role_rank(r: Region, body_top: float, em: float) -> int:
+    t = r.type
+    if t is RegionType.LABEL:
+        return 0
+    if t is RegionType.KICKER:
+        return 1
+    if t is RegionType.HEADLINE:
+        return 2
+    if t is RegionType.SUBTITLE:
+        return 3
+    if t is RegionType.BYLINE:
+        return 4 if r.box.y0 < body_top + em else 7
+    if t is RegionType.JUMP:
+        if r.jump is not None:
+            return 5 if r.jump.direction == "in" else 8
+        return 5 if r.box.y0 < body_top + em else 8
+    if t is RegionType.CAPTION:
+        return 9
+    return 6
+
+
+def _body_order(items: list[Region], vertical: bool, em: float) -> list[Region]:
+    """Body columns: tiers split by horizontal gaps across the module, columns left to right."""
+    if not items:
+        return []
+    items = sorted(items, key=_key)
+    tiers: list[list[Region]] = []
+    bottom = -1e18
+    for r in items:
+        if tiers and r.box.y0 < bottom - em / 2:
+            tiers[-1].append(r)
+        else:
+            tiers.append([r])
+        bottom = max(bottom, r.box.y1)
+    out: list[Region] = []
+    for tier in tiers:
+        if vertical:
+            out.extend(sorted(tier, key=lambda r: (-r.box.x1, r.box.y0, r.id)))
+        else:
+            out.extend(sorted(tier, key=lambda r: (round(r.box.x0 / em), r.box.y0, r.id)))
+    return out
+
+
+def order(page: Page) -> None:
+    """Set page.reading_order and region.article_id (see module docstring)."""
+    em = _em(page)
+    anchor = _assign_articles(page, em)
+    modules: dict[str, list[Region]] = {}
+    for r in page.regions:
+        a = anchor.get(r.id)
+        if a is not None:
+            modules.setdefault(a, []).append(r)
+    text_modules = {k: v for k, v in modules.items() if any(r.type.is_text for r in v)}
+    mast = sorted(
+        (r for r in page.regions if r.type is RegionType.MASTHEAD),
+        key=lambda r: (round(r.box.cy / (2 * em)), r.box.x0, r.id),
+    )
+    seq: list[Region] = list(mast)
+    for r in page.regions:
+        r.article_id = None
+    for k, key in enumerate(_module_order(text_modules, em), 1):
+        regs = [r for r in text_modules[key] if r.type.is_text]
+        article = None if all(r.type is RegionType.AD for r in regs) else f"p{page.number}_a{k}"
+        for r in text_modules[key]:
+            r.article_id = article
+        body = [r for r in regs if r.type in (RegionType.BODY, RegionType.NOTICE)]
+        vertical = bool(body) and sum(r.vertical for r in body) * 2 >= len(body)
+        body_top = min((r.box.y0 for r in body), default=1e18)
+        ranked: dict[int, list[Region]] = {}
+        for r in regs:
+            ranked.setdefault(_role_rank(r, body_top, em), []).append(r)
+        for rank in sorted(ranked):
+            group = ranked[rank]
+            if rank == 6:
+                seq.extend(_body_order(group, vertical, em))
+            elif vertical:
+                seq.extend(sorted(group, key=lambda r: (-r.box.x1, r.box.y0, r.id)))
+            else:
+                seq.extend(sorted(group, key=_key))
+    page.reading_order = [r.id for r in seq]

@@ -1,0 +1,451 @@
+"""Segment a page into typed regions from detected line geometry plus image cues.
+
+The reader's model of a newspaper page: body text is set in columns of equal width,
+so lines whose left and right edges repeat down the page define the column grid; a
+column is cut into segments wherever something else (a headline, a rule, a picture, a
+gap) interrupts it. Lines that do not sit in a column (headlines, kickers, bylines,
+captions, the masthead) are grouped by size and proximity. Types assigned here are
+geometric guesses; `classify` refines them once the text is known.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from digitize.layout.cues import Cues, analyse
+from digitize.model import Box, Line, Page, Region, RegionType
+
+# A body-size line is within these bounds of the em (line-box height of body text).
+_BODY_MIN, _BODY_MAX = 0.72, 1.3
+# Type this much larger than body is display type (headlines, nameplate).
+_DISPLAY = 1.3
+
+
+def estimate_em(lines: Sequence[Line]) -> float | None:
+    """Median thickness of text lines that are clearly lines (long relative to thickness)."""
+    sizes = [
+        min(ln.box.width, ln.box.height)
+        for ln in lines
+        if max(ln.box.width, ln.box.height) >= 3 * min(ln.box.width, ln.box.height)
+    ]
+    if not sizes:
+        sizes = [min(ln.box.width, ln.box.height) for ln in lines]
+    if not sizes:
+        return None
+    sizes.sort()
+    # The lower-middle of the distribution: body text dominates, display type is rarer and larger.
+    return float(statistics.median(sizes))
+
+
+def _is_vertical(line: Line, em: float) -> bool:
+    b = line.box
+    if line.vertical:
+        return True
+    return b.height > 1.6 * b.width and b.height > 1.8 * em
+
+
+@dataclass(slots=True)
+class _Block:
+    lines: list[Line]
+    vertical: bool = False
+    column: tuple[float, float] | None = None  # x extent of the column for body segments
+    kind: RegionType = RegionType.BODY
+    inverted: bool = False
+    box: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
+
+    def hull(self) -> Box:
+        return Box.hull(ln.box for ln in self.lines)
+
+
+def _merge_row(lines: list[Line]) -> Line:
+    """Join fragments of one printed line (the detector splits at wide spaces)."""
+    lines = sorted(lines, key=lambda ln: ln.box.x0)
+    first = lines[0]
+    if len(lines) == 1:
+        return first
+    box = Box.hull(ln.box for ln in lines)
+    return Line(
+        id=first.id,
+        box=box,
+        vertical=False,
+        polygon=box.corners(),
+        text="".join(ln.text for ln in lines),
+        confidence=min(ln.confidence for ln in lines),
+    )
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """Group horizontal lines into printed rows (strong vertical overlap), top to bottom."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.box.cy, ln.box.x0)):
+        for row in rows:
+            ref = row[-1].box
+            if ln.box.y_overlap(ref) >= 0.5 * min(ln.box.height, ref.height):
+                row.append(ln)
+                break
+        else:
+            rows.append([ln])
+    rows.sort(key=lambda r: min(ln.box.y0 for ln in r))
+    return rows
+
+
+def _columns(lines: list[Line], em: float) -> list[tuple[float, float, list[Line]]]:
+    """Column x-extents: (x0, x1) pairs repeated by at least three full-width lines.
+
+    The right edge tolerance is wider than the left one: a line ending in a full-width
+    punctuation mark has its ink box half an em short.
+    """
+    tx0, tx1 = 0.6 * em, 1.0 * em
+    clusters: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.box.x0, ln.box.x1)):
+        if ln.box.width < 4 * em:
+            continue
+        for c in clusters:
+            x0 = statistics.median(m.box.x0 for m in c)
+            x1 = max(m.box.x1 for m in c)
+            if abs(ln.box.x0 - x0) <= tx0 and abs(ln.box.x1 - x1) <= tx1:
+                c.append(ln)
+                break
+        else:
+            clusters.append([ln])
+    cands: list[tuple[float, float, float, float]] = []
+    kept: list[list[Line]] = []
+    for c in clusters:
+        if len(c) >= 3:
+            xs1 = sorted(m.box.x1 for m in c)
+            # The right edge of justified text: the upper quartile ignores short punctuation.
+            cands.append(
+                (
+                    float(statistics.median(m.box.x0 for m in c)),
+                    float(xs1[(3 * len(xs1)) // 4]),
+                    min(m.box.y0 for m in c),
+                    max(m.box.y1 for m in c),
+                )
+            )
+            kept.append(c)
+
+    def shadowed(
+        c: tuple[float, float, float, float], o: tuple[float, float, float, float]
+    ) -> bool:
+        if min(c[3], o[3]) <= max(c[2], o[2]):
+            return False  # different parts of the page
+        # Paragraph indents repeat: same right edge, starting 1-3.5 em further right.
+        if em <= c[0] - o[0] <= 3.5 * em and abs(c[1] - o[1]) <= em:
+            return True
+        # Short last lines of equal length: same left edge, well short of the column.
+        return abs(c[0] - o[0]) <= tx0 and o[1] > c[1] + em
+
+    return [
+        (c[0], c[1], m)
+        for c, m in zip(cands, kept, strict=True)
+        if not any(shadowed(c, o) for o in cands if o is not c)
+    ]
+
+
+def _separated(a: Box, b: Box, obstacles: Sequence[Box]) -> bool:
+    """True when an obstacle lies between vertically stacked boxes a (above) and b."""
+    top, bottom = a.y1, b.y0
+    if bottom <= top:
+        return False
+    xs0, xs1 = max(a.x0, b.x0), min(a.x1, b.x1)
+    if xs1 <= xs0:
+        xs0, xs1 = min(a.x0, b.x0), max(a.x1, b.x1)
+    for o in obstacles:
+        if (
+            o.cy >= top - 1
+            and o.cy <= bottom + 1
+            and min(o.x1, xs1) - max(o.x0, xs0) > 0.3 * (xs1 - xs0)
+        ):
+            return True
+    return False
+
+
+def segment(page: Page) -> None:
+    """Fill page.regions from page.lines (see the stage contract in docs/ARCHITECTURE.md)."""
+    lines = list(page.lines)
+    em = estimate_em(lines) if lines else None
+    if em is None:
+        em = page.text_height or 30.0
+    if page.text_height is None:
+        page.text_height = em
+
+    cues = analyse(page.image, [ln.box for ln in lines], em) if page.image is not None else Cues()
+
+    # Detector false positives inside pictures.
+    def in_photo(ln: Line) -> bool:
+        return any(
+            p.contains_point(ln.box.cx, ln.box.cy) and ln.box.overlap_ratio(p) > 0.8
+            for p in cues.photos
+        )
+
+    lines = [ln for ln in lines if not in_photo(ln)]
+    for ln in lines:
+        ln.vertical = _is_vertical(ln, em)
+        ln.paragraph_start = False
+
+    masthead_bottom = _masthead_bottom(page, cues, em)
+    inverted_lines = {
+        id(ln) for ln in lines if any(ln.box.overlap_ratio(b) > 0.7 for b in cues.inverted)
+    }
+
+    blocks: list[_Block] = []
+    horiz = [ln for ln in lines if not ln.vertical]
+    vert = [ln for ln in lines if ln.vertical]
+
+    # Masthead: everything above the masthead rule, one region per printed row cluster.
+    mast = [ln for ln in horiz if ln.box.cy < masthead_bottom]
+    horiz = [ln for ln in horiz if ln.box.cy >= masthead_bottom]
+    mast_v = [ln for ln in vert if ln.box.cy < masthead_bottom]
+    vert = [ln for ln in vert if ln.box.cy >= masthead_bottom]
+    for group in _cluster_free(mast + mast_v, em, cues):
+        blocks.append(_Block(group, kind=RegionType.MASTHEAD))
+
+    # Reverse-video labels.
+    for b in cues.inverted:
+        inside = [
+            ln for ln in horiz + vert if id(ln) in inverted_lines and ln.box.overlap_ratio(b) > 0.7
+        ]
+        if inside:
+            blocks.append(
+                _Block(
+                    inside, kind=RegionType.LABEL, inverted=True, vertical=inside[0].vertical, box=b
+                )
+            )
+    horiz = [ln for ln in horiz if id(ln) not in inverted_lines]
+    vert = [ln for ln in vert if id(ln) not in inverted_lines]
+
+    obstacles = [r.box for r in cues.rules if r.horizontal] + list(cues.photos)
+
+    # Body columns.
+    body = [ln for ln in horiz if _BODY_MIN * em <= ln.box.height <= _BODY_MAX * em]
+    other = [ln for ln in horiz if not (_BODY_MIN * em <= ln.box.height <= _BODY_MAX * em)]
+    found = _columns(body, em)
+    cols = [(c[0], c[1]) for c in found]
+    assigned: dict[int, list[Line]] = {i: [] for i in range(len(cols))}
+    members: dict[int, list[Line]] = {i: c[2] for i, c in enumerate(found)}
+    tol = 0.6 * em
+    free: list[Line] = []
+    for ln in body:
+        cands = [
+            i for i, (x0, x1) in enumerate(cols) if ln.box.x0 >= x0 - tol and ln.box.x1 <= x1 + tol
+        ]
+        if not cands:
+            free.append(ln)
+            continue
+
+        def dist(i: int, ln: Line = ln) -> float:
+            return min((abs(m.box.cy - ln.box.cy) for m in members[i]), default=1e9)
+
+        best = min(cands, key=lambda i: (dist(i), cols[i][1] - cols[i][0]))
+        if dist(best) > 3 * em:
+            free.append(ln)
+            continue
+        assigned[best].append(ln)
+
+    for i, col_lines in assigned.items():
+        if not col_lines:
+            continue
+        rows = [_merge_row(r) for r in _rows(col_lines)]
+        seg: list[Line] = [rows[0]]
+        for prev, ln in itertools.pairwise(rows):
+            gap = ln.box.y0 - prev.box.y1
+            between = [b for b in obstacles if b.cy > prev.box.cy and b.cy < ln.box.cy]
+            if (
+                gap > 1.0 * em
+                or _separated(prev.box, ln.box, between)
+                or _frame_boundary(prev.box, ln.box, cues.frames)
+            ):
+                blocks.append(_Block(seg, column=cols[i]))
+                seg = []
+            seg.append(ln)
+        blocks.append(_Block(seg, column=cols[i]))
+
+    # A lone full-column line is not a column segment of its own: let it join free text.
+    keep: list[_Block] = []
+    for blk in blocks:
+        if blk.column is not None and len(blk.lines) == 1:
+            free.append(blk.lines[0])
+        else:
+            keep.append(blk)
+    blocks = keep
+
+    # Vertical text: display-size columns are headlines, body-size ones group into blocks.
+    vhead = [ln for ln in vert if ln.box.width >= _DISPLAY * em]
+    vbody = [ln for ln in vert if ln.box.width < _DISPLAY * em]
+    for group in _cluster_free(vhead, em, cues):
+        blocks.append(_Block(group, vertical=True, kind=RegionType.HEADLINE))
+    for group in _cluster_vertical(vbody, em, cues):
+        blocks.append(_Block(group, vertical=True, kind=RegionType.BODY))
+
+    # Everything else: display lines and body-size lines outside the column grid.
+    for group in _cluster_free(other + free, em, cues):
+        size = statistics.median(ln.box.height for ln in group)
+        kind = RegionType.HEADLINE if size >= _DISPLAY * em else RegionType.BODY
+        blocks.append(_Block(group, kind=kind))
+
+    _type_free_blocks(blocks, cues, em)
+
+    regions: list[Region] = []
+    for blk in blocks:
+        blk.lines = _order_lines(blk.lines, blk.vertical)
+        _mark_paragraphs(blk, em)
+        box = blk.hull()
+        if blk.kind is RegionType.LABEL:
+            box = box.union(blk.box)
+        regions.append(
+            Region(
+                id="",
+                type=blk.kind,
+                box=box,
+                lines=blk.lines,
+                vertical=blk.vertical,
+                inverted=blk.inverted,
+            )
+        )
+    for p in cues.photos:
+        regions.append(Region(id="", type=RegionType.PHOTO, box=p))
+    for f in cues.frames:
+        regions.append(Region(id="", type=RegionType.RULE, box=f))
+    for r in cues.rules:
+        if any(_within(r.box, f.expand(em / 2)) for f in cues.frames):
+            continue
+        regions.append(Region(id="", type=RegionType.RULE, box=r.box))
+    regions.sort(key=lambda r: (r.box.y0, r.box.x0, r.box.x1, r.box.y1, r.type.value))
+    for k, reg in enumerate(regions, 1):
+        reg.id = f"p{page.number}_r{k}"
+    page.regions = regions
+
+
+def _within(a: Box, b: Box) -> bool:
+    return a.x0 >= b.x0 and a.y0 >= b.y0 and a.x1 <= b.x1 and a.y1 <= b.y1
+
+
+def _frame_boundary(a: Box, b: Box, frames: Sequence[Box]) -> bool:
+    """Two lines on different sides of a box frame's edge."""
+    return any(f.contains_point(a.cx, a.cy) != f.contains_point(b.cx, b.cy) for f in frames)
+
+
+def _masthead_bottom(page: Page, cues: Cues, em: float) -> float:
+    """Bottom of the masthead: the lowest near-full-width rule in the top fifth of the page."""
+    width = page.width
+    best = 0.0
+    for r in cues.rules:
+        if r.horizontal and r.box.width >= 0.6 * width and r.box.cy < 0.2 * page.height:
+            best = max(best, r.box.y1)
+    return best
+
+
+def _cluster_free(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
+    """Group non-column lines: same size, stacked close together, overlapping in x."""
+    n = len(lines)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    rules = [r.box for r in cues.rules] + list(cues.photos)
+    for i in range(n):
+        a = lines[i]
+        sa = a.font_size
+        for j in range(i + 1, n):
+            b = lines[j]
+            if a.vertical != b.vertical:
+                continue
+            sb = b.font_size
+            if max(sa, sb) > 1.25 * min(sa, sb):
+                continue
+            size = max(sa, sb)
+            if _frame_boundary(a.box, b.box, cues.frames):
+                continue
+            ok = False
+            if not a.vertical:
+                same_row = a.box.y_overlap(b.box) >= 0.5 * min(a.box.height, b.box.height)
+                if same_row:
+                    gap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
+                    ok = gap < 0.8 * size and size >= _DISPLAY * em
+                else:
+                    top, bot = (a, b) if a.box.cy < b.box.cy else (b, a)
+                    vgap = bot.box.y0 - top.box.y1
+                    xo = a.box.x_overlap(b.box)
+                    ok = vgap < 0.6 * size and xo >= 0.5 * min(a.box.width, b.box.width)
+                    if ok and _separated(
+                        top.box, bot.box, [r for r in rules if top.box.cy < r.cy < bot.box.cy]
+                    ):
+                        ok = False
+            else:
+                same_col = a.box.x_overlap(b.box) >= 0.5 * min(a.box.width, b.box.width)
+                if same_col:
+                    ok = max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1) < 0.8 * size
+                else:
+                    hgap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
+                    ok = hgap < 0.6 * size and a.box.y_overlap(b.box) >= 0.5 * min(
+                        a.box.height, b.box.height
+                    )
+            if ok:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Line]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(lines[i])
+    return list(groups.values())
+
+
+def _cluster_vertical(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
+    """Vertical body text: neighbouring columns of similar extent form one block."""
+    return _cluster_free(lines, em, cues)
+
+
+def _order_lines(lines: list[Line], vertical: bool) -> list[Line]:
+    """Reading order inside a region; same-row fragments of horizontal text are merged."""
+    if vertical:
+        return sorted(lines, key=lambda ln: (-ln.box.x1, ln.box.y0))
+    return [_merge_row(r) for r in _rows(lines)]
+
+
+def _mark_paragraphs(block: _Block, em: float) -> None:
+    if not block.lines:
+        return
+    for ln in block.lines:
+        ln.paragraph_start = False
+    block.lines[0].paragraph_start = True
+    if block.kind not in (RegionType.BODY, RegionType.NOTICE):
+        return
+    if block.vertical:
+        top = min(ln.box.y0 for ln in block.lines)
+        for ln in block.lines:
+            ln.paragraph_start = ln.paragraph_start or ln.box.y0 - top >= 1.4 * em
+        return
+    left = block.column[0] if block.column is not None else min(ln.box.x0 for ln in block.lines)
+    for ln in block.lines[1:]:
+        ln.paragraph_start = ln.box.x0 - left >= 1.4 * em
+
+
+def _type_free_blocks(blocks: list[_Block], cues: Cues, em: float) -> None:
+    """Geometric guesses for blocks outside the column grid (text refines them later)."""
+    heads = [b for b in blocks if b.kind is RegionType.HEADLINE and not b.vertical]
+    for b in blocks:
+        if b.kind is not RegionType.BODY or b.column is not None or b.vertical:
+            continue
+        hb = b.hull()
+        # Under a picture: caption.
+        for p in cues.photos:
+            if 0 <= hb.y0 - p.y1 < 1.5 * em and hb.x_overlap(p) >= 0.5 * hb.width:
+                b.kind = RegionType.CAPTION
+                break
+        if b.kind is not RegionType.BODY or len(b.lines) > 2:
+            continue
+        for h in heads:
+            hh = h.hull()
+            if hb.x_overlap(hh) <= 0:
+                continue
+            if 0 <= hh.y0 - hb.y1 < 1.2 * em:
+                b.kind = RegionType.KICKER
+                break
+            if 0 <= hb.y0 - hh.y1 < 1.0 * em and hb.width < hh.width:
+                b.kind = RegionType.SUBTITLE
+                break
