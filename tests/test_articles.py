@@ -176,6 +176,7 @@ def test_title_similarity_handles_shortened_headlines() -> None:
 def test_ends_sentence_looks_through_closing_quotes() -> None:
     assert ends_sentence("他说：“很好。”")
     assert ends_sentence("真的吗？")
+    assert not ends_sentence("罚款合计2.4")
     assert not ends_sentence("主要从事天线、射频前端器")
     assert not ends_sentence("罚款合计2.4万元），")
 

@@ -136,7 +136,7 @@ def page_label(page: Page) -> str:
 
 # --------------------------------------------------------------------------- text rules
 
-_SENTENCE_END = set("。！？!?…")
+_SENTENCE_END = set("。！？!?…．.")  # OCR often reads 。 as a full-width or ASCII stop
 _CLOSERS = set("”’」』）)》〉】\"'")
 _NEW_ARTICLE = re.compile(r"^(本报讯|本报[^，,。]{0,6}电|本报记者|新华社|据新华社|■|【)")
 _TEXT_TYPES = (RegionType.BODY, RegionType.NOTICE)
