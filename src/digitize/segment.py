@@ -263,6 +263,8 @@ def segment(page: Page) -> None:
             seg.append(ln)
         blocks.append(_Block(seg, column=cols[i]))
 
+    blocks = _join_segments(blocks, obstacles, cues, em)
+
     # A lone full-column line is not a column segment of its own: let it join free text.
     keep: list[_Block] = []
     for blk in blocks:
@@ -317,6 +319,34 @@ def segment(page: Page) -> None:
     for k, reg in enumerate(regions, 1):
         reg.id = f"p{page.number}_r{k}"
     page.regions = regions
+
+
+def _join_segments(
+    blocks: list[_Block], obstacles: Sequence[Box], cues: Cues, em: float
+) -> list[_Block]:
+    """Re-join column segments that continue each other (one column seen as two clusters)."""
+    segs = sorted((b for b in blocks if b.column is not None), key=lambda b: b.hull().y0)
+    rest = [b for b in blocks if b.column is None]
+    out: list[_Block] = []
+    for b in segs:
+        hb = b.hull()
+        for a in out:
+            ha = a.hull()
+            gap = hb.y0 - ha.y1
+            if not (-0.3 * em <= gap <= 1.0 * em):
+                continue
+            if ha.x_overlap(hb) < 0.8 * min(ha.width, hb.width):
+                continue
+            between = [o for o in obstacles if ha.cy < o.cy < hb.cy]
+            if _separated(ha, hb, between) or _frame_boundary(ha, hb, cues.frames):
+                continue
+            a.lines.extend(b.lines)
+            if a.column is not None and b.column is not None:
+                a.column = (min(a.column[0], b.column[0]), max(a.column[1], b.column[1]))
+            break
+        else:
+            out.append(b)
+    return out + rest
 
 
 def _within(a: Box, b: Box) -> bool:

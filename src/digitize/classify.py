@@ -1,0 +1,248 @@
+"""Refine region types once the text is known.
+
+Geometry cannot tell a jump line or a byline from a short body line, nor a caption
+from a one-line news item; the words can. This stage also splits such lines off the
+edges of body columns (a 上接 line heading a column, a reporter's name closing it),
+links captions to their pictures and reads the printed page number from the folio.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from digitize.jumps import page_label, parse_jump
+from digitize.model import Box, Line, Page, Region, RegionType
+
+_BYLINE = re.compile(
+    r"^(?:■|●|◎|□|◆)?\s*(?:"
+    r"本报(?:讯|评论员|特约评论员|记者|通讯员|特约记者|见习记者|实习生)"
+    r"|本報(?:訊|評論員|記者|通訊員)"
+    r"|(?:特约|见习|首席)?记者|通讯员|实习生|特约撰稿人?|撰文|摄影|文/|图/|文／|图／"
+    r"|[（(]?(?:新华社|中新社|人民网|新华网)"
+    r")"
+)
+_NEWS_START = re.compile(r"^本报讯|^本報訊|^[（(]?新华社")
+_CAPTION_END = re.compile(r"(?:摄|摄影|供图|图片来源.*|资料图片?|翻拍|[（(]图[)）])\s*$")
+_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|星期[一二三四五六日天]|农历")
+_FOLIO = re.compile(
+    r"(?<![今共计])第\s*([A-Za-z]?\s*[0-9０-９]{1,3}|[〇零一二三四五六七八九十]{1,3})\s*[版版]"
+)
+_ISSUE_NO = re.compile(
+    r"第\s*[0-9０-９]+\s*期|责任编辑|编辑|美编|校对|主办|今日\S*版|国内统一|邮发代号"
+)
+_NOTICE_TITLE = re.compile(r"通知|公告|启事|声明|预告|通告|公示|提示|告知书|须知|启示")
+_BRIEF_TITLE = re.compile(r"^(?:简\s*讯|快\s*讯|短\s*讯|要\s*闻|图\s*片\s*新\s*闻)$")
+_KICKER_END = re.compile(r"[—－-]{1,2}\s*$")
+_SUBTITLE_START = re.compile(r"^\s*[—－-]{1,2}")
+_NAME = re.compile(r"^[\u4e00-\u9fff·\s]{2,8}$")
+
+
+def _text(line: Line) -> str:
+    return unicodedata.normalize("NFKC", line.text).strip()
+
+
+def _is_byline(text: str) -> bool:
+    t = text.strip()
+    if not t:
+        return False
+    if t in ("本报讯", "本報訊"):
+        return True
+    # "本报讯 12月18日，……" opening a paragraph is body text, not a byline.
+    if _NEWS_START.match(t) and len(t) > 4:
+        return False
+    return bool(_BYLINE.match(t)) and len(t) <= 30 and not t.endswith(("。", "，"))
+
+
+def _next_id(page: Page) -> str:
+    nums = []
+    for r in page.regions:
+        m = re.search(r"(\d+)$", r.id)
+        if m:
+            nums.append(int(m.group(1)))
+    return f"p{page.number}_r{max(nums, default=0) + 1}"
+
+
+def _split(page: Page, region: Region, lines: list[Line], kind: RegionType) -> Region:
+    """Move `lines` (at one edge of `region`) into a new region of type `kind`."""
+    keep = [ln for ln in region.lines if all(ln is not x for x in lines)]
+    region.lines = keep
+    region.box = Box.hull(ln.box for ln in keep)
+    keep[0].paragraph_start = True
+    new = Region(
+        id=_next_id(page),
+        type=kind,
+        box=Box.hull(ln.box for ln in lines),
+        lines=lines,
+        vertical=region.vertical,
+    )
+    lines[0].paragraph_start = True
+    page.regions.append(new)
+    return new
+
+
+def _em(page: Page) -> float:
+    return float(page.text_height) if page.text_height else 30.0
+
+
+def _split_edges(page: Page, em: float) -> None:
+    """Jump and byline lines at the top or bottom of a body column become their own regions."""
+    for region in list(page.regions):
+        if region.type is not RegionType.BODY or len(region.lines) < 2:
+            continue
+        first = region.lines[0]
+        marker = parse_jump(first.text)
+        if marker is not None:
+            _split(page, region, [first], RegionType.JUMP).jump = marker
+        elif _is_byline(_text(first)) and len(region.lines) >= 2:
+            _split(page, region, [first], RegionType.BYLINE)
+        if len(region.lines) < 2:
+            continue
+        last = region.lines[-1]
+        marker = parse_jump(last.text)
+        if marker is not None:
+            _split(page, region, [last], RegionType.JUMP).jump = marker
+            if len(region.lines) < 2:
+                continue
+            last = region.lines[-1]
+        t = _text(last)
+        right_aligned = (
+            not region.vertical
+            and last.box.x0 > region.box.x0 + 2.5 * em
+            and region.box.x1 - last.box.x1 < 1.5 * em
+        )
+        if right_aligned and (_is_byline(t) or (_NAME.match(t) and len(t.replace(" ", "")) <= 6)):
+            _split(page, region, [last], RegionType.BYLINE)
+
+
+def _nearest_photo(page: Page, box: Box, em: float) -> Region | None:
+    best: tuple[float, Region] | None = None
+    for p in page.regions:
+        if p.type is not RegionType.PHOTO:
+            continue
+        pb = p.box
+        if box.x_overlap(pb) >= 0.3 * min(box.width, pb.width):
+            d = box.y0 - pb.y1 if box.cy > pb.cy else pb.y0 - box.y1
+        elif box.y_overlap(pb) >= 0.3 * min(box.height, pb.height):
+            d = box.x0 - pb.x1 if box.cx > pb.cx else pb.x0 - box.x1
+        else:
+            continue
+        d = max(d, 0.0)
+        if d < 2.0 * em and (best is None or d < best[0]):
+            best = (d, p)
+    return best[1] if best is not None else None
+
+
+def _masthead_bottom(page: Page) -> float:
+    """The masthead rule (near-full-width, top fifth of the page), else the top 12 %."""
+    rules = [
+        r.box.y1
+        for r in page.regions
+        if r.type is RegionType.RULE
+        and r.box.width >= 0.6 * page.width
+        and r.box.height < 0.05 * page.height
+        and r.box.cy < 0.2 * page.height
+    ]
+    return max(rules) if rules else 0.12 * page.height
+
+
+def _retype(page: Page, em: float) -> None:
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
+    mast_bottom = _masthead_bottom(page)
+    for region in page.regions:
+        if not region.type.is_text or region.type is RegionType.LABEL:
+            continue
+        text = "".join(_text(ln) for ln in region.lines)
+        if not text:
+            continue
+        short = len(region.lines) <= 2 and len(text) <= 40
+        if region.type is RegionType.MASTHEAD:
+            continue
+        if len(region.lines) == 1 and region.type is not RegionType.HEADLINE:
+            marker = parse_jump(text)
+            if marker is not None:
+                region.type = RegionType.JUMP
+                region.jump = marker
+                continue
+        if (
+            short
+            and region.box.cy < mast_bottom
+            and (_DATE.search(text) or _FOLIO.search(text) or _ISSUE_NO.search(text))
+        ):
+            region.type = RegionType.MASTHEAD
+            continue
+        if region.type is RegionType.HEADLINE:
+            continue
+        if region.type is RegionType.CAPTION or (short and _CAPTION_END.search(text)):
+            photo = _nearest_photo(page, region.box, em)
+            if photo is not None or region.type is RegionType.CAPTION:
+                region.type = RegionType.CAPTION
+                region.linked_to = photo.id if photo is not None else None
+                continue
+        if short and _is_byline(text):
+            region.type = RegionType.BYLINE
+            continue
+        if short and _SUBTITLE_START.match(text):
+            region.type = RegionType.SUBTITLE
+            continue
+        if short and _KICKER_END.search(text):
+            below = [
+                h
+                for h in heads
+                if 0 <= h.box.y0 - region.box.y1 < 2 * em and h.box.x_overlap(region.box) > 0
+            ]
+            if below:
+                region.type = RegionType.KICKER
+                continue
+
+
+def _notices(page: Page, em: float) -> None:
+    """Body text in a box frame titled like a notice (通知, 公告, 预告 …) is a notice."""
+    frames = [
+        r
+        for r in page.regions
+        if r.type is RegionType.RULE and r.box.width > 3 * em and r.box.height > 3 * em
+    ]
+    for f in frames:
+        inside = [
+            r for r in page.regions if r.type.is_text and f.box.contains_point(r.box.cx, r.box.cy)
+        ]
+        heads = [r for r in inside if r.type is RegionType.HEADLINE]
+        if len(heads) != 1 or any(
+            r.type in (RegionType.LABEL, RegionType.BYLINE, RegionType.KICKER) for r in inside
+        ):
+            continue
+        title = "".join(_text(ln) for ln in heads[0].lines)
+        if _BRIEF_TITLE.match(title.replace(" ", "")) or not _NOTICE_TITLE.search(title):
+            continue
+        for r in inside:
+            if r.type is RegionType.BODY:
+                r.type = RegionType.NOTICE
+
+
+def _printed_number(page: Page) -> str | None:
+    for region in sorted(page.regions, key=lambda r: (r.box.y0, r.box.x0)):
+        if region.type is not RegionType.MASTHEAD:
+            continue
+        for ln in region.lines:
+            t = _text(ln)
+            m = _FOLIO.search(t)
+            if m:
+                label = page_label(m.group(1))
+                if label:
+                    return label
+            token = t.replace(" ", "")
+            if re.fullmatch(r"[A-Z]?[0-9]{1,2}", token):
+                return page_label(token)
+    return None
+
+
+def classify(page: Page) -> None:
+    """Refine region types from text; see the stage contract in docs/ARCHITECTURE.md."""
+    em = _em(page)
+    _split_edges(page, em)
+    _retype(page, em)
+    _notices(page, em)
+    label = _printed_number(page)
+    if label is not None:
+        page.printed_number = label

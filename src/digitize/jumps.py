@@ -1,0 +1,101 @@
+"""Parse jump lines: the "continued on / from page X" markers of a newspaper article.
+
+Forms seen in print: （下转第四版）, 下转4版, 转A3版, （上接第一版）, 接上版, 紧接第2版,
+traditional 下轉第四版 / 續第一版 / 轉第三版. OCR adds noise (笫 for 第, mixed or missing
+brackets, full-width digits), so the text is folded first and then matched as a whole
+line: a body sentence that merely mentions 下转 is not a jump line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from digitize.model import JumpMarker
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
+
+# OCR confusions and traditional forms folded to one spelling.
+_FOLD = str.maketrans(
+    {
+        "笫": "第",
+        "弟": "第",
+        "苐": "第",
+        "轉": "转",
+        "転": "转",
+        "續": "续",
+        "緊": "紧",
+        "板": "版",
+        "扳": "版",
+        "拾": "十",
+        "O": "〇",
+        "o": "〇",
+    }
+)
+
+_BRACKETS = "()（）〔〕【】［］[]{}｛｝〈〉《》<>「」『』"
+_NUM = r"(?P<num>[A-Za-z]?\s*[0-9]{1,3}|[〇零一二两三四五六七八九十]{1,3}|[A-Za-z])"
+
+_OUT = re.compile(rf"^(?:下|见)?转(?:至|到|见)?(?:第)?{_NUM}(?:版|面)$")
+_OUT_NEXT = re.compile(r"^(?:下)?转(?:下|次)(?:版|页|面)$")
+_IN = re.compile(rf"^(?:上接|紧接|接|续|承|上承|续接)(?:第)?{_NUM}(?:版|面)$")
+_IN_PREV = re.compile(r"^(?:紧)?(?:接|续|承)(?:上|前)(?:版|页|面)$")
+
+
+def chinese_number(text: str) -> int | None:
+    """一..九十九 and 〇-style digit strings ("一〇" = 10) to int; None if not a numeral."""
+    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        value = 0
+        for ch in text:
+            value = value * 10 + _CN_DIGITS[ch]
+        return value
+    head, _, tail = text.partition("十")
+    if "十" in tail or len(head) > 1 or len(tail) > 1:
+        return None
+    tens = _CN_DIGITS[head] if head else 1
+    ones = _CN_DIGITS[tail] if tail else 0
+    return tens * 10 + ones
+
+
+def page_label(raw: str) -> str | None:
+    """Normalise a printed page label: "四" -> "4", "04" -> "4", "a3" -> "A3"."""
+    s = unicodedata.normalize("NFKC", raw).strip().upper().replace(" ", "")
+    if not s:
+        return None
+    m = re.fullmatch(r"([A-Z]?)0*([0-9]+)", s)
+    if m:
+        return f"{m.group(1)}{int(m.group(2))}"
+    if re.fullmatch(r"[A-Z]", s):
+        return s
+    n = chinese_number(s)
+    return str(n) if n is not None else None
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    s = s.translate(_FOLD)
+    s = "".join(ch for ch in s if ch not in _BRACKETS and not ch.isspace())
+    return s.strip("，,。.：:;；·-—_~")
+
+
+def parse_jump(text: str) -> JumpMarker | None:
+    """A jump line's direction and target page, or None when the text is not a jump line."""
+    s = _fold(text)
+    if not s or len(s) > 12:
+        return None
+    raw = text.strip()
+    for pattern, direction in ((_OUT, "out"), (_IN, "in")):
+        m = pattern.match(s)
+        if m:
+            label = page_label(m.group("num"))
+            if label is None:
+                return None
+            return JumpMarker(direction=direction, target_page=label, raw=raw)
+    if _OUT_NEXT.match(s):
+        return JumpMarker(direction="out", target_page=None, raw=raw)
+    if _IN_PREV.match(s):
+        return JumpMarker(direction="in", target_page=None, raw=raw)
+    return None
