@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from digitize.serialize.records import article_records
+import pytest
+
+from digitize.serialize.records import article_records, page_number
 from serialize_samples import issue
 
 
@@ -15,7 +17,8 @@ def test_records_fields_and_json() -> None:
     a1 = recs[0]
     assert a1["issue"] == "jintan-20191219"
     assert a1["title"] == "我市召开经济工作会议" and a1["byline"] == "本报记者张三"
-    assert a1["pages"] == ["1", "4"] and a1["physical_pages"] == [1, 2]
+    assert a1["pages"] == [1, 4] and a1["physical_pages"] == [1, 2]
+    assert a1["printed_pages"] == ["1", "4"]
     assert a1["parts"] == [
         {"page": 1, "printed_page": "1", "file": "page-1", "blocks": ["h1", "b1", "body1", "j1"]},
         {
@@ -51,3 +54,27 @@ def test_records_keep_linker_values_and_fallbacks() -> None:
     assert a3["unresolved_jumps"] == [
         {"article_id": "a3", "page": 2, "region_id": "body4", "raw": "下转第8版"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [
+        ("4", 4),
+        ("第４版", 4),
+        ("A3", 3),
+        ("第四版", 4),
+        ("十二", 12),
+        ("二十四", 24),
+        ("", None),
+        ("要闻", None),
+    ],
+)
+def test_page_number(label: str, number: int | None) -> None:
+    assert page_number(label) == number
+
+
+def test_pages_fall_back_to_physical_numbers() -> None:
+    iss = issue()
+    iss.pages[1].printed_number = None
+    rec = article_records(iss)[0]
+    assert rec["pages"] == [1, 2] and rec["printed_pages"] == ["1", "2"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import PurePath
 
@@ -29,6 +30,47 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
+_DIGITS = re.compile(r"\d+")
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMERAL = re.compile(r"[〇零一二两三四五六七八九十百]+")
+
+
+def page_number(label: str | None) -> int | None:
+    """The number in a printed page label: "4", "第４版", "A3" -> 3, "第十二版" -> 12."""
+    if not label:
+        return None
+    m = _DIGITS.search(label)
+    if m:
+        return int(m.group())
+    m = _CN_NUMERAL.search(label)
+    if not m:
+        return None
+    total, current = 0, 0
+    for ch in m.group():
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = current * 10 + _CN_DIGITS[ch]
+    return total + current
+
+
 def _jump_record(j: JumpLink) -> dict[str, object]:
     return {
         "from_page": j.from_page,
@@ -51,7 +93,10 @@ def _first_text(issue: Issue, article: Article, rtype: RegionType) -> str:
 
 def article_records(issue: Issue) -> list[dict[str, object]]:
     """One record per article, in issue order. Fields the linker left empty (title, text,
-    captions) are filled from the article's regions so every record is searchable."""
+    captions) are filled from the article's regions so every record is searchable.
+
+    `pages` are printed page numbers as integers (the physical number where the folio was
+    not read or holds no number); `printed_pages` keeps the labels as printed."""
     pages = {p.number: p for p in issue.pages}
     bids = {p.number: block_ids(p) for p in issue.pages}
     records: list[dict[str, object]] = []
@@ -60,14 +105,16 @@ def article_records(issue: Issue) -> list[dict[str, object]]:
         region_keys = {(part.page, rid) for part in art.parts for rid in part.region_ids}
         parts: list[dict[str, object]] = []
         labels: list[str] = []
+        numbers: list[int] = []
         physical: list[int] = []
         for part in art.parts:
             page = pages.get(part.page)
             printed = page.printed_number if page is not None else None
-            label = printed or str(part.page)
             if part.page not in physical:
                 physical.append(part.page)
-                labels.append(label)
+                labels.append(printed or str(part.page))
+                number = page_number(printed)
+                numbers.append(number if number is not None else part.page)
             ids = bids.get(part.page, {})
             parts.append(
                 {
@@ -92,7 +139,8 @@ def article_records(issue: Issue) -> list[dict[str, object]]:
                 "kicker": art.kicker or _first_text(issue, art, RegionType.KICKER),
                 "subtitle": art.subtitle or _first_text(issue, art, RegionType.SUBTITLE),
                 "byline": art.byline or _first_text(issue, art, RegionType.BYLINE),
-                "pages": labels,
+                "pages": numbers,
+                "printed_pages": labels,
                 "physical_pages": physical,
                 "parts": parts,
                 "text": art.text or body,
