@@ -635,6 +635,24 @@ class _PageRenderer:
         w1 = text_width(self.cv.key(role), 100, text) / 100
         return int(max(least, min(want, width / max(w1, 1e-6))))
 
+    def wrap_fit(self, text: str, width: float, role: str, want: float,
+                 least: float) -> tuple[int, list[str]]:
+        """Largest size in [least, want] that fits one line, else lines wrapped at `least`."""
+        px = self.fit_px(text, width, role, want, least)
+        key = self.cv.key(role)
+        if text_width(key, px, text) <= width + 0.5:
+            return px, [text]
+        out: list[str] = []
+        pos = 0
+        while pos < len(text):
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            end = _break(text, pos, width, lambda ch: advance(key, px, ch))
+            if end > pos:
+                out.append(text[pos:end].rstrip(" "))
+            pos = end
+        return px, out
+
     def frame(self, box: Rect, article: str | None) -> Rect:
         """Draw a box frame; return the inner content box."""
         x0, y0, x1, y1 = box
@@ -668,10 +686,14 @@ class _PageRenderer:
             self.hard.add("label")
             y = lb[3] + em * 0.5
         if m.kicker and not cont:
-            kpx = round(em * 1.2)
-            ln = cv.hline(c.kicker, x0 + em * 2, y, "kicker", kpx)
-            cv.add("kicker", ln.box, aid, [ln])
-            y += kpx + em * 0.4
+            ind = em * 2.0
+            kpx, parts = self.wrap_fit(c.kicker, x1 - x0 - ind, "kicker", em * 1.2, em * 0.9)
+            lines = []
+            for t in parts:
+                lines.append(cv.hline(t, x0 + ind, y, "kicker", kpx))
+                y += kpx * 1.15
+            cv.add("kicker", _hull(lines), aid, lines, text="".join(parts))
+            y += em * 0.3
         # headline (horizontal, or a vertical strip at the right of the body)
         head_lines = c.title[:1] if (cont and m.repeat_headline == "short") else c.title
         if m.headline_lines == 1 or len(head_lines) == 1:
@@ -691,27 +713,35 @@ class _PageRenderer:
             body_x1 = hx - self.gutter
         elif show_head:
             want = m.headline_scale * em * (0.75 if cont else 1.0)
-            hpx = min(self.fit_px(t, x1 - x0, "head", want, em * 1.2) for t in head_lines)
+            hpx = min(self.fit_px(t, x1 - x0, "head", want, em * 1.3) for t in head_lines)
             lines = []
-            for t in head_lines:
-                lines.append(self.centered(t, x0, x1, y, "head", hpx))
-                y += hpx * 1.12
+            for phrase in head_lines:
+                for t in self.wrap_fit(phrase, x1 - x0, "head", hpx, hpx)[1]:
+                    lines.append(self.centered(t, x0, x1, y, "head", hpx))
+                    y += hpx * 1.12
             y += em * 0.3
-            reg = cv.add("headline", _hull(lines), aid, lines,
-                         text=" ".join(ln.text for ln in lines), continuation=cont)
+            reg = cv.add("headline", _hull(lines), aid, lines, text=" ".join(head_lines),
+                         continuation=cont)
             if not cont:
                 st.title = reg.text
         if m.subtitle and not cont:
-            spx = round(em * 1.25)
-            ln = self.centered(c.subtitle, x0, x1, y, "subtitle", spx)
-            cv.add("subtitle", ln.box, aid, [ln])
-            y += spx + em * 0.5
+            spx, parts = self.wrap_fit(c.subtitle, x1 - x0, "subtitle", em * 1.25, em)
+            lines = []
+            for t in parts:
+                lines.append(self.centered(t, x0, x1, y, "subtitle", spx))
+                y += spx * 1.15
+            cv.add("subtitle", _hull(lines), aid, lines, text="".join(parts))
+            y += em * 0.35
         if byline == "top" and not cont:
-            bpx = round(em * 1.0)
-            ln = (self.centered(c.byline, x0, body_x1, y, "byline", bpx) if kind == "commentary"
-                  else cv.hline(c.byline, x0 + em * 2, y, "byline", bpx))
-            cv.add("byline", ln.box, aid, [ln])
-            y += bpx + em * 0.6
+            ind = 0.0 if kind == "commentary" else em * 2.0
+            bpx, parts = self.wrap_fit(c.byline, body_x1 - x0 - ind, "byline", em, em * 0.8)
+            lines = []
+            for t in parts:
+                lines.append(self.centered(t, x0, body_x1, y, "byline", bpx)
+                             if kind == "commentary" else cv.hline(t, x0 + ind, y, "byline", bpx))
+                y += bpx * 1.15
+            cv.add("byline", _hull(lines), aid, lines, text=" ".join(parts))
+            y += em * 0.45
         if cont:
             ln = cv.hline(f"（上接第{page_label(m.jump_from or 0)}版）", x0, y, "jump", em)
             cv.add("jump", ln.box, aid, [ln], direction="in")
