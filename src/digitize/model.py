@@ -125,10 +125,10 @@ class Box:
 class Transform:
     """Maps the deskewed page frame back to the original scan.
 
-    The scan is first turned by `quarter_turns` x 90 degrees counter-clockwise
-    (to undo a page fed sideways or upside down) and then rotated by `-skew_deg`
-    about the image centre, giving the page frame. `skew_deg` follows ALTO
-    ROTATION: content in the scan is rotated counter-clockwise by that angle.
+    Both angles follow ALTO ROTATION: content in the scan is turned counter-clockwise
+    by `quarter_turns` x 90 degrees (a page fed sideways or upside down) plus
+    `skew_deg`. The page frame undoes both (turned back clockwise about the image
+    centre, on a canvas that holds the whole scan), so `rotation_deg` is the total.
     """
 
     scan_width: int
