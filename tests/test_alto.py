@@ -380,3 +380,20 @@ def test_golden_file() -> None:
         GOLDEN.write_bytes(got)
     assert GOLDEN.is_file(), "run with DIGITIZE_UPDATE_GOLDEN=1 to create the golden file"
     assert got.decode() == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_empty_page_and_control_characters(alto_schema: etree.XMLSchema) -> None:
+    empty = page_two()
+    empty.regions, empty.reading_order = [], []
+    doc = _doc(empty)
+    assert alto_schema.validate(doc), alto_schema.error_log
+    assert read_alto(etree.tostring(doc)).regions == []
+
+    page = page_two()
+    page.regions[0].lines[0].text = "综合\x0b新\x00闻"
+    page.regions[1].jump = None
+    page.regions[1].article_id = "p2\x01a1"
+    doc = _doc(page)
+    assert alto_schema.validate(doc), alto_schema.error_log
+    back = read_alto(etree.tostring(doc))
+    assert back.regions[0].lines[0].text == "综合新闻"

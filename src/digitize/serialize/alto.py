@@ -38,6 +38,7 @@ LABEL_VERTICAL = "vertical"
 LABEL_INVERTED = "inverted"
 SETTINGS_FORMAT = "digitize-alto/1"
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _BAD_CHARS = re.compile(r"[^A-Za-z0-9_.\-]")
 
@@ -52,6 +53,11 @@ class Processing:
     models: Sequence[ModelInfo | Mapping[str, str]] = ()
     settings: Mapping[str, str] = field(default_factory=dict)
     timestamp: str = ""  # ISO 8601 (xsd:dateTime); empty leaves processingDateTime out
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (control codes from a confused recognizer)."""
+    return _XML_INVALID.sub("", text)
 
 
 def xml_id(raw: str, prefix: str = "ID_") -> str:
@@ -130,12 +136,21 @@ class _Writer:
         self.processing = processing
         self.image_file = image_file
         self.rotated = _is_rotated(page)
+        inv = page.transform.to_scan([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)])
+        (c, f), (ax, dx), (bx, ex) = inv
+        self.inverse = (ax - c, bx - c, c, dx - f, ex - f, f)
         self.ids = _Ids()
         self.block_id = block_ids(page)
         self.ids.used.update(self.block_id.values())
         self.tags: dict[tuple[str, str, str], str] = {}  # (type, label, desc) -> tag id
         self.ocr_id = self.ids.take("OCR_0")
         self.tag_elems: list[tuple[str, str, str, str, str]] = []  # kind, id, type, label, desc
+
+    def to_scan(self, box: Box) -> list[Point]:
+        """`Page.to_scan_polygon` with the inverse matrix computed once (pages hold
+        thousands of glyphs)."""
+        a, b, c, d, e, f = self.inverse
+        return [(a * x + b * y + c, d * x + e * y + f) for x, y in box.corners()]
 
     # -- tags ---------------------------------------------------------------
     def tag(self, kind: str, type_: str, label: str, wanted: str, desc: str = "") -> str:
@@ -170,7 +185,9 @@ class _Writer:
     # -- geometry -----------------------------------------------------------
     def place(self, el: etree._Element, box: Box, *, shape: bool = True) -> None:
         """Scan-coordinate box attributes, plus the exact rotated quad when skewed."""
-        sb = self.page.to_scan_box(box)
+        quad = self.to_scan(box)
+        t = self.page.transform
+        sb = Box.from_points(quad).clip(t.scan_width, t.scan_height)
         x0, y0 = round(sb.x0), round(sb.y0)
         el.set("HPOS", str(x0))
         el.set("VPOS", str(y0))
@@ -179,7 +196,7 @@ class _Writer:
         if shape and self.rotated:
             shp = etree.SubElement(el, f"{{{ALTO_NS}}}Shape")
             poly = etree.SubElement(shp, f"{{{ALTO_NS}}}Polygon")
-            poly.set("POINTS", _points(self.page.to_scan_polygon(box)))
+            poly.set("POINTS", _points(quad))
 
     # -- document -----------------------------------------------------------
     def build(self) -> etree._Element:
@@ -235,9 +252,9 @@ class _Writer:
             te = etree.SubElement(tags_el, f"{a}{kind}")
             te.set("ID", tid)
             te.set("TYPE", type_)
-            te.set("LABEL", label)
+            te.set("LABEL", xml_safe(label))
             if desc:
-                te.set("DESCRIPTION", desc)
+                te.set("DESCRIPTION", xml_safe(desc))
         if not len(tags_el):
             root.remove(tags_el)
         return root
@@ -430,7 +447,7 @@ def _line_glyphs(line: Line, chars: list[str]) -> list[Glyph] | None:
 def _tokens(line: Line) -> list[_Token]:
     """Split a line into ALTO Strings: only at spaces left by `clean_line` (between Latin
     words), so a run of Chinese is always one String."""
-    text = clean_line(line.text)
+    text = clean_line(xml_safe(line.text))
     if not text:
         return [_Token("", line.box, [])]
     chars = [c for c in text if c != " "]

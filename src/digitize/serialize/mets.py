@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from lxml import etree
 
 from digitize.model import Issue, Page, Region, RegionType
-from digitize.serialize.alto import block_ids, xml_id
+from digitize.serialize.alto import block_ids, xml_id, xml_safe
 from digitize.serialize.text import article_regions
 
 METS_NS = "http://www.loc.gov/METS/"
@@ -144,7 +144,7 @@ def to_mets(
         art_div.set("ID", aid)
         art_div.set("TYPE", "ARTICLE")
         art_div.set("ORDER", str(k))
-        art_div.set("LABEL", art.title or art.id)
+        art_div.set("LABEL", xml_safe(art.title) or art.id)
         runs = _runs(article_regions(issue, art))
         for n, (page, run) in enumerate(runs, start=1):
             if page.number not in alto_ids:
