@@ -89,8 +89,12 @@ class _Geometry:
         # page -> scan linear part
         self.inv = [[lin[1][1] / det, -lin[0][1] / det], [-lin[1][0] / det, lin[0][0] / det]]
 
+    def to_page(self, x: float, y: float) -> Point:
+        a, b, c, d, e, f = self.transform.matrix
+        return (a * x + b * y + c, d * x + e * y + f)
+
     def from_polygon(self, pts: list[Point]) -> Box:
-        return Box.from_points(self.transform.to_page(pts))
+        return Box.from_points([self.to_page(x, y) for x, y in pts])
 
     def from_hull(self, hull: Box) -> Box:
         """Page-frame box whose scan image has this axis-aligned hull.
@@ -102,7 +106,7 @@ class _Geometry:
         (a, b), (c, d) = self.inv
         a, b, c, d = abs(a), abs(b), abs(c), abs(d)
         det = a * d - b * c
-        ((cx, cy),) = self.transform.to_page([(hull.cx, hull.cy)])
+        cx, cy = self.to_page(hull.cx, hull.cy)
         if abs(det) < 0.2:
             return self.from_polygon(hull.corners())
         w = max(0.0, (d * hull.width - b * hull.height) / det)
@@ -539,5 +543,7 @@ def read_alto(data: bytes | Path) -> Page:
     except OSError as exc:
         raise AltoError(f"cannot read file: {exc.strerror or exc}", path=path) from None
     if _local(root) != "alto":
-        raise AltoError(f"root element is <{_local(root)}>, not <alto>", path=path, line=1)
+        raise AltoError(
+            f"root element is <{_local(root)}>, not <alto>", path=path, line=_srcline(root)
+        )
     return _Reader(root, path, stem).page()
