@@ -287,3 +287,18 @@ def test_orientation_with_rapidocr(horizontal: Image, vertical: Image) -> None:
     for turns in (0, 1):
         scan = np.ascontiguousarray(np.rot90(vertical, turns))
         assert detect_orientation(scan, scorer) == turns
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_deskew_with_scorer_turns_the_straightened_page(horizontal: Image, turns: int) -> None:
+    scan = np.ascontiguousarray(np.rot90(skew_scan(horizontal, 3.1), turns))
+    page, tf = deskew(scan, read_score=_template_scorer(horizontal))
+    assert tf.quarter_turns == turns and tf.skew_deg == pytest.approx(3.1, abs=0.1)
+    # The same page as one warp with the turns included (OpenCV quantises sample
+    # positions to 1/32 px, so edges differ by a few levels), and the same transform.
+    direct, tf2 = deskew(scan, quarter_turns=turns, skew_deg=tf.skew_deg)
+    assert tf2 == tf
+    assert direct.shape == page.shape
+    diff = np.abs(direct.astype(int) - page)
+    assert diff.mean() < 0.05 and np.percentile(diff, 99.9) <= 4
+    assert np.abs(direct[1:].astype(int) - page[:-1]).mean() > 5  # a 1-px shift shows

@@ -194,12 +194,17 @@ def apply_transform(image: Image, transform: Transform) -> Image:
 
 
 def deskew(
-    image: Image, *, quarter_turns: int = 0, skew_deg: float | None = None
+    image: Image,
+    *,
+    quarter_turns: int = 0,
+    skew_deg: float | None = None,
+    read_score: ReadScore | None = None,
 ) -> tuple[Image, Transform]:
     """Straighten a scan: the grey page-frame image and the Transform back to the scan.
 
-    `quarter_turns` comes from `detect_orientation`; `skew_deg` may be passed when it is
-    already known (e.g. measured by `detect_orientation`'s caller), else it is estimated.
+    `skew_deg` is estimated unless given. Orientation is either given (`quarter_turns`,
+    e.g. from `detect_orientation`) or, with `read_score`, detected here on the
+    straightened page, which saves `detect_orientation` its own skew estimate and warp.
     The canvas grows so that no part of the scan is cut off.
     """
     grey = _grey(image)
@@ -208,7 +213,15 @@ def deskew(
         skew = 0.0
     h, w = grey.shape
     transform = page_transform(w, h, skew, quarter_turns)
-    return apply_transform(grey, transform), transform
+    page = apply_transform(grey, transform)
+    if read_score is not None and quarter_turns % 4 == 0:
+        turns = _upright_turns(page, read_score)
+        if turns:
+            # Turning the straightened canvas about its centre is exactly the transform
+            # with the turns included (same centre, same canvas), minus a second warp.
+            page = np.ascontiguousarray(np.rot90(page, -turns))
+            transform = page_transform(w, h, skew, turns)
+    return page, transform
 
 
 # --------------------------------------------------------------------------- orientation
@@ -239,7 +252,7 @@ def _char_boxes(grey: Image) -> list[tuple[int, int, int, int]]:
     boxes: list[tuple[int, int, int, int]] = []
     for x, y, w, h, area in stats[1:]:
         side = max(w, h)
-        if side < 16 or side > 4 * em or min(w, h) < 0.75 * side:
+        if side < 14 or side > 4 * em or min(w, h) < 0.75 * side:
             continue
         if area < 0.12 * w * h:  # frames and rings, not characters
             continue
@@ -289,9 +302,9 @@ def _pick_orientation(scores: Sequence[float]) -> int:
 
     PP-OCR recognizers are trained on vertical columns turned 90° counter-clockwise,
     so they also read characters lying that way: with such a model two neighbouring
-    readings score well, the upright one (h) and h - 1, whose characters are turned
-    counter-clockwise. The upright one is then the one whose clockwise-turned neighbour
-    scores well too. A model that reads only upright characters gives one clear winner.
+    readings score well, the upright one h and h - 1 (whose characters lie turned
+    counter-clockwise), and of two good neighbours h - 1, h the upright one is h.
+    A model that reads only upright characters gives one clear winner.
     """
     best = max(scores)
     if best < ORIENT_FLOOR:
@@ -308,20 +321,12 @@ def _pick_orientation(scores: Sequence[float]) -> int:
     return 0  # ambiguous: keep the scan as it is
 
 
-def detect_orientation(
-    image: Image, read_score: ReadScore | None, *, skew_deg: float | None = None
-) -> int:
-    """Quarter turns (content turned counter-clockwise in the scan) that make it upright.
+def _upright_turns(straight: Image, read_score: ReadScore) -> int:
+    """Quarter turns of a straightened (skew-free) page, by reading sampled characters.
 
-    Without a scorer the scan's own orientation is trusted (0). Readings 0 and 1 are
-    tried first; an upright page is settled by them (two small recognizer batches), and
-    only a page that is not gets the other two.
+    Readings 0 and 1 go first, in one batch; an upright page is settled by them, and
+    only a page that is not gets readings 2 and 3.
     """
-    if read_score is None:
-        return 0
-    grey = _grey(image)
-    skew = estimate_skew(grey) if skew_deg is None else skew_deg
-    straight = apply_transform(grey, page_transform(grey.shape[1], grey.shape[0], skew))
     cells = sample_characters(straight)
     if len(cells) < ORIENT_LINE:
         return 0
@@ -336,8 +341,24 @@ def detect_orientation(
             out.append(float(np.mean(part)) if part else 0.0)
         return out
 
-    scores = read((0, 1))  # one recognizer batch
+    scores = read((0, 1))
     if scores[0] >= ORIENT_ACCEPT and scores[1] < scores[0] - ORIENT_MARGIN:
         return 0
     scores += read((2, 3))
     return _pick_orientation(scores)
+
+
+def detect_orientation(
+    image: Image, read_score: ReadScore | None, *, skew_deg: float | None = None
+) -> int:
+    """Quarter turns (content turned counter-clockwise in the scan) that make it upright.
+
+    Without a scorer the scan's own orientation is trusted (0). Pass `skew_deg` when it
+    is known, or use `deskew(..., read_score=...)` to do both in one pass.
+    """
+    if read_score is None:
+        return 0
+    grey = _grey(image)
+    skew = estimate_skew(grey) if skew_deg is None else skew_deg
+    straight = apply_transform(grey, page_transform(grey.shape[1], grey.shape[0], skew))
+    return _upright_turns(straight, read_score)
