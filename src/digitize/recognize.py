@@ -29,7 +29,7 @@ import numpy.typing as npt
 from digitize.detect import to_grey
 from digitize.engines.base import OcrEngine, Recognition
 from digitize.model import Box, Glyph, Image, Line, Page
-from digitize.textutil import clean_line, is_wide
+from digitize.textutil import clean_line, is_cjk, is_wide
 
 DEFAULT_REC_HEIGHT = 48
 INK_PER_EM = 0.9
@@ -231,8 +231,6 @@ def vertical_strip(
 
 def _fill(plan: _Plan, res: Recognition) -> None:
     line = plan.line
-    line.text = clean_line(res.text)
-    line.confidence = float(res.confidence)
     chars = [(i, c) for i, c in enumerate(res.text) if not c.isspace()]
     confs = res.char_confidences
     conf = [confs[i] if i < len(confs) else res.confidence for i, _ in chars]
@@ -244,10 +242,76 @@ def _fill(plan: _Plan, res: Recognition) -> None:
         boxes = _vertical_boxes(plan, len(chars), positions)
     else:
         boxes = _horizontal_boxes(plan, [c for _, c in chars], positions)
-    line.glyphs = [
+    glyphs = [
         Glyph(box=b, text=c, confidence=float(k))
         for b, (_, c), k in zip(boxes, chars, conf, strict=True)
     ]
+    line.glyphs = normalize_punctuation(glyphs, vertical=line.vertical)
+    if len(line.glyphs) != len(glyphs) or any(
+        g.text != h.text for g, h in zip(line.glyphs, glyphs, strict=False)
+    ):
+        line.text = clean_line(_with_spaces(res.text, line.glyphs))
+    else:
+        line.text = clean_line(res.text)
+    line.confidence = float(res.confidence)
+
+
+_FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ";": "；", "!": "！", "?": "？", ",": "，"}
+
+
+def normalize_punctuation(glyphs: list[Glyph], *, vertical: bool = False) -> list[Glyph]:
+    """Chinese print conventions the recognizer does not keep.
+
+    The PP-OCR dictionary maps full-width brackets and colons onto ASCII ones; next to a
+    Han character they are full-width in print. A 破折号 is two em dashes, but CTC cannot
+    emit the same label twice without a blank between, so a lone "—" next to Han text is
+    doubled (its box split in two). Digit contexts (10:30, 1,000, 2016—2020) are kept.
+    """
+    out: list[Glyph] = []
+    for k, g in enumerate(glyphs):
+        prev = glyphs[k - 1].text if k > 0 else ""
+        nxt = glyphs[k + 1].text if k + 1 < len(glyphs) else ""
+        han = is_cjk(prev) or is_cjk(nxt)
+        digits = prev.isdigit() and nxt.isdigit()
+        if g.text in _FULL_WIDTH and han and not digits:
+            out.append(Glyph(g.box, _FULL_WIDTH[g.text], g.confidence))
+        elif g.text == "—" and han and not digits and prev != "—" and nxt != "—":
+            b = g.box
+            if vertical:
+                mid = b.cy
+                halves = [Box(b.x0, b.y0, b.x1, mid), Box(b.x0, mid, b.x1, b.y1)]
+            else:
+                mid = b.cx
+                halves = [Box(b.x0, b.y0, mid, b.y1), Box(mid, b.y0, b.x1, b.y1)]
+            out += [Glyph(h, "—", g.confidence) for h in halves]
+        else:
+            out.append(g)
+    return out
+
+
+def _with_spaces(raw: str, glyphs: Sequence[Glyph]) -> str:
+    """The glyph texts joined, with the recognizer's spaces kept where Latin words need them."""
+    words = raw.split()
+    if len(words) <= 1:
+        return "".join(g.text for g in glyphs)
+    # Re-insert a space after each raw word's glyph count (normalisation may add glyphs
+    # only for dashes, which never sit in Latin words).
+    out: list[str] = []
+    k = 0
+    texts = [g.text for g in glyphs]
+    for w in words:
+        n = len(w) + sum(1 for i, c in enumerate(w) if c == "—" and _doubled(w, i))
+        out.append("".join(texts[k : k + n]))
+        k += n
+    out[-1] += "".join(texts[k:])
+    return " ".join(out)
+
+
+def _doubled(word: str, i: int) -> bool:
+    prev = word[i - 1] if i > 0 else ""
+    nxt = word[i + 1] if i + 1 < len(word) else ""
+    han = is_cjk(prev) or is_cjk(nxt)
+    return han and not (prev.isdigit() and nxt.isdigit()) and prev != "—" and nxt != "—"
 
 
 def _horizontal_boxes(
