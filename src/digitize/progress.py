@@ -9,7 +9,9 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total: int, log: Callable[[str], None], *, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int, log: Callable[[str], None], *, stream: TextIO | None = None
+    ) -> None:
         self.total = total
         self.done = 0
         self.failed = 0
@@ -17,6 +19,17 @@ class Progress:
         self.stream = stream or sys.stderr
         self.started = time.perf_counter()
         self.live = self.stream.isatty()
+        self._bar = ""
+
+    def note(self, message: str) -> None:
+        """Log a message without garbling the live bar: clear it, log, draw it again."""
+        if self.live and self._bar:
+            self.stream.write("\r" + " " * len(self._bar) + "\r")
+            self.stream.flush()
+        self.log(message)
+        if self.live and self._bar:
+            self.stream.write(self._bar)
+            self.stream.flush()
 
     def _rate(self) -> tuple[float, float]:
         elapsed = max(time.perf_counter() - self.started, 1e-6)
@@ -37,7 +50,8 @@ class Progress:
                 f"\r[{bar}] {self.done}/{self.total} pages  {rate:.2f} pages/s  ETA {eta_text}"
                 f"  {'failed ' + str(self.failed) if self.failed else ''} {label[-40:]}"
             )
-            self.stream.write(line.ljust(110))
+            self._bar = line.ljust(110)
+            self.stream.write(self._bar)
             self.stream.flush()
         else:
             status = "ok" if ok else "FAILED"
@@ -47,8 +61,10 @@ class Progress:
             )
 
     def close(self) -> None:
-        if self.live and self.total:
+        if self.live and self._bar:
             self.stream.write("\n")
+            self.stream.flush()
+        self._bar = ""
 
 
 def _fmt_seconds(seconds: float) -> str:

@@ -6,12 +6,16 @@ Layout of one issue's output folder:
     .digitize/manifest.json      input/output hashes, versions, settings per page
     .digitize/pages/<stem>.pkl   finished page models (our own cache, never read from elsewhere)
     .digitize/backup/            files replaced by --force
+
+A run holds an exclusive lock on `<output>/.digitize.lock`, so two runs never interleave
+writes into the same manifests.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -20,13 +24,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, BinaryIO
 
-from digitize.errors import OutputError
+from digitize.errors import OutputError, UsageError
 from digitize.model import Page
 
 MANIFEST_VERSION = 1
 STATE_DIR = ".digitize"
+LOCK_NAME = ".digitize.lock"
+TEMP_SUFFIX = ".tmp"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -41,12 +48,30 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, then rename: no reader ever sees half a file."""
+    """Temporary file in the same folder, then rename: no reader ever sees half a file.
+
+    The file gets the mode a plain open() would give it (mkstemp's 0600 would hide outputs
+    from the archive's other users), or keeps the mode of the file it replaces.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
         try:
+            try:
+                mode = path.stat().st_mode & 0o7777
+            except OSError:
+                mode = 0o666 & ~_UMASK
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
@@ -86,6 +111,65 @@ def check_writable(folder: Path) -> None:
         raise output_error(exc, folder) from exc
 
 
+def remove_stale_temps(issue_dir: Path) -> list[Path]:
+    """Delete half-written temporaries that a killed run left behind (ours only: `.name.*.tmp`).
+
+    Nothing reads them, but an archivist should not find them next to the outputs.
+    """
+    removed: list[Path] = []
+    for folder in (issue_dir, issue_dir / STATE_DIR, issue_dir / STATE_DIR / "pages"):
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
+
+
+class RunLock:
+    """Exclusive lock on an output folder for the length of a run.
+
+    Released by the kernel when the process dies, so a kill -9 never leaves a stale lock.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.path = output / LOCK_NAME
+        self._fh: BinaryIO | None = None
+
+    def __enter__(self) -> RunLock:
+        try:
+            self._fh = self.path.open("ab")
+        except OSError as exc:
+            raise output_error(exc, self.path.parent) from exc
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._fh.close()
+            self._fh = None
+            raise UsageError(
+                "another digitize run is writing to this output folder",
+                path=self.path.parent,
+                hint="wait for it to finish or choose another folder with -o",
+            ) from exc
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
 @dataclass(slots=True)
 class PageEntry:
     file: str
@@ -96,6 +180,11 @@ class PageEntry:
     error: dict[str, Any] | None = None
     seconds: float = 0.0
     skew_deg: float | None = None
+    # The input file's size and mtime when it was hashed: an unchanged stat lets a re-run
+    # reuse the hash instead of reading every scan of a library again.
+    size: int = -1
+    mtime_ns: int = -1
+    finished_at: float = 0.0  # time.time() when the page result was recorded
 
 
 @dataclass(slots=True)
@@ -120,11 +209,14 @@ class Manifest:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return m  # unreadable manifest: redo the work rather than trust it
-        if raw.get("version") != MANIFEST_VERSION:
+        if not isinstance(raw, dict) or raw.get("version") != MANIFEST_VERSION:
             return m
-        m.pages = {k: PageEntry(**v) for k, v in raw.get("pages", {}).items()}
-        m.outputs = {k: list(v) for k, v in raw.get("outputs", {}).items()}
-        m.info = dict(raw.get("info", {}))
+        try:
+            m.pages = {k: PageEntry(**v) for k, v in raw.get("pages", {}).items()}
+            m.outputs = {k: list(v) for k, v in raw.get("outputs", {}).items()}
+            m.info = dict(raw.get("info", {}))
+        except (TypeError, ValueError, AttributeError):
+            return cls(path=path)  # unknown layout: start over rather than half-trust it
         return m
 
     def save(self) -> None:
@@ -154,11 +246,21 @@ def save_page(issue_dir: Path, page: Page) -> None:
 
 
 def load_page_cache(issue_dir: Path, stem: str) -> Page | None:
+    """The cached page model, or None when it is missing or unreadable (the page is redone)."""
     path = cache_path(issue_dir, stem)
     try:
         with path.open("rb") as f:
             page = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+        IndexError,
+    ):
         return None
     return page if isinstance(page, Page) else None
 
