@@ -107,6 +107,15 @@ def test_skew_vertical_columns(vertical: Image, angle: float) -> None:
     assert estimate_skew(skew_scan(vertical, angle)) == pytest.approx(angle, abs=0.1)
 
 
+@pytest.mark.parametrize("angle", [0.5, -2.0])
+def test_skew_ignores_scanner_bed_edges(horizontal: Image, angle: float) -> None:
+    """Dark bands along the scan's edges are straight in the scan's frame, not the page's."""
+    scan = skew_scan(horizontal, angle)
+    scan[:60] = 10
+    scan[:, -80:] = 10
+    assert estimate_skew(scan) == pytest.approx(angle, abs=0.03)
+
+
 def test_skew_of_blank_and_colour_pages(horizontal: Image) -> None:
     assert estimate_skew(np.full((800, 600), 250, np.uint8)) == 0.0
     bgr = np.asarray(cv2.cvtColor(skew_scan(horizontal, 1.5), cv2.COLOR_GRAY2BGR), np.uint8)
