@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-DEB_PACKAGES=(poppler-utils fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libgl1 libglib2.0-0)
+DEB_PACKAGES=(poppler-utils fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libgl1 libglib2.0-0 chromium)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,392 @@
+"""Command line for archivists and search: rebuild, validate, index, search, export, review.
+
+Registered into `digitize`'s sub-commands by cli.py through `add_commands`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE
+
+Handler = Callable[[argparse.Namespace], int]
+_RAW = argparse.RawDescriptionHelpFormatter
+
+REBUILD_EPILOG = """\
+Use after correcting ALTO files by hand (text in String/@CONTENT, split or merged Strings,
+added or deleted lines, blocks moved in the ReadingOrder, block types changed in TAGREFS).
+Page order comes from Page/@PHYSICAL_IMG_NR. No OCR is run and the ALTO files are not
+touched; <page>.txt, issue.txt, articles.jsonl and mets.xml are written anew (a file
+edited by hand is backed up to .digitize/backup/ first). A later `digitize run` keeps
+the corrected ALTO files.
+
+exit codes: 0 done, 1 some ALTO file could not be read (the others are still used; the
+issue-wide files of that issue are then left as they were).
+"""
+
+VALIDATE_EPILOG = """\
+Checks ALTO and METS files (folders are searched for *.xml) against the XML schemas in
+--schemas DIR or $DIGITIZE_SCHEMAS (alto*.xsd, mets*.xsd and the xlink.xsd they import),
+and what a schema cannot check: every IDREF (IDNEXT, TAGREFS, ElementRef/@REF, METS
+FILEID, smLink) points at an existing element of the right kind, METS area/@BEGIN ids
+exist in the ALTO file named by the area's FILEID, IDs are unique, every box lies inside
+its Page, the ReadingOrder covers every text block, no String has empty CONTENT.
+Each problem is printed as FILE:LINE: message.
+
+exit codes: 0 all valid, 1 something is invalid.
+"""
+
+INDEX_EPILOG = """\
+Adds every issue folder (holding articles.jsonl) found in OUTPUT to an SQLite FTS5
+database; an issue indexed before is replaced. The trigram tokenizer finds any
+substring of 3+ characters (Chinese needs no word segmentation); 1-2 character queries
+are answered by a scan. Each article keeps its ALTO block ids and scan boxes.
+"""
+
+SEARCH_EPILOG = """\
+Terms separated by spaces must all occur (as substrings). Each hit shows issue, article
+id, page(s), title, a snippet with the hits marked 【like this】 (bold red on a
+terminal) and the ALTO blocks holding the hit with their boxes (x,y wxh, scan pixels).
+"""
+
+EXPORT_EPILOG = """\
+formats:
+  jsonl  Elasticsearch/OpenSearch bulk body: for each article an action line
+         {"index": {"_index": INDEX, "_id": "<issue>/<article>"}} and the document:
+         id, issue, article_id, date (from the issue name, when it holds one), title,
+         kicker, subtitle, byline, pages (printed labels), physical_pages, text,
+         captions, confidence, blocks [{page, printed_page, file, block, type,
+         box [x, y, w, h]}].
+           curl -H 'Content-Type: application/x-ndjson' -XPOST \\
+                localhost:9200/_bulk --data-binary @articles.ndjson
+         For Chinese, map title/text with an analyzer such as smartcn, ik or icu.
+  solr   a JSON array of flat documents using the dynamic fields of Solr's _default
+         configset: id, issue_s, article_id_s, date_dt, title_txt_cjk, text_txt_cjk,
+         kicker_txt_cjk, subtitle_txt_cjk, captions_txt_cjk, byline_s, pages_ss,
+         physical_pages_is, confidence_f, blocks_s (the blocks as a JSON string).
+           curl -H 'Content-Type: application/json' \\
+                'localhost:8983/solr/news/update?commit=true' --data-binary @articles.json
+"""
+
+REVIEW_EPILOG = """\
+Writes OUTPUT/<issue>/review.html: every page image (embedded, downscaled) with the ALTO
+regions drawn in their type's colour and numbered in reading order, low-confidence
+characters shaded red, the page text beside it with the same characters marked, and the
+issue's articles on top (hover an article or a block to light up its regions). The
+file is self-contained: open it in any browser, mail it or archive it.
+Page images are found through the run manifest, then by the ALTO fileName in --images
+DIR or the issue folder.
+"""
+
+
+def _pipe_safe(handler: Handler) -> Handler:
+    """`digitize export ... | head` closing the pipe early is not an error."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_OK
+
+    return run
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> dict[str, Handler]:
+    """Register the archivist and search sub-commands; returns handler per command."""
+    p = sub.add_parser(
+        "rebuild",
+        help="regenerate text, METS and article records from corrected ALTO (no OCR)",
+        description="Rebuild an issue's outputs from its ALTO files.",
+        epilog=REBUILD_EPILOG,
+        formatter_class=_RAW,
+    )
+    p.add_argument("folders", nargs="+", type=Path, metavar="ISSUE",
+                   help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)")
+    p.add_argument("--db", type=Path, help="also re-index the rebuilt issues in this search DB")
+
+    p = sub.add_parser(
+        "validate",
+        help="check ALTO/METS against the schemas and for dangling references",
+        description="Validate ALTO and METS files.",
+        epilog=VALIDATE_EPILOG,
+        formatter_class=_RAW,
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
+    p.add_argument("--schemas", type=Path, metavar="DIR",
+                   help="folder with alto-4-4.xsd, mets-1-12-1.xsd, xlink.xsd "
+                        "(default: $DIGITIZE_SCHEMAS)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+
+    p = sub.add_parser(
+        "index",
+        help="build or update an SQLite full-text index of the articles",
+        description="Index article records for search.",
+        epilog=INDEX_EPILOG,
+        formatter_class=_RAW,
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="OUTPUT",
+                   help="output folder or issue folder")
+    p.add_argument("--db", type=Path, required=True, help="SQLite database file")
+
+    p = sub.add_parser(
+        "search",
+        help="search the article index",
+        description="Search indexed articles.",
+        epilog=SEARCH_EPILOG,
+        formatter_class=_RAW,
+    )
+    p.add_argument("query", help='words or phrases, e.g. "新能源汽车" or "两会 代表"')
+    p.add_argument("--db", type=Path, required=True, help="SQLite database made by `index`")
+    p.add_argument("-n", "--limit", type=int, default=20, help="at most this many hits (20)")
+    p.add_argument("--json", action="store_true", help="one JSON object per hit")
+
+    p = sub.add_parser(
+        "export",
+        help="write article records for Elasticsearch/OpenSearch or Solr",
+        description="Export article documents for a search server.",
+        epilog=EXPORT_EPILOG,
+        formatter_class=_RAW,
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="OUTPUT",
+                   help="output folder or issue folder")
+    p.add_argument("--format", choices=("jsonl", "solr"), default="jsonl",
+                   help="jsonl: ES/OpenSearch bulk lines (default); solr: JSON array")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--index", default="digitize", help="index name in bulk action lines")
+
+    p = sub.add_parser(
+        "review",
+        help="write a self-contained HTML proof-reading page per issue",
+        description="Write OUTPUT/<issue>/review.html.",
+        epilog=REVIEW_EPILOG,
+        formatter_class=_RAW,
+    )
+    p.add_argument("folders", nargs="+", type=Path, metavar="ISSUE",
+                   help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)")
+    p.add_argument("--images", type=Path, metavar="DIR", help="folder with the page scans")
+    p.add_argument("--max-side", type=int, default=1600,
+                   help="longer side of embedded images in px (1600)")
+    p.add_argument("--low-confidence", type=float, default=0.8,
+                   help="mark characters/words below this confidence (0.8)")
+    return {
+        "rebuild": _cmd_rebuild,
+        "validate": _cmd_validate,
+        "index": _cmd_index,
+        "search": _pipe_safe(_cmd_search),
+        "export": _pipe_safe(_cmd_export),
+        "review": _cmd_review,
+    }
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _missing(paths: list[Path]) -> list[Path]:
+    gone = [p for p in paths if not p.exists()]
+    for p in gone:
+        _err(f"digitize: error: {p}: no such file or folder")
+    return gone
+
+
+def _cmd_rebuild(args: argparse.Namespace) -> int:
+    from digitize.rebuild import issue_folders, rebuild_issue
+
+    if _missing(args.folders):
+        return EXIT_USAGE
+    folders = issue_folders(args.folders)
+    if not folders:
+        _err("digitize: error: no issue folders (with ALTO files) found")
+        return EXIT_USAGE
+    code = EXIT_OK
+    rebuilt: list[Path] = []
+    for folder in folders:
+        res = rebuild_issue(folder, log=_err)
+        for msg in res.errors:
+            _err(msg)
+        if res.errors:
+            code = EXIT_PAGES_FAILED
+        if res.pages:
+            what = "all outputs" if res.issue_files_written else "page text only"
+            print(
+                f"{res.issue}: rebuilt {what} from {res.pages} ALTO page(s): "
+                f"{res.articles} article(s), {res.jumps} jump(s); "
+                f"{len(res.written)} file(s) changed"
+                + (f" ({', '.join(res.written)})" if res.written else "")
+            )
+        if res.issue_files_written:
+            rebuilt.append(folder)
+    if args.db is not None and rebuilt:
+        from digitize.index import connect, index_issue
+
+        con = connect(args.db)
+        try:
+            for folder in rebuilt:
+                n, problems = index_issue(con, folder)
+                for msg in problems:
+                    _err(msg)
+                print(f"{folder.name}: {n} article(s) re-indexed in {args.db}")
+        finally:
+            con.close()
+    return code
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from digitize.validate import Schemas, validate_paths
+
+    if _missing(args.paths):
+        return EXIT_USAGE
+    schemas = Schemas(Schemas.locate(args.schemas))
+    if schemas.folder is not None and not schemas.folder.is_dir():
+        _err(f"digitize: error: schema folder {schemas.folder} does not exist")
+        return EXIT_USAGE
+    report = validate_paths(args.paths, schemas)
+    for problem in report.problems:
+        print(problem)
+    if not args.quiet:
+        bad = len(report.invalid_files)
+        _err(
+            f"{len(report.checked)} file(s) checked: "
+            + (f"{bad} invalid, {len(report.errors)} problem(s)" if bad else "all valid")
+        )
+    return EXIT_PAGES_FAILED if report.errors else EXIT_OK
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from digitize.index import connect, index_issue, record_folders
+
+    if _missing(args.paths):
+        return EXIT_USAGE
+    folders = record_folders(args.paths)
+    if not folders:
+        _err("digitize: error: no issue folders with articles.jsonl found")
+        return EXIT_USAGE
+    con = connect(args.db)
+    total = 0
+    code = EXIT_OK
+    try:
+        for folder in folders:
+            n, problems = index_issue(con, folder)
+            total += n
+            for msg in problems:
+                _err(msg)
+                code = EXIT_PAGES_FAILED
+            print(f"{folder.name}: {n} article(s)")
+        count = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        con.close()
+    print(f"indexed {total} article(s) from {len(folders)} issue(s); {args.db} holds {count}")
+    return code
+
+
+def _marks(stream: TextIO) -> tuple[str, str]:
+    if stream.isatty() and not os.environ.get("NO_COLOR"):
+        return ("\x1b[1;31m", "\x1b[0m")
+    return ("【", "】")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from digitize.index import connect, search
+
+    if not args.db.is_file():
+        _err(f"digitize: error: {args.db}: no such index (make one with `digitize index`)")
+        return EXIT_USAGE
+    con = connect(args.db)
+    try:
+        mark = ("【", "】") if args.json else _marks(sys.stdout)
+        hits = search(con, args.query, limit=max(1, args.limit), mark=mark)
+    finally:
+        con.close()
+    for n, hit in enumerate(hits, start=1):
+        if args.json:
+            print(json.dumps(asdict(hit), ensure_ascii=False))
+            continue
+        pages = ", ".join(hit.pages)
+        print(f"{n}. {hit.issue}  {hit.article_id}  p. {pages}  {hit.title}")
+        print(f"   {hit.snippet}")
+        for b in hit.blocks:
+            box = f"{b.box[0]},{b.box[1]} {b.box[2]}x{b.box[3]}" if b.box else "no box"
+            print(f"   - {b.file} {b.block_id} ({box})")
+    _err(f"{len(hits)} hit(s) for {args.query!r}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from digitize.index import bulk_lines, export_docs, record_folders, solr_doc
+
+    if _missing(args.paths):
+        return EXIT_USAGE
+    folders = record_folders(args.paths)
+    if not folders:
+        _err("digitize: error: no issue folders with articles.jsonl found")
+        return EXIT_USAGE
+    problems: list[str] = []
+
+    def docs() -> Iterator[dict[str, object]]:
+        for doc, probs in export_docs(folders):
+            problems.extend(probs)
+            if doc:
+                yield doc
+
+    out: TextIO = (
+        args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    )
+    count = 0
+    try:
+        if args.format == "jsonl":
+            for line in bulk_lines(docs(), args.index):
+                out.write(line + "\n")
+                count += 1
+            count //= 2
+        else:
+            out.write("[\n")
+            for doc in docs():
+                out.write(("" if count == 0 else ",\n") + json.dumps(solr_doc(doc),
+                                                                       ensure_ascii=False))
+                count += 1
+            out.write("\n]\n")
+    finally:
+        if args.output:
+            out.close()
+    for msg in problems:
+        _err(msg)
+    where = args.output or "stdout"
+    _err(f"exported {count} article(s) from {len(folders)} issue(s) to {where} ({args.format})")
+    return EXIT_PAGES_FAILED if problems else EXIT_OK
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from digitize.rebuild import issue_folders
+    from digitize.review import ReviewOptions, write_review
+
+    if _missing(args.folders):
+        return EXIT_USAGE
+    folders = issue_folders(args.folders)
+    if not folders:
+        _err("digitize: error: no issue folders (with ALTO files) found")
+        return EXIT_USAGE
+    options = ReviewOptions(
+        max_side=max(200, args.max_side),
+        low_confidence=args.low_confidence,
+        images=args.images,
+    )
+    code = EXIT_OK
+    for folder in folders:
+        out, problems = write_review(folder, options)
+        for msg in problems:
+            _err(msg)
+            code = EXIT_PAGES_FAILED
+        print(f"{out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return code

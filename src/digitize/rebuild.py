@@ -1,0 +1,158 @@
+"""`digitize rebuild`: regenerate an issue's derived outputs from its (hand-corrected) ALTO.
+
+The ALTO files are the archivist's master copy: text corrections, split or merged
+Strings, deleted or added lines, blocks moved in the reading order and changed block
+types are all read back (`alto_read.read_alto`), articles are linked again and page
+text, issue text, METS and article records are written anew. No OCR runs and the ALTO
+files are never rewritten. The new outputs' hashes go into the manifest (they are ours
+again), while the edited ALTO keeps a hash the manifest does not know, so a later
+`digitize run` keeps it; the rebuilt page models also replace the page cache so that
+such a run regenerates text that agrees with the corrected ALTO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from digitize.articles import link_articles
+from digitize.errors import InputError
+from digitize.model import Issue, Page
+from digitize.serialize.alto_read import AltoError, read_alto
+from digitize.store import STATE_DIR, Manifest, WriteOutcome, save_page, sha256_file, write_outputs
+from digitize.writer import issue_files, processing_for
+from digitize.xmlsafe import XmlError, check_prolog, local_name, parse_bytes, read_bytes
+
+METS_NAME = "mets.xml"
+# Our own non-ALTO XML outputs; everything else *.xml in an issue folder is a page.
+_NOT_PAGES = frozenset({METS_NAME})
+
+
+@dataclass(slots=True)
+class RebuildResult:
+    issue: str
+    folder: Path
+    pages: int = 0
+    articles: int = 0
+    jumps: int = 0
+    written: list[str] = field(default_factory=list)
+    backed_up: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # "file:line: message"
+    issue_files_written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def is_issue_folder(folder: Path) -> bool:
+    return (folder / STATE_DIR / "manifest.json").is_file() or any(
+        p.suffix == ".xml" and p.name not in _NOT_PAGES for p in folder.glob("*.xml")
+    )
+
+
+def issue_folders(paths: list[Path]) -> list[Path]:
+    """Issue folders named directly, or found one level down in an output folder."""
+    out: list[Path] = []
+    for p in paths:
+        if is_issue_folder(p):
+            out.append(p)
+        elif p.is_dir():
+            out.extend(sorted(c for c in p.iterdir() if c.is_dir() and is_issue_folder(c)))
+    return out
+
+
+def alto_files(folder: Path) -> list[Path]:
+    """Candidate ALTO files: every *.xml but METS, in name order (page order comes later)."""
+    return sorted(p for p in folder.glob("*.xml") if p.name not in _NOT_PAGES)
+
+
+def _message(exc: Exception, path: Path) -> str:
+    if isinstance(exc, XmlError):
+        return str(exc)
+    if isinstance(exc, AltoError):
+        # AltoError's message starts "line N: ..."; put it in file:line: form.
+        msg = exc.message
+        if exc.line and msg.startswith(f"line {exc.line}: "):
+            msg = msg[len(f"line {exc.line}: ") :]
+        return f"{path}:{exc.line}: {msg}" if exc.line else f"{path}: {msg}"
+    return f"{path}: {exc}"
+
+
+def read_pages(folder: Path, manifest: Manifest) -> tuple[list[Page], list[str]]:
+    """Pages from the folder's ALTO files in physical order, plus one message per bad file.
+
+    Each file is read on its own so one broken file never hides the others.
+    """
+    pages: list[Page] = []
+    errors: list[str] = []
+    for path in alto_files(folder):
+        try:
+            raw = read_bytes(path)
+            check_prolog(raw, path)
+            if local_name(parse_bytes(raw, path=path).getroot()) != "alto":
+                continue  # some other XML the archivist keeps next to the outputs
+            page = read_alto(path)
+        except (InputError, OSError) as exc:
+            errors.append(_message(exc, path))
+            continue
+        entry = manifest.pages.get(page.stem)
+        if entry is not None:
+            # ALTO records only the image's file name; the manifest has the source path.
+            page.file = Path(entry.file)
+            page.source_index = entry.index
+        pages.append(page)
+    pages.sort(key=lambda p: (p.number, p.stem))
+    seen: dict[int, str] = {}
+    unique: list[Page] = []
+    for page in pages:
+        if page.number in seen:
+            errors.append(
+                f"{folder / (page.stem + '.xml')}: PHYSICAL_IMG_NR {page.number} is also used "
+                f"by {seen[page.number]}.xml; page skipped (give each page its own number)"
+            )
+            continue
+        seen[page.number] = page.stem
+        unique.append(page)
+    return unique, errors
+
+
+def rebuild_issue(folder: Path, *, log: Callable[[str], None] | None = None) -> RebuildResult:
+    """Re-derive every non-ALTO output of one issue folder from its ALTO files.
+
+    When some ALTO file cannot be read, page text of the readable pages is still
+    rewritten, but the issue-level files (issue.txt, articles.jsonl, mets.xml) are left
+    as they are: writing them without the broken page would silently drop its articles.
+    """
+    manifest = Manifest.load(folder)
+    result = RebuildResult(issue=folder.name, folder=folder)
+    pages, result.errors = read_pages(folder, manifest)
+    result.pages = len(pages)
+    if not pages and not result.errors:
+        result.errors.append(f"{folder}: no ALTO files to rebuild from")
+    if not pages:
+        return result
+    issue = Issue(name=folder.name, source=folder, pages=pages)
+    link_articles(issue)
+    result.articles = len(issue.articles)
+    result.jumps = len(issue.jumps)
+    files = issue_files(issue, processing_for("rebuild", [], {}), with_alto=False)
+    if result.errors:
+        files = {n: d for n, d in files.items() if n.endswith(".txt") and n != "issue.txt"}
+    outcome = WriteOutcome()
+    manifest.info["rebuilt"] = {
+        "at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "from": {f"{p.stem}.xml": sha256_file(folder / f"{p.stem}.xml") for p in pages},
+    }
+    write_outputs(manifest, files, force=True, outcome=outcome)
+    for page in pages:
+        save_page(folder, page)
+    result.written = outcome.written
+    result.backed_up = outcome.backed_up
+    result.issue_files_written = not result.errors
+    if log is not None:
+        for b in outcome.backed_up:
+            log(f"{folder.name}: hand-edited {b.split('/')[-1]} replaced; backup in {b}")
+    return result

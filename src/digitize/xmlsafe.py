@@ -1,0 +1,162 @@
+"""Safe parsing of ALTO/METS that come from outside (edited by hand, made by other tools).
+
+Such files are untrusted: a DOCTYPE can declare external entities (XXE: reading local
+files or URLs into the document) or nested ones (billion laughs), and a huge file can
+exhaust memory. Our own files never carry a DOCTYPE, so any DOCTYPE that declares
+entities or points at an external DTD is rejected outright, before libxml2 sees it,
+and the parser itself never resolves entities, loads DTDs or touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from digitize.errors import InputError
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES_ENV = "DIGITIZE_XML_MAX_BYTES"
+
+# Everything before the root element: XML declaration, comments, PIs and a DOCTYPE.
+_DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_ENTITY_DECL = re.compile(rb"<!ENTITY\b")
+_EXTERNAL_ID = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
+
+
+class XmlError(InputError):
+    """An XML file that cannot or must not be parsed; `line` is 1-based where known."""
+
+    kind = "xml"
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message, path=path, hint="")
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+    def location(self) -> str:
+        where = self.path or "<bytes>"
+        return f"{where}:{self.line}" if self.line else where
+
+
+class UnsafeXmlError(XmlError):
+    kind = "unsafe-xml"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @staticmethod
+    def from_env() -> Limits:
+        raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+        if not raw:
+            return Limits()
+        try:
+            value = int(raw)
+        except ValueError:
+            return Limits()
+        return Limits(max_bytes=value) if value > 0 else Limits()
+
+
+def safe_parser() -> etree.XMLParser:
+    """Parser that never resolves entities, loads a DTD or opens a network connection."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=False,
+    )
+
+
+def check_prolog(raw: bytes, path: Path | str | None = None) -> None:
+    """Reject a DOCTYPE that declares entities or names an external DTD.
+
+    Done on the bytes so that entity definitions are never handed to libxml2 at all.
+    UTF-16 documents are decoded first; other encodings are ASCII-compatible here.
+    """
+    head = raw
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            head = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return  # libxml2 will report the encoding error with a line number
+    m = _DOCTYPE.search(head)
+    if m is None:
+        return
+    root = _ROOT_START.search(head)
+    if root is not None and root.start() < m.start():
+        return  # "<!DOCTYPE" inside the document is text/CDATA, not a declaration
+    line = head.count(b"\n", 0, m.start()) + 1
+    end = root.start() if root is not None else len(head)
+    decl = head[m.start() : end]
+    if _ENTITY_DECL.search(decl):
+        raise UnsafeXmlError(
+            "DOCTYPE declares entities (possible XXE / entity expansion attack); refusing to "
+            "parse. ALTO and METS need no DOCTYPE: remove it",
+            path=path,
+            line=line,
+        )
+    if _EXTERNAL_ID.search(decl):
+        raise UnsafeXmlError(
+            "DOCTYPE refers to an external DTD; refusing to load it. Remove the DOCTYPE",
+            path=path,
+            line=line,
+        )
+
+
+def parse_bytes(
+    raw: bytes, *, path: Path | str | None = None, limits: Limits | None = None
+) -> etree._ElementTree:
+    """Parse untrusted XML bytes; XmlError (with line) for malformed, oversized or unsafe."""
+    limits = limits or Limits.from_env()
+    if len(raw) > limits.max_bytes:
+        raise XmlError(
+            f"file is {len(raw) / 1e6:.0f} MB, over the {limits.max_bytes / 1e6:.0f} MB limit "
+            f"(set {MAX_BYTES_ENV} to raise it)",
+            path=path,
+        )
+    check_prolog(raw, path)
+    try:
+        root = etree.fromstring(raw, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise XmlError(f"not well-formed XML: {exc.msg}", path=path, line=exc.lineno) from None
+    tree = root.getroottree()
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in getattr(dtd, "iterentities", list)()):
+        raise UnsafeXmlError("DOCTYPE declares entities; refusing to use it", path=path, line=1)
+    return tree
+
+
+def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
+    """File contents, refusing files over the size limit before reading them."""
+    limits = limits or Limits.from_env()
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise XmlError(
+                f"file is {size / 1e6:.0f} MB, over the {limits.max_bytes / 1e6:.0f} MB limit "
+                f"(set {MAX_BYTES_ENV} to raise it)",
+                path=path,
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise XmlError(f"cannot read file: {exc.strerror or exc}", path=path) from None
+
+
+def parse_file(path: Path, limits: Limits | None = None) -> etree._ElementTree:
+    limits = limits or Limits.from_env()
+    return parse_bytes(read_bytes(path, limits), path=path, limits=limits)
+
+
+def local_name(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
