@@ -269,7 +269,7 @@ def normalize_punctuation(glyphs: list[Glyph], *, vertical: bool = False) -> lis
     """
     out: list[Glyph] = []
     for k, g in enumerate(glyphs):
-        prev = glyphs[k - 1].text if k > 0 else ""
+        prev = out[-1].text if out else ""  # already normalised: "):" is "）："
         nxt = glyphs[k + 1].text if k + 1 < len(glyphs) else ""
         han = is_cjk(prev) or is_cjk(nxt)
         digits = prev.isdigit() and nxt.isdigit()

@@ -1,0 +1,185 @@
+"""Model store and both OCR engines, on real model runs over rendered Chinese lines."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFont
+
+from digitize import engines
+from digitize.engines.base import OcrEngine
+from digitize.errors import ModelError, UsageError
+from digitize.modelstore import ModelStore, file_sha256, models_dir
+
+SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+LINES = [
+    "金坛区重点项目推进会在我区举行",
+    "2019年12月18日，全区经济工作会议召开。",
+    "“十三五”规划目标任务全面完成",
+    "本报讯（记者 王芳）昨天上午",
+]
+
+
+def cer(got: str, want: str) -> float:
+    prev = list(range(len(want) + 1))
+    for i, a in enumerate(got, 1):
+        cur = [i]
+        for j, b in enumerate(want, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
+        prev = cur
+    return prev[-1] / max(1, len(want))
+
+
+def render_line(text: str, size: int, font: str = SERIF) -> np.ndarray:
+    face = ImageFont.truetype(font, size)
+    width = int(face.getlength(text)) + size
+    img = PILImage.new("L", (width, int(size * 1.5)), 255)
+    ImageDraw.Draw(img).text((size // 2, size // 4), text, font=face, fill=0)
+    return np.asarray(img)
+
+
+@pytest.fixture(scope="module", params=engines.ENGINES)
+def engine(request: pytest.FixtureRequest) -> Iterator[OcrEngine]:
+    yield engines.create(request.param, threads=2)
+
+
+# -- model store ---------------------------------------------------------------------
+
+
+def test_manifest_models_resolve_and_verify() -> None:
+    store = ModelStore()
+    det = store.resolve(role="det")
+    rec = store.resolve(role="rec")
+    assert det.info.name == "PP-OCRv6_small_det" and rec.info.role == "rec"
+    assert det.onnx.is_file() and det.info.sha256 == file_sha256(det.onnx)
+    assert det.info.source.startswith("rapidocr==")
+
+
+def _copy_manifest(tmp_path: Path, edit: dict[str, object] | None = None) -> Path:
+    raw = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    if edit:
+        raw["models"][0].update(edit)
+    (tmp_path / "manifest.json").write_text(json.dumps(raw), encoding="utf-8")
+    return tmp_path
+
+
+def test_sha_mismatch_is_a_model_error(tmp_path: Path) -> None:
+    store = ModelStore(_copy_manifest(tmp_path, {"sha256": "0" * 64}))
+    with pytest.raises(ModelError) as err:
+        store.resolve("PP-OCRv6_small_det")
+    assert "sha256 mismatch" in err.value.message and err.value.hint
+
+
+def test_missing_user_model_and_unknown_name(tmp_path: Path) -> None:
+    store = ModelStore(_copy_manifest(tmp_path, {"source": "user", "file": "mine/inference.onnx"}))
+    with pytest.raises(ModelError, match="not found") as err:
+        store.resolve("PP-OCRv6_small_det")
+    assert "README" in err.value.hint
+    with pytest.raises(ModelError, match="not listed"):
+        store.resolve("PP-OCRv5_server_rec")
+
+
+def test_user_model_dir_is_used_when_selected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packaged = ModelStore().resolve(role="det")
+    folder = tmp_path / "my_det"
+    folder.mkdir()
+    shutil.copyfile(packaged.onnx, folder / "inference.onnx")
+    (folder / "inference.yml").write_text("Global:\n  model_name: PP-OCRv6_small_det\n")
+    raw = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    raw["models"].append(
+        {
+            "name": "my_det",
+            "role": "det",
+            "version": "test",
+            "source": "user",
+            "file": "my_det/inference.onnx",
+            "sha256": packaged.info.sha256,
+        }
+    )
+    (tmp_path / "manifest.json").write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setenv("DIGITIZE_DET_MODEL", "my_det")
+    got = ModelStore(tmp_path).resolve(role="det")
+    assert got.user and got.onnx == folder / "inference.onnx"
+    assert got.config == folder / "inference.yml"
+
+
+def test_unknown_engine_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        engines.create("tesseract")
+
+
+# -- engines on real models ----------------------------------------------------------
+
+
+@pytest.mark.model
+def test_engine_reads_rendered_lines(engine: OcrEngine) -> None:
+    crops = [render_line(t, 40) for t in LINES] + [render_line(LINES[0], 30, SANS)]
+    want = [*LINES, LINES[0]]
+    got = engine.recognize(crops)
+    assert len(got) == len(want)
+    for res, text in zip(got, want, strict=True):
+        assert cer(res.text.replace(" ", ""), text.replace(" ", "")) <= 0.1, (res.text, text)
+        assert 0.5 < res.confidence <= 1.0
+    assert got[0].text == LINES[0]
+    assert "2019年12月18日" in got[1].text
+
+
+@pytest.mark.model
+def test_engine_reads_small_upscaled_text(engine: OcrEngine) -> None:
+    import cv2
+
+    small = render_line(LINES[0], 11)
+    big = cv2.resize(small, None, fx=48 / small.shape[0], fy=48 / small.shape[0])
+    (res,) = engine.recognize([big])
+    assert cer(res.text, LINES[0]) <= 0.15
+
+
+@pytest.mark.model
+def test_engine_detects_lines_and_reports_provenance(engine: OcrEngine) -> None:
+    page = np.full((300, 700), 255, dtype=np.uint8)
+    for k, text in enumerate(LINES[:3]):
+        line = render_line(text, 26)
+        page[40 + 80 * k : 40 + 80 * k + line.shape[0], 30 : 30 + line.shape[1]] = line
+    found = engine.detect(page)
+    assert len(found) == 3
+    ys = sorted(min(p[1] for p in d.polygon) for d in found)
+    assert all(abs(y - (40 + 80 * k)) < 20 for k, y in enumerate(ys))
+    assert {m.role for m in engine.models()} == {"det", "rec"}
+    assert engine.settings()["textline_orientation"] == "off"
+
+
+@pytest.mark.model
+def test_rapidocr_char_positions_follow_the_text() -> None:
+    eng = engines.create("rapidocr", threads=2)
+    (res,) = eng.recognize([render_line(LINES[0], 40)])
+    pos = res.char_positions
+    assert pos is not None and len(pos) == len(res.text) == len(res.char_confidences)
+    assert all(b > a for a, b in itertools.pairwise(pos))
+    # Equal-width glyphs: positions about evenly spaced across the inked span.
+    gaps = np.diff(pos)
+    assert gaps.max() < 2 * gaps.min()
+
+
+def test_ctc_decode_positions_and_repeats() -> None:
+    from digitize.engines.rapid import ctc_decode
+
+    labels = ["", "a", "b", " "]
+    seq = [1, 1, 0, 1, 2, 2, 0, 0, 3, 0]  # a a _ a b b _ _ space _
+    probs = np.full((len(seq), 4), 0.01, dtype=np.float32)
+    for t, k in enumerate(seq):
+        probs[t, k] = 0.97
+    res = ctc_decode(probs, labels, used=1.0)
+    assert res.text == "aab"  # the repeat survives across a blank, the space is trimmed
+    assert res.char_positions == pytest.approx([0.1, 0.35, 0.5])
+    assert res.confidence == pytest.approx(0.97)
