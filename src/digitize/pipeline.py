@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from digitize.classify import classify
-from digitize.deskew import deskew, detect_orientation, estimate_skew
+from digitize.deskew import deskew
 from digitize.detect import detect_lines
 from digitize.engines.base import OcrEngine
 from digitize.errors import BlankPageError, DigitizeError, EngineError
@@ -102,15 +102,8 @@ def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> P
             )
         t = tick("load", t)
         stage = "deskew"
-        skew = estimate_skew(scan)
-        turns = (
-            detect_orientation(scan, _orientation_scorer(engine), skew_deg=skew)
-            if settings.detect_orientation
-            else 0
-        )
-        page_image, transform = deskew(
-            scan, quarter_turns=turns, skew_deg=skew if turns == 0 else None
-        )
+        scorer = _orientation_scorer(engine) if settings.detect_orientation else None
+        page_image, transform = deskew(scan, read_score=scorer)
         del scan
         page = Page(
             number=source.number,
