@@ -90,12 +90,16 @@ def _split_edges(page: Page, em: float) -> None:
     for region in list(page.regions):
         if region.type is not RegionType.BODY or len(region.lines) < 2:
             continue
-        first = region.lines[0]
-        marker = parse_jump(first.text)
-        if marker is not None:
-            _split(page, region, [first], RegionType.JUMP).jump = marker
-        elif _is_byline(_text(first)) and len(region.lines) >= 2:
-            _split(page, region, [first], RegionType.BYLINE)
+        # A byline may sit above a 上接 line: peel off the top until body text shows.
+        while len(region.lines) >= 2:
+            first = region.lines[0]
+            marker = parse_jump(first.text)
+            if marker is not None:
+                _split(page, region, [first], RegionType.JUMP).jump = marker
+            elif _is_byline(_text(first)):
+                _split(page, region, [first], RegionType.BYLINE)
+            else:
+                break
         if len(region.lines) < 2:
             continue
         last = region.lines[-1]

@@ -127,21 +127,23 @@ def _columns(lines: list[Line], em: float) -> list[tuple[float, float, list[Line
             )
             kept.append(c)
 
-    def shadowed(
-        c: tuple[float, float, float, float], o: tuple[float, float, float, float]
-    ) -> bool:
-        if min(c[3], o[3]) <= max(c[2], o[2]):
-            return False  # different parts of the page
+    def shadowed(i: int, j: int) -> bool:
+        c, o = cands[i], cands[j]
+        # Only when most of c's lines sit beside o's lines (not elsewhere on the page).
+        near = sum(o[2] - em <= m.box.cy <= o[3] + em for m in kept[i])
+        if near < 0.5 * len(kept[i]):
+            return False
         # Paragraph indents repeat: same right edge, starting 1-3.5 em further right.
         if em <= c[0] - o[0] <= 3.5 * em and abs(c[1] - o[1]) <= em:
             return True
         # Short last lines of equal length: same left edge, well short of the column.
         return abs(c[0] - o[0]) <= tx0 and o[1] > c[1] + em
 
+    n = len(cands)
     return [
-        (c[0], c[1], m)
-        for c, m in zip(cands, kept, strict=True)
-        if not any(shadowed(c, o) for o in cands if o is not c)
+        (cands[i][0], cands[i][1], kept[i])
+        for i in range(n)
+        if not any(shadowed(i, j) for j in range(n) if j != i)
     ]
 
 
@@ -237,10 +239,10 @@ def segment(page: Page) -> None:
             continue
 
         def dist(i: int, ln: Line = ln) -> float:
-            return min((abs(m.box.cy - ln.box.cy) for m in members[i]), default=1e9)
+            return min((abs(m.box.cy - ln.box.cy) for m in members[i] if m is not ln), default=1e9)
 
         best = min(cands, key=lambda i: (dist(i), cols[i][1] - cols[i][0]))
-        if dist(best) > 3 * em:
+        if dist(best) > 6 * em:
             free.append(ln)
             continue
         assigned[best].append(ln)

@@ -80,7 +80,13 @@ def find_inverted(ink: Mask, line_boxes: Sequence[Box], em: float) -> list[Box]:
             gb = Box(cb.x0 + sx0, cb.y0 + sy0, cb.x1 + sx0, cb.y1 + sy0)
             if gb.overlap_ratio(c) > 0.6 and (best is None or gb.area > best.area):
                 best = gb
-        out.append(best.union(c) if best is not None else c)
+        if best is None:
+            continue
+        if (best.x0 <= sx0 and sx0 > 0) or (best.y0 <= sy0 and sy0 > 0):
+            continue  # the dark area goes on: a picture with a false line in it
+        if (best.x1 >= sx1 and sx1 < w) or (best.y1 >= sy1 and sy1 < h):
+            continue
+        out.append(best.union(c))
     return out
 
 
