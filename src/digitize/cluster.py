@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
+from digitize.engines import create as create_engine
 from digitize.engines.base import ModelInfo, OcrEngine
 from digitize.errors import ModelError, UsageError
 from digitize.load import PageSource
@@ -57,10 +58,8 @@ def _engine(settings: Settings) -> OcrEngine:
         cache = _local.engines = {}
     engine = cache.get(settings.engine)
     if engine is None:
-        from digitize.engines import create
-
         threads = max(1, (os.cpu_count() or 1) // _worker_threads())
-        engine = cache[settings.engine] = create(settings.engine, threads=threads)
+        engine = cache[settings.engine] = create_engine(settings.engine, threads=threads)
     return engine
 
 
@@ -139,7 +138,7 @@ def run_on_dask(
         pending = iter(todo)
         running: dict[str, tuple[K, PageSource]] = {}
         as_completed: Any = distributed.as_completed  # untyped library
-        stream: Any = as_completed()
+        stream: Any = as_completed(loop=client.loop)
         run_id = uuid.uuid4().hex[:8]
 
         def submit(n: int) -> None:

@@ -477,18 +477,28 @@ def _pool_results(
         pool = _new_pool(settings, workers, threads)
         try:
             while queue or suspects or in_flight:
-                if suspects:
-                    if not in_flight:
-                        job = suspects.popleft()
-                        in_flight[pool.submit(_run_in_worker, job.source)] = job
-                else:
-                    while queue and len(in_flight) < limit:
-                        job = queue.popleft()
-                        in_flight[pool.submit(_run_in_worker, job.source)] = job
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                broken_on_submit = False
+                try:
+                    if suspects:
+                        if not in_flight:
+                            job = suspects.popleft()
+                            in_flight[pool.submit(_run_in_worker, job.source)] = job
+                    else:
+                        while queue and len(in_flight) < limit:
+                            job = queue.popleft()
+                            in_flight[pool.submit(_run_in_worker, job.source)] = job
+                except BrokenProcessPool:  # a worker died since the last wake-up
+                    (suspects if suspects else queue).appendleft(job)
+                    broken_on_submit = True
+                done: set[Future[PageResult]] = set()
+                if in_flight:
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                if broken_on_submit or any(
+                    isinstance(f.exception(), BrokenProcessPool) for f in done
+                ):
                     wait(in_flight)  # the rest are doomed too; collect what did finish
                     done = set(in_flight)
+                    broken_on_submit = True
                 broken: list[_Job] = []
                 for fut in sorted(done, key=lambda f: in_flight[f].source.number):
                     job = in_flight.pop(fut)
@@ -505,7 +515,7 @@ def _pool_results(
                     else:
                         res = fut.result()
                     yield job, res
-                if broken:
+                if broken_on_submit:
                     _stop_pool(pool, kill=True)
                     pool = _new_pool(settings, workers, threads)
                     if len(broken) == 1:
