@@ -110,8 +110,13 @@ def add_commands(
         epilog=REBUILD_EPILOG,
         formatter_class=_RAW,
     )
-    p.add_argument("folders", nargs="+", type=Path, metavar="ISSUE",
-                   help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)")
+    p.add_argument(
+        "folders",
+        nargs="+",
+        type=Path,
+        metavar="ISSUE",
+        help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)",
+    )
     p.add_argument("--db", type=Path, help="also re-index the rebuilt issues in this search DB")
 
     p = sub.add_parser(
@@ -122,9 +127,12 @@ def add_commands(
         formatter_class=_RAW,
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
-    p.add_argument("--schemas", type=Path, metavar="DIR",
-                   help="folder with alto-4-4.xsd, mets-1-12-1.xsd, xlink.xsd "
-                        "(default: $DIGITIZE_SCHEMAS)")
+    p.add_argument(
+        "--schemas",
+        type=Path,
+        metavar="DIR",
+        help="folder with alto-4-4.xsd, mets-1-12-1.xsd, xlink.xsd (default: $DIGITIZE_SCHEMAS)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
     p = sub.add_parser(
@@ -134,8 +142,9 @@ def add_commands(
         epilog=INDEX_EPILOG,
         formatter_class=_RAW,
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="OUTPUT",
-                   help="output folder or issue folder")
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
+    )
     p.add_argument("--db", type=Path, required=True, help="SQLite database file")
 
     p = sub.add_parser(
@@ -157,10 +166,15 @@ def add_commands(
         epilog=EXPORT_EPILOG,
         formatter_class=_RAW,
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="OUTPUT",
-                   help="output folder or issue folder")
-    p.add_argument("--format", choices=("jsonl", "solr"), default="jsonl",
-                   help="jsonl: ES/OpenSearch bulk lines (default); solr: JSON array")
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "solr"),
+        default="jsonl",
+        help="jsonl: ES/OpenSearch bulk lines (default); solr: JSON array",
+    )
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--index", default="digitize", help="index name in bulk action lines")
 
@@ -171,13 +185,23 @@ def add_commands(
         epilog=REVIEW_EPILOG,
         formatter_class=_RAW,
     )
-    p.add_argument("folders", nargs="+", type=Path, metavar="ISSUE",
-                   help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)")
+    p.add_argument(
+        "folders",
+        nargs="+",
+        type=Path,
+        metavar="ISSUE",
+        help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)",
+    )
     p.add_argument("--images", type=Path, metavar="DIR", help="folder with the page scans")
-    p.add_argument("--max-side", type=int, default=1600,
-                   help="longer side of embedded images in px (1600)")
-    p.add_argument("--low-confidence", type=float, default=0.8,
-                   help="mark characters/words below this confidence (0.8)")
+    p.add_argument(
+        "--max-side", type=int, default=1600, help="longer side of embedded images in px (1600)"
+    )
+    p.add_argument(
+        "--low-confidence",
+        type=float,
+        default=0.8,
+        help="mark characters/words below this confidence (0.8)",
+    )
     return {
         "rebuild": _cmd_rebuild,
         "validate": _cmd_validate,
@@ -340,9 +364,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             if doc:
                 yield doc
 
-    out: TextIO = (
-        args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    )
+    out: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     count = 0
     try:
         if args.format == "jsonl":
@@ -353,8 +375,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         else:
             out.write("[\n")
             for doc in docs():
-                out.write(("" if count == 0 else ",\n") + json.dumps(solr_doc(doc),
-                                                                       ensure_ascii=False))
+                out.write(
+                    ("" if count == 0 else ",\n") + json.dumps(solr_doc(doc), ensure_ascii=False)
+                )
                 count += 1
             out.write("\n]\n")
     finally:

@@ -244,8 +244,7 @@ def _alto_boxes(root: etree._Element, path: str) -> list[Problem]:
                         Problem(
                             path,
                             _line(el),
-                            f"Polygon point ({bx:g},{by:g}) lies outside the page "
-                            f"({pw:g}x{ph:g})",
+                            f"Polygon point ({bx:g},{by:g}) lies outside the page ({pw:g}x{ph:g})",
                         )
                     )
                 continue
@@ -431,9 +430,7 @@ def _mets_area(
     for attr in ("BEGIN", "END"):
         ref = area.get(attr)
         if ref and ref not in found:
-            out.append(
-                Problem(spath, _line(area), f"area/@{attr} '{ref}' is not an ID in {href}")
-            )
+            out.append(Problem(spath, _line(area), f"area/@{attr} '{ref}' is not an ID in {href}"))
     return out
 
 
