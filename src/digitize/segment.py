@@ -276,6 +276,10 @@ def segment(page: Page) -> None:
             keep.append(blk)
     blocks = keep
 
+    leftovers = _absorb(blocks, other + free, em)
+    other = [ln for ln in other if any(ln is x for x in leftovers)]
+    free = [ln for ln in free if any(ln is x for x in leftovers)]
+
     # Vertical text: display-size columns are headlines, body-size ones group into blocks.
     vhead = [ln for ln in vert if ln.box.width >= _DISPLAY * em]
     vbody = [ln for ln in vert if ln.box.width < _DISPLAY * em]
@@ -349,6 +353,38 @@ def _join_segments(
         else:
             out.append(b)
     return out + rest
+
+
+def _absorb(blocks: list[_Block], lines: list[Line], em: float) -> list[Line]:
+    """Put stray lines that sit inside a column segment back into it; return the rest.
+
+    A detector box that is a little too tall, or a line split in two, misses the column
+    grid; a reader still sees it between the column's lines.
+    """
+    rest: list[Line] = []
+    tol = 0.6 * em
+    for ln in lines:
+        b = ln.box
+        home: _Block | None = None
+        if b.height <= 1.6 * em:
+            for blk in blocks:
+                if blk.column is None:
+                    continue
+                x0, x1 = blk.column
+                if b.x0 < x0 - tol or b.x1 > x1 + tol:
+                    continue
+                top = min(m.box.cy for m in blk.lines)
+                bottom = max(m.box.cy for m in blk.lines)
+                inside = top < b.cy < bottom
+                edge = b.height <= _BODY_MAX * em and top - 1.5 * em < b.cy < bottom + 1.5 * em
+                if inside or edge:
+                    home = blk
+                    break
+        if home is None:
+            rest.append(ln)
+        else:
+            home.lines.append(ln)
+    return rest
 
 
 def _within(a: Box, b: Box) -> bool:
