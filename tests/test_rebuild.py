@@ -13,7 +13,8 @@ from digitize.cli import main
 from digitize.index import connect, search
 from digitize.rebuild import rebuild_issue
 from digitize.serialize.alto import ALTO_NS
-from digitize.store import Manifest, is_edited
+from digitize.serialize.text import page_text
+from digitize.store import Manifest, is_edited, load_page_cache
 
 A = f"{{{ALTO_NS}}}"
 
@@ -145,6 +146,10 @@ def test_edits_flow_into_every_output(issue_dir: Path, tmp_path: Path) -> None:
     assert is_edited(manifest, "page-1.xml") and is_edited(manifest, "page-2.xml")
     for name in ("articles.jsonl", "issue.txt", "page-1.txt", "mets.xml"):
         assert not is_edited(manifest, name), name
+    # The page cache a later `run` starts from now agrees with the corrected ALTO.
+    cached = load_page_cache(issue_dir, "page-1")
+    assert cached is not None and "九十条" in page_text(cached)
+    assert cached.file == issue_dir.parent.parent / "scans" / "page-1.png"
 
     con = connect(db)
     try:

@@ -120,6 +120,7 @@ def test_external_entity_is_refused(tmp_path: Path, schemas: Schemas) -> None:
     evil.write_bytes(doc)
     msgs = _messages([evil], schemas)
     assert len(msgs) == 1 and msgs[0].startswith(f"{evil}:2: DOCTYPE declares entities")
+    assert main(["validate", str(evil), "--schemas", str(SCHEMA_DIR)]) == 1
 
     # rebuild refuses it too, with file and line, and never reads the secret
     issue = tmp_path / "issue"
