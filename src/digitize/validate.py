@@ -11,6 +11,7 @@ emptied String. Each problem is reported as `file:line: message`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,7 +120,9 @@ def _schema_problems(
     if schema.validate(tree):
         return
     for err in iter(schema.error_log):  # type: ignore[call-overload]
-        yield Problem(path, err.line or None, f"schema: {err.message}")
+        # "{namespace}Name" makes every message unreadably long; the file says which.
+        msg = re.sub(r"\{[^}]*\}", "", err.message)
+        yield Problem(path, err.line or None, f"schema: {msg}")
 
 
 # ---------------------------------------------------------------------------- ALTO
@@ -453,44 +456,54 @@ def validate_paths(paths: Iterable[Path], schemas: Schemas) -> Report:
     alto_ids = _AltoIds()
     unchecked: set[str] = set()
     for path in xml_files(paths):
-        spath = str(path)
-        report.checked.append(spath)
-        try:
-            tree = parse_file(path)
-        except XmlError as exc:
-            report.problems.append(Problem(spath, exc.line, exc.message))
-            continue
-        root = tree.getroot()
-        ns = etree.QName(root).namespace or ""
-        name = local_name(root)
-        if name == "alto":
-            kind = "alto"
-            if not ns.startswith(ALTO_NS_PREFIX):
-                report.problems.append(
-                    Problem(spath, _line(root), f"<alto> is not in an ALTO namespace ({ns!r})")
-                )
-            report.problems += check_alto(root, spath)
-        elif name == "mets" and ns == METS_NS:
-            kind = "mets"
-            report.problems += check_mets(root, path, alto_ids)
-        else:
-            report.checked.pop()
-            continue  # not ALTO or METS: not ours to judge
-        schema = schemas.get(kind)
-        if schema is not None:
-            report.problems += list(_schema_problems(schema, tree, spath))
-        elif kind not in unchecked:
-            unchecked.add(kind)
-            where = f"in {schemas.folder}" if schemas.folder else "(no schema folder given)"
-            report.problems.append(
-                Problem(
-                    spath,
-                    None,
-                    f"{kind.upper()} files not checked against the schema: no {kind}*.xsd "
-                    f"{where}; use --schemas DIR or {SCHEMAS_ENV}",
-                    warning=True,
-                )
-            )
+        start = len(report.problems)
+        _validate_one(path, report, schemas, alto_ids, unchecked)
+        # One file's problems in line order, whichever check found them.
+        report.problems[start:] = sorted(report.problems[start:], key=lambda p: p.line or 0)
     for msg in schemas.errors:
         report.problems.append(Problem(msg.split(": ", 1)[0], None, msg.split(": ", 1)[-1]))
     return report
+
+
+def _validate_one(
+    path: Path, report: Report, schemas: Schemas, alto_ids: _AltoIds, unchecked: set[str]
+) -> None:
+    """Parse one file and run the checks for its kind."""
+    spath = str(path)
+    report.checked.append(spath)
+    try:
+        tree = parse_file(path)
+    except XmlError as exc:
+        report.problems.append(Problem(spath, exc.line, exc.message))
+        return
+    root = tree.getroot()
+    ns = etree.QName(root).namespace or ""
+    name = local_name(root)
+    if name == "alto":
+        kind = "alto"
+        if not ns.startswith(ALTO_NS_PREFIX):
+            report.problems.append(
+                Problem(spath, _line(root), f"<alto> is not in an ALTO namespace ({ns!r})")
+            )
+        report.problems += check_alto(root, spath)
+    elif name == "mets" and ns == METS_NS:
+        kind = "mets"
+        report.problems += check_mets(root, path, alto_ids)
+    else:
+        report.checked.pop()
+        return  # not ALTO or METS: not ours to judge
+    schema = schemas.get(kind)
+    if schema is not None:
+        report.problems += list(_schema_problems(schema, tree, spath))
+    elif kind not in unchecked:
+        unchecked.add(kind)
+        where = f"in {schemas.folder}" if schemas.folder else "(no schema folder given)"
+        report.problems.append(
+            Problem(
+                spath,
+                None,
+                f"{kind.upper()} files not checked against the schema: no {kind}*.xsd "
+                f"{where}; use --schemas DIR or {SCHEMAS_ENV}",
+                warning=True,
+            )
+        )
