@@ -125,8 +125,10 @@ def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> P
         t = tick("recognize", t)
         stage = "classify"
         classify(page)
+        t = tick("classify", t)
+        stage = "order"
         order(page)
-        tick("layout", t)
+        tick("order", t)
         page.image = None
         page.seconds = timings
         return PageResult(source, page, time.perf_counter() - started, None, timings)
