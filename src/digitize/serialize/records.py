@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from digitize.model import Article, Issue, JumpLink, RegionType
+from digitize.script import to_simplified
 from digitize.serialize.alto import block_ids
 from digitize.serialize.text import article_body, article_regions
 
@@ -131,11 +132,13 @@ def article_records(issue: Issue) -> list[dict[str, object]]:
             or (u.get("page"), u.get("region_id")) in region_keys
             or (u.get("page"), u.get("region")) in region_keys
         ]
+        title = art.title or _first_text(issue, art, RegionType.HEADLINE)
+        text = art.text or body
         records.append(
             {
                 "id": art.id,
                 "issue": issue.name,
-                "title": art.title or _first_text(issue, art, RegionType.HEADLINE),
+                "title": title,
                 "kicker": art.kicker or _first_text(issue, art, RegionType.KICKER),
                 "subtitle": art.subtitle or _first_text(issue, art, RegionType.SUBTITLE),
                 "byline": art.byline or _first_text(issue, art, RegionType.BYLINE),
@@ -143,7 +146,10 @@ def article_records(issue: Issue) -> list[dict[str, object]]:
                 "printed_pages": labels,
                 "physical_pages": physical,
                 "parts": parts,
-                "text": art.text or body,
+                "text": text,
+                # Search keys: printed text stays as is, a simplified copy finds 新聞 by 新闻.
+                "title_simplified": to_simplified(title),
+                "text_simplified": to_simplified(text),
                 "captions": list(art.captions) or captions,
                 "confidence": round(art.confidence, 4),
                 "jumps": [_jump_record(j) for j in issue.jumps if j.article_id == art.id],

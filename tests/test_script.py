@@ -1,0 +1,88 @@
+"""Search across scripts: simplified keys for traditional articles, printed text untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digitize.model import (
+    Article,
+    ArticlePart,
+    Box,
+    Issue,
+    Line,
+    Page,
+    Region,
+    RegionType,
+    Transform,
+)
+from digitize.script import has_traditional, to_simplified
+from digitize.serialize.records import article_records
+
+
+def test_to_simplified_maps_traditional_and_variant_forms() -> None:
+    assert to_simplified("新聞") == "新闻"
+    assert to_simplified("蘇聯政府向英法提出建議") == "苏联政府向英法提出建议"
+    # Old variants common in 1930s print.
+    assert to_simplified("卽爲鎭") == "即为镇"
+    # Simplified, Latin and punctuation pass unchanged; line breaks are kept.
+    text = "新闻报道，COVID-19 检测\n第二段。"
+    assert to_simplified(text) == text
+    assert to_simplified("") == ""
+    assert has_traditional("報") and not has_traditional("报")
+
+
+def _issue() -> Issue:
+    page = Page(1, Path("page-2.jpg"), "page-2", Transform.identity(1000, 1400))
+    head = Region(
+        "r1",
+        RegionType.HEADLINE,
+        Box(800, 100, 860, 600),
+        lines=[Line("l1", Box(800, 100, 860, 600), text="蘇聯向英法提出建議", vertical=True)],
+        vertical=True,
+        article_id="p1_a1",
+    )
+    body_lines = [
+        Line("l2", Box(740, 100, 770, 900), text="（巴黎廿二日海通電）據法外部", vertical=True),
+        Line("l3", Box(700, 100, 730, 900), text="喉舌晨報載稱、新聞界關注", vertical=True),
+    ]
+    body_lines[0].paragraph_start = True
+    body = Region(
+        "r2",
+        RegionType.BODY,
+        Box(700, 100, 770, 900),
+        lines=body_lines,
+        vertical=True,
+        article_id="p1_a1",
+    )
+    page.regions = [head, body]
+    page.reading_order = ["r1", "r2"]
+    art = Article(id="a1", parts=[ArticlePart(1, "page-2", ["r1", "r2"])])
+    return Issue(name="jingbao", source=Path("."), pages=[page], articles=[art])
+
+
+def test_records_carry_printed_and_simplified_text() -> None:
+    (rec,) = article_records(_issue())
+    assert rec["title"] == "蘇聯向英法提出建議"
+    assert rec["title_simplified"] == "苏联向英法提出建议"
+    text, simple = rec["text"], rec["text_simplified"]
+    assert isinstance(text, str) and isinstance(simple, str)
+    assert "新聞界" in text and "新闻界" not in text  # printed form kept
+    assert "新闻界" in simple and "海通电" in simple
+    assert len(simple) == len(text)
+
+
+def test_simplified_query_finds_the_traditional_article() -> None:
+    records = article_records(_issue())
+
+    def search(query: str) -> list[object]:
+        q = to_simplified(query)
+        return [
+            r["id"]
+            for r in records
+            if q in str(r["text_simplified"]) or q in str(r["title_simplified"])
+        ]
+
+    assert search("新闻") == ["a1"]  # simplified query
+    assert search("新聞") == ["a1"]  # traditional query still matches
+    assert search("英法提出建议") == ["a1"]
+    assert search("东京") == []
