@@ -15,13 +15,24 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digitize.layout.cues import Cues, analyse
-from digitize.model import Box, Line, Page, Region, RegionType
+from digitize.layout.cues import Cues, analyse, ink_size, to_grey
+from digitize.model import Box, Image, Line, Page, Region, RegionType
 
 # A body-size line is within these bounds of the em (line-box height of body text).
 _BODY_MIN, _BODY_MAX = 0.72, 1.3
 # Type this much larger than body is display type (headlines, nameplate).
 _DISPLAY = 1.3
+# The same bounds on the ink-measured size (sharper than box heights: body text measures
+# 0.95-1.0, captions and bylines 0.7-0.9, headlines 1.25 and up).
+_INK_BODY_MAX = 1.1
+_INK_DISPLAY = 1.15
+# Detector boxes of body lines grow with tall punctuation; on ink, up to this many ems.
+_BODY_BOX_MAX_INKED = 1.6
+# A display block whose type is this much smaller than the headline next to it is a
+# kicker (above) or a subtitle (below).
+_SMALLER = 0.9
+# Lines of one block share one type size; a step larger than this starts another block.
+_INK_SAME = 1.15
 
 
 def estimate_em(lines: Sequence[Line]) -> float | None:
@@ -38,6 +49,60 @@ def estimate_em(lines: Sequence[Line]) -> float | None:
     sizes.sort()
     # The lower-middle of the distribution: body text dominates, display type is rarer and larger.
     return float(statistics.median(sizes))
+
+
+@dataclass(slots=True)
+class _Sizes:
+    """Type size of each line in body ems: ink-measured where the page image allows it,
+    else from the detector box (hand-built geometry, unreadable crops)."""
+
+    em: float  # body em in detector-box units (the unit of every geometric tolerance)
+    ink: dict[str, float] = field(default_factory=dict)  # line id -> size / body ink size
+
+    @staticmethod
+    def measure(image: Image | None, lines: Sequence[Line], em: float) -> _Sizes:
+        sizes = _Sizes(em)
+        if image is None or not lines:
+            return sizes
+        grey = to_grey(image)
+        raw: dict[str, float] = {}
+        for ln in lines:
+            v = ink_size(grey, ln.box, ln.vertical)
+            if v is not None:
+                raw[ln.id] = v
+        body = [
+            raw[ln.id]
+            for ln in lines
+            if ln.id in raw and not ln.vertical and _BODY_MIN <= ln.box.height / em <= _BODY_MAX
+        ]
+        if len(body) < 5:
+            return sizes
+        ref = float(statistics.median(body))
+        sizes.ink = {k: v / ref for k, v in raw.items()}
+        return sizes
+
+    def rel(self, ln: Line) -> float:
+        r = self.ink.get(ln.id)
+        return r if r is not None else ln.font_size / self.em
+
+    def body(self, ln: Line) -> bool:
+        r = self.ink.get(ln.id)
+        top = _BODY_MAX if r is None else _BODY_BOX_MAX_INKED
+        if not _BODY_MIN * self.em <= ln.box.height <= top * self.em:
+            return False
+        return r is None or r <= _INK_BODY_MAX
+
+    def display(self, ln: Line) -> bool:
+        r = self.ink.get(ln.id)
+        return r >= _INK_DISPLAY if r is not None else ln.font_size >= _DISPLAY * self.em
+
+    def same(self, a: Line, b: Line) -> bool:
+        """Same type size: within 15 % measured on ink, 25 % on boxes."""
+        ra, rb = self.ink.get(a.id), self.ink.get(b.id)
+        if ra is not None and rb is not None:
+            return max(ra, rb) <= _INK_SAME * min(ra, rb)
+        sa, sb = a.font_size, b.font_size
+        return max(sa, sb) <= 1.25 * min(sa, sb)
 
 
 def _is_vertical(line: Line, em: float) -> bool:
@@ -187,6 +252,7 @@ def segment(page: Page) -> None:
     for ln in lines:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
+    sizes = _Sizes.measure(page.image, lines, em)
 
     masthead_bottom = _masthead_bottom(page, cues, em)
     inverted_lines = {
@@ -202,7 +268,7 @@ def segment(page: Page) -> None:
     horiz = [ln for ln in horiz if ln.box.cy >= masthead_bottom]
     mast_v = [ln for ln in vert if ln.box.cy < masthead_bottom]
     vert = [ln for ln in vert if ln.box.cy >= masthead_bottom]
-    for group in _cluster_free(mast + mast_v, em, cues):
+    for group in _cluster_free(mast + mast_v, sizes, cues):
         blocks.append(_Block(group, kind=RegionType.MASTHEAD))
 
     # Reverse-video labels.
@@ -222,8 +288,8 @@ def segment(page: Page) -> None:
     obstacles = [r.box for r in cues.rules if r.horizontal] + list(cues.photos)
 
     # Body columns.
-    body = [ln for ln in horiz if _BODY_MIN * em <= ln.box.height <= _BODY_MAX * em]
-    other = [ln for ln in horiz if not (_BODY_MIN * em <= ln.box.height <= _BODY_MAX * em)]
+    body = [ln for ln in horiz if sizes.body(ln)]
+    other = [ln for ln in horiz if not sizes.body(ln)]
     found = _columns(body, em)
     cols = [(c[0], c[1]) for c in found]
     assigned: dict[int, list[Line]] = {i: [] for i in range(len(cols))}
@@ -276,25 +342,25 @@ def segment(page: Page) -> None:
             keep.append(blk)
     blocks = keep
 
-    leftovers = _absorb(blocks, other + free, em)
+    leftovers = _absorb(blocks, other + free, sizes)
     other = [ln for ln in other if any(ln is x for x in leftovers)]
     free = [ln for ln in free if any(ln is x for x in leftovers)]
 
     # Vertical text: display-size columns are headlines, body-size ones group into blocks.
-    vhead = [ln for ln in vert if ln.box.width >= _DISPLAY * em]
-    vbody = [ln for ln in vert if ln.box.width < _DISPLAY * em]
-    for group in _cluster_free(vhead, em, cues):
+    vhead = [ln for ln in vert if sizes.display(ln)]
+    vbody = [ln for ln in vert if not sizes.display(ln)]
+    for group in _cluster_free(vhead, sizes, cues):
         blocks.append(_Block(group, vertical=True, kind=RegionType.HEADLINE))
-    for group in _cluster_vertical(vbody, em, cues):
+    for group in _cluster_vertical(vbody, sizes, cues):
         blocks.append(_Block(group, vertical=True, kind=RegionType.BODY))
 
     # Everything else: display lines and body-size lines outside the column grid.
-    for group in _cluster_free(other + free, em, cues):
-        size = statistics.median(ln.box.height for ln in group)
-        kind = RegionType.HEADLINE if size >= _DISPLAY * em else RegionType.BODY
+    for group in _cluster_free(other + free, sizes, cues):
+        display = sum(sizes.display(ln) for ln in group) * 2 > len(group)
+        kind = RegionType.HEADLINE if display else RegionType.BODY
         blocks.append(_Block(group, kind=kind))
 
-    _type_free_blocks(blocks, cues, em)
+    _type_free_blocks(blocks, cues, sizes)
 
     regions: list[Region] = []
     for blk in blocks:
@@ -355,13 +421,14 @@ def _join_segments(
     return out + rest
 
 
-def _absorb(blocks: list[_Block], lines: list[Line], em: float) -> list[Line]:
+def _absorb(blocks: list[_Block], lines: list[Line], sizes: _Sizes) -> list[Line]:
     """Put stray lines that sit inside a column segment back into it; return the rest.
 
     A detector box that is a little too tall, or a line split in two, misses the column
     grid; a reader still sees it between the column's lines.
     """
     rest: list[Line] = []
+    em = sizes.em
     tol = 0.6 * em
     for ln in lines:
         b = ln.box
@@ -376,7 +443,11 @@ def _absorb(blocks: list[_Block], lines: list[Line], em: float) -> list[Line]:
                 top = min(m.box.cy for m in blk.lines)
                 bottom = max(m.box.cy for m in blk.lines)
                 inside = top < b.cy < bottom
-                edge = b.height <= _BODY_MAX * em and top - 1.5 * em < b.cy < bottom + 1.5 * em
+                edge = (
+                    b.height <= _BODY_MAX * em
+                    and not sizes.display(ln)
+                    and top - 1.5 * em < b.cy < bottom + 1.5 * em
+                )
                 if inside or edge:
                     home = blk
                     break
@@ -406,7 +477,7 @@ def _masthead_bottom(page: Page, cues: Cues, em: float) -> float:
     return best
 
 
-def _cluster_free(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
+def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Line]]:
     """Group non-column lines: same size, stacked close together, overlapping in x."""
     n = len(lines)
     parent = list(range(n))
@@ -426,7 +497,7 @@ def _cluster_free(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
             if a.vertical != b.vertical:
                 continue
             sb = b.font_size
-            if max(sa, sb) > 1.25 * min(sa, sb):
+            if not sizes.same(a, b):
                 continue
             size = max(sa, sb)
             if _frame_boundary(a.box, b.box, cues.frames):
@@ -436,7 +507,7 @@ def _cluster_free(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
                 same_row = a.box.y_overlap(b.box) >= 0.5 * min(a.box.height, b.box.height)
                 if same_row:
                     gap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
-                    ok = gap < 0.8 * size and size >= _DISPLAY * em
+                    ok = gap < 0.8 * size and (sizes.display(a) or sizes.display(b))
                 else:
                     top, bot = (a, b) if a.box.cy < b.box.cy else (b, a)
                     vgap = bot.box.y0 - top.box.y1
@@ -463,9 +534,9 @@ def _cluster_free(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
     return list(groups.values())
 
 
-def _cluster_vertical(lines: list[Line], em: float, cues: Cues) -> list[list[Line]]:
+def _cluster_vertical(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Line]]:
     """Vertical body text: neighbouring columns of similar extent form one block."""
-    return _cluster_free(lines, em, cues)
+    return _cluster_free(lines, sizes, cues)
 
 
 def _order_lines(lines: list[Line], vertical: bool) -> list[Line]:
@@ -493,8 +564,10 @@ def _mark_paragraphs(block: _Block, em: float) -> None:
         ln.paragraph_start = ln.box.x0 - left >= 1.4 * em
 
 
-def _type_free_blocks(blocks: list[_Block], cues: Cues, em: float) -> None:
+def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: _Sizes) -> None:
     """Geometric guesses for blocks outside the column grid (text refines them later)."""
+    em = sizes.em
+    _type_headline_stacks(blocks, sizes)
     heads = [b for b in blocks if b.kind is RegionType.HEADLINE and not b.vertical]
     for b in blocks:
         if b.kind is not RegionType.BODY or b.column is not None or b.vertical:
@@ -517,3 +590,27 @@ def _type_free_blocks(blocks: list[_Block], cues: Cues, em: float) -> None:
             if 0 <= hb.y0 - hh.y1 < 1.0 * em and hb.width < hh.width:
                 b.kind = RegionType.SUBTITLE
                 break
+
+
+def _type_headline_stacks(blocks: list[_Block], sizes: _Sizes) -> None:
+    """In a stack of display lines the largest type is the headline: a smaller block just
+    above it is a kicker (引题), one just below a subtitle (副题)."""
+    em = sizes.em
+    heads = [b for b in blocks if b.kind is RegionType.HEADLINE and not b.vertical]
+    size = {id(b): float(statistics.median(sizes.rel(ln) for ln in b.lines)) for b in heads}
+    kinds: dict[int, RegionType] = {}
+    for b in heads:
+        hb = b.hull()
+        for h in heads:
+            if h is b or size[id(b)] > _SMALLER * size[id(h)]:
+                continue
+            hh = h.hull()
+            if hb.x_overlap(hh) < 0.3 * min(hb.width, hh.width):
+                continue
+            if 0 <= hh.y0 - hb.y1 < 1.2 * em:
+                kinds[id(b)] = RegionType.KICKER
+            elif 0 <= hb.y0 - hh.y1 < 1.2 * em:
+                kinds[id(b)] = RegionType.SUBTITLE
+    for b in heads:
+        if id(b) in kinds:
+            b.kind = kinds[id(b)]
