@@ -44,7 +44,8 @@ def _text(line: Line) -> str:
 
 def _is_byline(text: str) -> bool:
     t = text.strip()
-    if not t:
+    # "记者走访龙泉街道发现——" leads into a headline: a kicker, however it starts.
+    if not t or _KICKER_END.search(t) or t.endswith(("：", ":")):
         return False
     if t in ("本报讯", "本報訊"):
         return True
@@ -119,6 +120,127 @@ def _split_edges(page: Page, em: float) -> None:
             _split(page, region, [last], RegionType.BYLINE)
 
 
+def _split_headlines(page: Page) -> None:
+    """Kicker and subtitle lines set close to the headline in nearly its size end up in
+    the headline's block; their dashes give them away (引题 ends with ——, 副题 starts
+    with ——). A byline line under a headline is split off too."""
+    for region in list(page.regions):
+        if region.type is not RegionType.HEADLINE or region.vertical:
+            continue
+        while len(region.lines) >= 2 and _KICKER_END.search(_text(region.lines[0])):
+            _split(page, region, [region.lines[0]], RegionType.KICKER)
+        while len(region.lines) >= 2:
+            t = _text(region.lines[-1])
+            if _is_byline(t):
+                _split(page, region, [region.lines[-1]], RegionType.BYLINE)
+            elif _SUBTITLE_START.match(t):
+                _split(page, region, [region.lines[-1]], RegionType.SUBTITLE)
+            else:
+                break
+
+
+def _peel_captions(page: Page, em: float) -> None:
+    """A caption set directly under a picture, in the column that continues below it, is
+    read into that column's segment; its credit (… 摄) marks where the caption ends."""
+    photos = [r for r in page.regions if r.type is RegionType.PHOTO]
+    for region in list(page.regions):
+        if region.type is not RegionType.BODY or region.vertical or len(region.lines) < 2:
+            continue
+        top = region.lines[0].box
+        above = [
+            p
+            for p in photos
+            if -0.5 * em <= top.y0 - p.box.y1 < 1.5 * em
+            and top.x_overlap(p.box) >= 0.5 * min(top.width, p.box.width)
+        ]
+        if not above:
+            continue
+        for k, ln in enumerate(region.lines[:3]):
+            if _CAPTION_END.search(_text(ln)):
+                if k + 1 < len(region.lines):
+                    cap = _split(page, region, region.lines[: k + 1], RegionType.CAPTION)
+                    cap.linked_to = above[0].id
+                break
+
+
+def _name_bylines(page: Page, em: float) -> None:
+    """A lone short name right-aligned under the end of a column is the author's sign-off."""
+    bodies = [r for r in page.regions if r.type is RegionType.BODY and not r.vertical]
+    for region in page.regions:
+        if region.type is not RegionType.BODY or len(region.lines) != 1 or region.vertical:
+            continue
+        t = _text(region.lines[0]).replace(" ", "")
+        if not _NAME.match(t) or len(t) > 6:
+            continue
+        b = region.box
+        for other in bodies:
+            o = other.box
+            if (
+                other is not region
+                and 0 <= b.y0 - o.y1 < 1.5 * em
+                and abs(b.x1 - o.x1) < 1.5 * em
+                and b.x0 > o.x0 + 2 * em
+            ):
+                region.type = RegionType.BYLINE
+                break
+
+
+_AD_WORDS = re.compile(
+    r"电话|热线|咨询|地址|微信|订购|预订|优惠|特惠|折起|[0-9一二三四五六七八九]折|促销|开业"
+    r"|招商|加盟|专卖|旗舰|经销|热销|送货|包邮|[￥¥]|元/|\d{7,}|\d{3,4}-\d{7,8}|1[3-9]\d{9}"
+)
+
+
+def _ads(page: Page, em: float) -> None:
+    """Boxed advertisements: a frame of a few short lines in mixed large type (shop name,
+    offer, phone or address), without the headline-over-columns build of an article."""
+    frames = [
+        r
+        for r in page.regions
+        if r.type is RegionType.RULE and r.box.width > 3 * em and r.box.height > 3 * em
+    ]
+    for f in frames:
+        inside = [
+            r
+            for r in page.regions
+            if r.type.is_text
+            and r.type is not RegionType.MASTHEAD
+            and f.box.contains_point(r.box.cx, r.box.cy)
+        ]
+        lines = [ln for r in inside for ln in r.lines]
+        if not lines or len(lines) > 8:
+            continue
+        if any(r.type in (RegionType.LABEL, RegionType.BYLINE, RegionType.JUMP) for r in inside):
+            continue
+        # Nested frames: an ad is the innermost box around its text.
+        if any(
+            o is not f and o.box.area < f.box.area and _contains(f.box, o.box) for o in frames
+        ):
+            continue
+        text = "".join(_text(ln) for ln in lines)
+        heights = sorted(ln.box.height for ln in lines)
+        mixed = heights[-1] >= 1.4 * heights[0]
+        body_lines = sum(r.type in (RegionType.BODY, RegionType.NOTICE) for r in inside)
+        if len(text) > 25 * len(lines) or body_lines > 2:
+            continue
+        if _NOTICE_TITLE.search(text) or not _AD_WORDS.search(text):
+            continue
+        if not mixed and len(lines) > 3:
+            continue
+        for r in inside:
+            r.type = RegionType.AD
+            r.article_id = None
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    return (
+        inner.x0 >= outer.x0 - 1
+        and inner.y0 >= outer.y0 - 1
+        and inner.x1 <= outer.x1 + 1
+        and inner.y1 <= outer.y1 + 1
+    )
+
+
 def _nearest_photo(page: Page, box: Box, em: float) -> Region | None:
     best: tuple[float, Region] | None = None
     for p in page.regions:
@@ -176,6 +298,7 @@ def _retype(page: Page, em: float) -> None:
             region.type = RegionType.MASTHEAD
             continue
         if region.type is RegionType.HEADLINE:
+            _retype_headline(region, heads, em)
             continue
         if region.type is RegionType.CAPTION or (short and _CAPTION_END.search(text)):
             photo = _nearest_photo(page, region.box, em)
@@ -198,6 +321,24 @@ def _retype(page: Page, em: float) -> None:
             if below:
                 region.type = RegionType.KICKER
                 continue
+
+
+def _retype_headline(region: Region, heads: list[Region], em: float) -> None:
+    """A display line ending in —— right above a headline is its kicker; one starting
+    with —— right below a headline is its subtitle."""
+    if region.vertical:
+        return
+    text = "".join(_text(ln) for ln in region.lines)
+    b = region.box
+    for h in heads:
+        if h is region or h.vertical or h.box.x_overlap(b) <= 0:
+            continue
+        if _KICKER_END.search(text) and 0 <= h.box.y0 - b.y1 < 2 * em:
+            region.type = RegionType.KICKER
+            return
+        if _SUBTITLE_START.match(text) and 0 <= b.y0 - h.box.y1 < 2 * em:
+            region.type = RegionType.SUBTITLE
+            return
 
 
 def _notices(page: Page, em: float) -> None:
@@ -245,8 +386,12 @@ def classify(page: Page) -> None:
     """Refine region types from text; see the stage contract in docs/ARCHITECTURE.md."""
     em = _em(page)
     _split_edges(page, em)
+    _split_headlines(page)
+    _peel_captions(page, em)
     _retype(page, em)
+    _name_bylines(page, em)
     _notices(page, em)
+    _ads(page, em)
     label = _printed_number(page)
     if label is not None:
         page.printed_number = label

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from digitize.layout.cues import Cues, analyse, ink_size, to_grey
 from digitize.model import Box, Image, Line, Page, Region, RegionType
@@ -478,8 +479,74 @@ def _masthead_bottom(page: Page, cues: Cues, em: float) -> float:
 
 
 def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Line]]:
-    """Group non-column lines: same size, stacked close together, overlapping in x."""
-    n = len(lines)
+    """Group non-column lines: same size, stacked close together, overlapping in x.
+
+    Horizontal lines are first joined into printed rows (a detector splits a headline at
+    its word spaces), then rows stack into blocks, so a short centred second line is
+    measured against the whole row above it, not one fragment.
+    """
+    horiz = [ln for ln in lines if not ln.vertical]
+    vert = [ln for ln in lines if ln.vertical]
+    obstacles = [r.box for r in cues.rules] + list(cues.photos)
+    vrules = [r.box for r in cues.rules if not r.horizontal]
+
+    def row_join(a: Line, b: Line) -> bool:
+        if not sizes.same(a, b) or _frame_boundary(a.box, b.box, cues.frames):
+            return False
+        if a.box.y_overlap(b.box) < 0.5 * min(a.box.height, b.box.height):
+            return False
+        left, right = (a.box, b.box) if a.box.cx <= b.box.cx else (b.box, a.box)
+        gap = right.x0 - left.x1
+        size = max(a.font_size, b.font_size)
+        if gap >= 0.8 * size or not (sizes.display(a) or sizes.display(b)):
+            return False
+        return not any(
+            left.x1 - 2 <= r.cx <= right.x0 + 2 and r.y_overlap(left.union(right)) > 0
+            for r in vrules
+        )
+
+    rows = [sorted(g, key=lambda ln: ln.box.x0) for g in _union(horiz, row_join)]
+    hulls = [Box.hull(ln.box for ln in r) for r in rows]
+    reps = [max(r, key=lambda ln: ln.box.width) for r in rows]
+
+    def stack_join(i: int, j: int) -> bool:
+        a, b = reps[i], reps[j]
+        ha, hb = hulls[i], hulls[j]
+        if not sizes.same(a, b) or _frame_boundary(ha, hb, cues.frames):
+            return False
+        if ha.y_overlap(hb) >= 0.5 * min(ha.height, hb.height):
+            return False
+        top, bot = (ha, hb) if ha.cy < hb.cy else (hb, ha)
+        size = max(a.font_size, b.font_size)
+        if bot.y0 - top.y1 >= 0.6 * size or ha.x_overlap(hb) < 0.5 * min(ha.width, hb.width):
+            return False
+        return not _separated(top, bot, [r for r in obstacles if top.cy < r.cy < bot.cy])
+
+    out: list[list[Line]] = []
+    for group in _union(list(range(len(rows))), lambda i, j: stack_join(i, j)):
+        out.append([ln for k in group for ln in rows[k]])
+
+    def column_join(a: Line, b: Line) -> bool:
+        if not sizes.same(a, b) or _frame_boundary(a.box, b.box, cues.frames):
+            return False
+        size = max(a.font_size, b.font_size)
+        if a.box.x_overlap(b.box) >= 0.5 * min(a.box.width, b.box.width):
+            return max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1) < 0.8 * size
+        hgap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
+        return hgap < 0.6 * size and a.box.y_overlap(b.box) >= 0.5 * min(
+            a.box.height, b.box.height
+        )
+
+    out.extend(_union(vert, column_join))
+    return out
+
+
+_T = TypeVar("_T")
+
+
+def _union(items: list[_T], join: Callable[[_T, _T], bool]) -> list[list[_T]]:
+    """Connected components of `items` under the pairwise relation `join`, in input order."""
+    n = len(items)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -488,49 +555,13 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
             i = parent[i]
         return i
 
-    rules = [r.box for r in cues.rules] + list(cues.photos)
     for i in range(n):
-        a = lines[i]
-        sa = a.font_size
         for j in range(i + 1, n):
-            b = lines[j]
-            if a.vertical != b.vertical:
-                continue
-            sb = b.font_size
-            if not sizes.same(a, b):
-                continue
-            size = max(sa, sb)
-            if _frame_boundary(a.box, b.box, cues.frames):
-                continue
-            ok = False
-            if not a.vertical:
-                same_row = a.box.y_overlap(b.box) >= 0.5 * min(a.box.height, b.box.height)
-                if same_row:
-                    gap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
-                    ok = gap < 0.8 * size and (sizes.display(a) or sizes.display(b))
-                else:
-                    top, bot = (a, b) if a.box.cy < b.box.cy else (b, a)
-                    vgap = bot.box.y0 - top.box.y1
-                    xo = a.box.x_overlap(b.box)
-                    ok = vgap < 0.6 * size and xo >= 0.5 * min(a.box.width, b.box.width)
-                    if ok and _separated(
-                        top.box, bot.box, [r for r in rules if top.box.cy < r.cy < bot.box.cy]
-                    ):
-                        ok = False
-            else:
-                same_col = a.box.x_overlap(b.box) >= 0.5 * min(a.box.width, b.box.width)
-                if same_col:
-                    ok = max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1) < 0.8 * size
-                else:
-                    hgap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
-                    ok = hgap < 0.6 * size and a.box.y_overlap(b.box) >= 0.5 * min(
-                        a.box.height, b.box.height
-                    )
-            if ok:
+            if find(i) != find(j) and join(items[i], items[j]):
                 parent[find(i)] = find(j)
-    groups: dict[int, list[Line]] = {}
+    groups: dict[int, list[_T]] = {}
     for i in range(n):
-        groups.setdefault(find(i), []).append(lines[i])
+        groups.setdefault(find(i), []).append(items[i])
     return list(groups.values())
 
 
