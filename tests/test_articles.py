@@ -583,3 +583,136 @@ def test_assignment_is_optimal(cost: list[list[float]]) -> None:
         for perm in itertools.permutations(range(len(cost[0])), len(cost))
     )
     assert got == pytest.approx(best)
+
+
+# --------------------------------------------------------------------------- headings
+
+
+def _resize(region: Region, sizes: list[float]) -> None:
+    """Give each line of a region its own em size (display lines differ in size)."""
+    y = region.box.y0
+    for ln, em in zip(region.lines, sizes, strict=True):
+        ln.box = Box(ln.box.x0, y, ln.box.x0 + em * len(ln.text), y + em)
+        y += em * 1.2
+    region.box = Box.hull(ln.box for ln in region.lines)
+
+
+def test_kicker_line_inside_a_headline_region_is_not_part_of_the_title() -> None:
+    b = Builder(1)
+    head = b.add(T.HEADLINE, ["与会者普遍认为——", "金坛重点项目规模大、质量高"], "a")
+    _resize(head, [52, 61])
+    b.add(T.BODY, ["  本报讯 项目规模大。"], "a")
+    (art,) = _issue(b.page()).articles
+    assert art.title == "金坛重点项目规模大、质量高"
+    assert art.kicker == "与会者普遍认为——"
+
+
+def test_subtitle_line_inside_a_headline_region_is_split_off() -> None:
+    b = Builder(1)
+    head = b.add(T.HEADLINE, ["我区开展冬季消防安全大检查", "——排查隐患136处 现场整改98处"], "a")
+    _resize(head, [77, 55])
+    b.add(T.BODY, ["  本报讯 进入冬季。"], "a")
+    (art,) = _issue(b.page()).articles
+    assert art.title == "我区开展冬季消防安全大检查"
+    assert art.subtitle == "——排查隐患136处 现场整改98处"
+
+
+@pytest.mark.parametrize(
+    ("lines", "sizes"),
+    [
+        (["代表委员热议：", "高质量发展开新局"], [60, 60]),  # same size: a two-line title
+        (["高质量发展开新局"], [60]),
+        (["春风十里——", "不如你"], [60, 45]),  # the smaller line is below, not a kicker
+    ],
+)
+def test_headline_lines_of_one_size_stay_in_the_title(lines: list[str], sizes: list[float]) -> None:
+    b = Builder(1)
+    _resize(b.add(T.HEADLINE, lines, "a"), sizes)
+    b.add(T.BODY, ["  正文。"], "a")
+    (art,) = _issue(b.page()).articles
+    assert art.title == " ".join(lines)
+    assert art.kicker == ""
+
+
+def test_one_line_body_region_ending_in_a_dash_above_the_headline_is_a_kicker() -> None:
+    b = Builder(1)
+    kicker = b.add(T.BODY, ["与会代表普遍认为——"], "a", em=32)
+    b.add(T.HEADLINE, ["桃源社区建成智慧停车场"], "a", em=58)
+    b.add(T.BODY, ["  本报讯 停车场建成。"], "a")
+    issue = _issue(b.page())
+    (art,) = issue.articles
+    assert art.kicker == "与会代表普遍认为——"
+    assert art.title == "桃源社区建成智慧停车场"
+    assert art.text == "本报讯停车场建成。"
+    assert kicker.type is T.KICKER
+
+
+def test_sign_off_name_left_as_body_becomes_the_byline() -> None:
+    b = Builder(1)
+    b.add(T.HEADLINE, ["雨雪天气来袭"], "a", em=60)
+    body = b.add(T.BODY, ["  据区气象局预报，未来三天", "以阴天为主。"], "a")
+    name = b.add(T.BODY, ["贾颖杨"], "a")
+    name.lines[0].box = Box(body.box.x1 - 3 * EM, name.box.y0, body.box.x1, name.box.y1)
+    name.box = name.lines[0].box
+    (art,) = _issue(b.page()).articles
+    assert art.byline == "贾颖杨"
+    assert art.text == "据区气象局预报，未来三天以阴天为主。"
+    assert name.type is T.BYLINE
+
+
+def test_short_last_paragraph_flush_left_stays_body() -> None:
+    b = Builder(1)
+    b.add(T.HEADLINE, ["雨雪天气来袭"], "a", em=60)
+    b.add(T.BODY, ["  据区气象局预报，未来三天", "以阴天为主。"], "a")
+    b.add(T.BODY, ["  好天气"], "a")
+    (art,) = _issue(b.page()).articles
+    assert art.byline == ""
+    assert art.text.endswith("好天气")
+
+
+# --------------------------------------------------------------------------- jump markers
+
+# Every marker form of the issue, as printed and as OCR returns it.
+_MARKER_FORMS = [
+    ("下转第四版", "out", "4"), ("下转4版", "out", "4"), ("转第七版", "out", "7"),
+    ("转7版", "out", "7"), ("转A3版", "out", "A3"), ("上接第一版", "in", "1"),
+    ("上接1版", "in", "1"), ("接第二版", "in", "2"), ("接上版", "in", None),
+    ("紧接第二版", "in", "2"), ("下轉第七版", "out", "7"), ("上接第二版", "in", "2"),
+    ("續第二版", "in", "2"), ("轉第七版", "out", "7"),
+    # numerals: Chinese up to 二十 and with 〇, Arabic, full-width, section letters
+    ("下转第十九版", "out", "19"), ("下转第二十版", "out", "20"), ("下转第一〇版", "out", "10"),
+    ("下转第０７版", "out", "7"), ("上接第Ｂ２版", "in", "B2"), ("转B12版", "out", "B12"),
+    # OCR noise: brackets mixed or lost, 笫/弟 for 第, 板 for 版, spaces, O for 〇
+    ("（下转第七版〕", "out", "7"), ("[下转第七版]", "out", "7"), ("(上接第二版〉", "in", "2"),
+    ("（下转第2版", "out", "2"), ("下转第七版)", "out", "7"), ("下转笫七版", "out", "7"),
+    ("上接弟二版", "in", "2"), ("下转第7板", "out", "7"), ("下转 第 7 版", "out", "7"),
+    ("下转第十O版", "out", "10"),
+]  # fmt: skip
+
+# OCR confusions inside the numeral that parse_jump does not yet fold.
+_NUMERAL_CONFUSIONS = [
+    ("下转第l版", "out", "1"),  # Latin l for 1
+    ("下转第I版", "out", "1"),  # Latin I for 1
+    ("上接第1O版", "in", "10"),  # letter O for 0 after a digit
+    ("下转第ー版", "out", "1"),  # katakana ー for 一
+    ("上接第—版", "in", "1"),  # dash for 一
+]
+
+
+@pytest.mark.parametrize(("text", "direction", "target"), _MARKER_FORMS)
+def test_every_marker_form_parses(text: str, direction: str, target: str | None) -> None:
+    from digitize.jumps import parse_jump
+
+    marker = parse_jump(text)
+    assert marker is not None, text
+    assert (marker.direction, normalize_page_label(marker.target_page)) == (direction, target)
+
+
+@pytest.mark.xfail(strict=True, reason="jumps.parse_jump does not fold OCR numeral confusions")
+@pytest.mark.parametrize(("text", "direction", "target"), _NUMERAL_CONFUSIONS)
+def test_ocr_numeral_confusions_parse(text: str, direction: str, target: str) -> None:
+    from digitize.jumps import parse_jump
+
+    marker = parse_jump(text)
+    assert marker is not None, text
+    assert (marker.direction, normalize_page_label(marker.target_page)) == (direction, target)

@@ -30,6 +30,7 @@ from digitize.model import (
     Issue,
     JumpLink,
     JumpMarker,
+    Line,
     Page,
     Region,
     RegionType,
@@ -242,30 +243,141 @@ def _marker_line(text: str) -> JumpMarker | None:
     return _parse_marker(t)
 
 
-def _display(region: Region) -> str:
-    """A heading, byline or caption on one line, keeping the spaces printed inside it.
+def _display_lines(lines: Iterable[Line]) -> str:
+    """Display lines (heading, byline, caption) on one line, keeping the spaces printed
+    inside them.
 
     Body text drops spaces between Chinese characters, but in display lines a gap is
     meaningful ("本报记者 周 颖", "突出重大项目引领 抢抓机遇接续奋斗").
     """
-    texts = (_SPACE_RUN.sub(" ", ln.text).strip() for ln in region.lines)
+    texts = (_SPACE_RUN.sub(" ", ln.text).strip() for ln in lines)
     return " ".join(t for t in texts if t)
 
 
-def _main_headlines(regions: list[Region]) -> str:
-    """Headline text; with several headline regions, only those set near the largest size
-    (a module may also carry small item headings)."""
-    heads = [r for r in regions if r.type == RegionType.HEADLINE and r.text.strip()]
-    if not heads:
-        return ""
+def _display(region: Region) -> str:
+    return _display_lines(region.lines)
 
-    def size(r: Region) -> float:
-        sizes = [ln.font_size for ln in r.lines if ln.text.strip()]
-        return statistics.median(sizes) if sizes else 0.0
 
-    biggest = max(size(r) for r in heads)
-    main = [r for r in heads if size(r) >= 0.8 * biggest]
-    return " ".join(_display(r) for r in main)
+# A kicker (引题) leads into the headline: "与会者普遍认为——", "记者手记：". A subtitle
+# (副题) follows it and opens with a dash: "——排查隐患136处".
+_KICKER_END = re.compile(r"(?:[—－―─-]{1,2}|[：:])$")
+_SUBTITLE_START = re.compile(r"^[—－―─-]{1,2}")
+_SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
+
+
+@dataclass(slots=True)
+class _Heading:
+    """A module's display text split into its reader roles."""
+
+    title: str = ""
+    kicker: list[str] = field(default_factory=list)
+    subtitle: list[str] = field(default_factory=list)
+    kicker_regions: set[str] = field(default_factory=set)  # body-typed kicker lines
+
+
+def _size(lines: list[Line]) -> float:
+    sizes = [ln.font_size for ln in lines]
+    return statistics.median(sizes) if sizes else 0.0
+
+
+def _peel(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
+    """Kicker lines above and subtitle lines below the main headline lines of one headline
+    region: segmentation often keeps a kicker in the headline's block, since both are
+    large, centred display lines. Only lines set smaller than the headline qualify, so a
+    headline that itself ends in a dash stays whole."""
+    kicker: list[Line] = []
+    subtitle: list[Line] = []
+    main = list(lines)
+    while len(main) >= 2:
+        text = clean_line(main[0].text)
+        rest = max(ln.font_size for ln in main[1:])
+        if _KICKER_END.search(text) and main[0].font_size < _SMALLER * rest:
+            kicker.append(main.pop(0))
+        else:
+            break
+    while len(main) >= 2:
+        text = clean_line(main[-1].text)
+        rest = max(ln.font_size for ln in main[:-1])
+        if _SUBTITLE_START.match(text) and main[-1].font_size < _SMALLER * rest:
+            subtitle.insert(0, main.pop())
+        else:
+            break
+    return kicker, main, subtitle
+
+
+def _is_body_kicker(region: Region, heads: list[tuple[Region, list[Line]]]) -> bool:
+    """A one-line body region ending in "——" that sits above a headline of its module is a
+    kicker that classify left as body; body text never ends a column on a dash."""
+    lines = [ln for ln in region.lines if ln.text.strip()]
+    if region.type is not RegionType.BODY or len(lines) != 1:
+        return False
+    text = clean_line(lines[0].text)
+    if len(text) > 30 or not re.search(r"[—－―─]{1,2}$", text):
+        return False
+    return any(
+        region.box.cy < h.box.cy and lines[0].font_size < _SMALLER * _size(main)
+        for h, main in heads
+        if main
+    )
+
+
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def _signoff(regions: list[Region]) -> Region | None:
+    """The reporter's name closing a module ("臧风华"), when it came out as a body region of
+    its own: one short name line, the module's last body region, set flush right under the
+    previous column rather than starting a line of text."""
+    body = [r for r in regions if r.type in _TEXT_TYPES and any(ln.text.strip() for ln in r.lines)]
+    if len(body) < 2:
+        return None
+    last, prev = body[-1], body[-2]
+    lines = [ln for ln in last.lines if ln.text.strip()]
+    if len(lines) != 1 or last.vertical or not _NAME.match(clean_line(lines[0].text)):
+        return None
+    em = lines[0].font_size
+    flush_right = abs(last.box.x1 - prev.box.x1) < 1.5 * em
+    indented = last.box.x0 - prev.box.x0 > 2.5 * em
+    below = last.box.y0 >= prev.box.y1 - 0.5 * em
+    return last if flush_right and indented and below else None
+
+
+def _heading(regions: list[Region]) -> _Heading:
+    """Title, kicker and subtitle of one module.
+
+    With several headline regions, only those set near the largest size form the title
+    (a module may also carry small item headings).
+    """
+    out = _Heading()
+    heads: list[tuple[Region, list[Line]]] = []
+    for region in regions:
+        if region.type is not RegionType.HEADLINE:
+            continue
+        lines = [ln for ln in region.lines if ln.text.strip()]
+        if not lines:
+            continue
+        kicker, main, subtitle = _peel(lines)
+        if kicker:
+            out.kicker.append(_display_lines(kicker))
+        if subtitle:
+            out.subtitle.append(_display_lines(subtitle))
+        heads.append((region, main))
+    for region in regions:
+        if region.type is RegionType.KICKER:
+            out.kicker.append(_display(region))
+        elif region.type is RegionType.SUBTITLE:
+            out.subtitle.append(_display(region))
+        elif _is_body_kicker(region, heads):
+            out.kicker.append(_display(region))
+            out.kicker_regions.add(region.id)
+    if heads:
+        biggest = max(_size(main) for _, main in heads)
+        out.title = " ".join(
+            _display_lines(main) for _, main in heads if _size(main) >= 0.8 * biggest
+        )
+    out.kicker = [k for k in out.kicker if k]
+    out.subtitle = [t for t in out.subtitle if t]
+    return out
 
 
 def _first_line_indented(region: Region) -> bool | None:
@@ -294,9 +406,16 @@ def _fill_text(module: _Module) -> None:
     so far ends a sentence and the next column's first line is not flush (unindented).
     """
     regions = module.regions
-    module.headline = _main_headlines(regions)
-    module.kicker = " ".join(_display(r) for r in regions if r.type == RegionType.KICKER)
-    module.subtitle = " ".join(_display(r) for r in regions if r.type == RegionType.SUBTITLE)
+    heading = _heading(regions)
+    module.headline = heading.title
+    module.kicker = " ".join(heading.kicker)
+    module.subtitle = " ".join(heading.subtitle)
+    for region in regions:
+        if region.id in heading.kicker_regions:
+            region.type = RegionType.KICKER  # so ALTO, text and records agree
+    signoff = _signoff(regions)
+    if signoff is not None:
+        signoff.type = RegionType.BYLINE
     module.bylines = [_display(r) for r in regions if r.type == RegionType.BYLINE]
     module.bylines = [b for b in module.bylines if b]
     module.captions = [
@@ -787,8 +906,9 @@ def _article(issue: Issue, chain: list[_Module]) -> Article:
 def link_articles(issue: Issue) -> None:
     """Build issue.articles, issue.jumps and issue.unresolved_jumps from the pages' modules.
 
-    Also fills page.printed_number where classify left it empty, and rewrites every
-    article region's `article_id` to the issue-level article id.
+    Also fills page.printed_number where classify left it empty, rewrites every article
+    region's `article_id` to the issue-level article id and retypes a one-line kicker or a
+    sign-off name that classify left as body (`_is_body_kicker`, `_signoff`).
     """
     issue.articles = []
     issue.jumps = []
