@@ -177,7 +177,7 @@ def _name_bylines(page: Page, em: float) -> None:
             o = other.box
             if (
                 other is not region
-                and 0 <= b.y0 - o.y1 < 1.5 * em
+                and -0.5 * em <= b.y0 - o.y1 < 1.5 * em
                 and abs(b.x1 - o.x1) < 1.5 * em
                 and b.x0 > o.x0 + 2 * em
             ):

@@ -601,9 +601,18 @@ def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: _Sizes) -> None:
     _type_headline_stacks(blocks, sizes)
     heads = [b for b in blocks if b.kind is RegionType.HEADLINE and not b.vertical]
     for b in blocks:
-        if b.kind is not RegionType.BODY or b.column is not None or b.vertical:
+        if b.kind is not RegionType.BODY or b.vertical:
             continue
         hb = b.hull()
+        if b.column is not None:
+            # A kicker as narrow as the column reads as a short column segment; set
+            # tight on a headline below it (a column's end keeps the module spacing).
+            if len(b.lines) <= 2 and any(
+                hb.x_overlap(h.hull()) > 0 and -0.3 * em <= h.hull().y0 - hb.y1 < 0.6 * em
+                for h in heads
+            ):
+                b.kind = RegionType.KICKER
+            continue
         # Under a picture: caption.
         for p in cues.photos:
             if 0 <= hb.y0 - p.y1 < 1.5 * em and hb.x_overlap(p) >= 0.5 * hb.width:
@@ -615,10 +624,11 @@ def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: _Sizes) -> None:
             hh = h.hull()
             if hb.x_overlap(hh) <= 0:
                 continue
-            if 0 <= hh.y0 - hb.y1 < 1.2 * em:
+            # Detector boxes of tightly set lines overlap a little.
+            if -0.3 * em <= hh.y0 - hb.y1 < 1.2 * em:
                 b.kind = RegionType.KICKER
                 break
-            if 0 <= hb.y0 - hh.y1 < 1.0 * em and hb.width < hh.width:
+            if -0.3 * em <= hb.y0 - hh.y1 < 1.0 * em and hb.width < hh.width:
                 b.kind = RegionType.SUBTITLE
                 break
 

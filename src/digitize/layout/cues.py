@@ -153,7 +153,19 @@ def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: flo
     ink_level = float(np.percentile(grey, 1))
     thr = (paper + ink_level) / 2 + 0.25 * (paper - ink_level)
     mask = (grey < thr).astype(np.uint8) * 255
-    mask[rule_mask > 0] = 0
+    # Rules are cut out so a rule touching a picture does not join it, except straight
+    # edges inside a picture (tone on both sides), which would cut it into slivers.
+    keep = np.zeros_like(mask)
+    half = max(2, int(em / 2))
+    for b, _ in _components(rule_mask):
+        x0, y0, x1, y1 = int(b.x0), int(b.y0), int(b.x1), int(b.y1)
+        if b.width >= b.height:
+            sides = (mask[max(0, y0 - half) : y0, x0:x1], mask[y1 : y1 + half, x0:x1])
+        else:
+            sides = (mask[y0:y1, max(0, x0 - half) : x0], mask[y0:y1, x1 : x1 + half])
+        if all(side.size and float(side.mean()) / 255.0 > 0.5 for side in sides):
+            keep[y0:y1, x0:x1] = rule_mask[y0:y1, x0:x1]
+    mask[(rule_mask > 0) & (keep == 0)] = 0
     for b in text_boxes:
         c = b.clip(w, h)
         mask[int(c.y0) : int(c.y1) + 1, int(c.x0) : int(c.x1) + 1] = 0
@@ -243,16 +255,20 @@ def ink_size(grey: Image, box: Box, vertical: bool = False) -> float | None:
     idx = np.flatnonzero(on)
     if idx.size == 0:
         return None
-    # Runs of inked rows; gaps up to a sixth of the box bridge strokes of one line.
-    gap = max(2, len(on) // 6)
+    # Runs of inked rows, bridging only hairline gaps: tightly set headline lines leave a
+    # few blank rows between them, and a loose box clips the neighbours' strokes. The
+    # line's own band is the run nearest the box centre, else the one with most ink.
+    gap = max(1, round(0.06 * len(on)))
     runs: list[tuple[int, int]] = []
     start = prev = int(idx[0])
     for i in idx[1:]:
         i = int(i)
-        if i - prev > gap:
+        if i - prev > gap + 1:
             runs.append((start, prev))
             start = i
         prev = i
     runs.append((start, prev))
-    best = max(runs, key=lambda r: int(prof[r[0] : r[1] + 1].sum()))
+    mid = len(on) / 2
+    central = [r for r in runs if r[0] - 1 <= mid <= r[1] + 1]
+    best = max(central or runs, key=lambda r: int(prof[r[0] : r[1] + 1].sum()))
     return (best[1] - best[0] + 1) / _INK_PER_EM
