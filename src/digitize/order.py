@@ -126,12 +126,13 @@ def _assign_articles(page: Page, em: float) -> dict[str, str]:
         return pick
 
     for r in sorted(regions, key=_key):
-        if (
-            r.id in anchor
-            or r.type is RegionType.RULE
-            or r.type is RegionType.MASTHEAD
-            or r.type is RegionType.AD
-        ):
+        if r.id in anchor or r.type is RegionType.RULE or r.type is RegionType.MASTHEAD:
+            continue
+        if r.type is RegionType.AD:
+            # An advertisement is a module of its own (read in place, in no article);
+            # its lines form one block inside the ad's frame.
+            frame = frame_of[r.id]
+            anchor[r.id] = frame if frame is not None else r.id
             continue
         if r.type is RegionType.CAPTION and r.linked_to:
             continue

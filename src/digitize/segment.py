@@ -113,6 +113,30 @@ def _is_vertical(line: Line, em: float) -> bool:
     return b.height > 1.6 * b.width and b.height > 1.8 * em
 
 
+def _lone_vertical_cells(lines: Sequence[Line], em: float) -> None:
+    """A column of vertical text holding one or two characters (the end of a paragraph)
+    is a square box, not a vertical line; beside a vertical column, head-aligned with it,
+    and as wide, it is one more column."""
+    vert = [ln for ln in lines if ln.vertical]
+    if not vert:
+        return
+    for ln in lines:
+        b = ln.box
+        if ln.vertical or b.width > 2.2 * em or b.height > 2.2 * em:
+            continue
+        for v in vert:
+            vb = v.box
+            gap = max(vb.x0, b.x0) - min(vb.x1, b.x1)
+            if (
+                abs(vb.y0 - b.y0) < 0.8 * em
+                and gap < 1.2 * em
+                and 0.6 * vb.width <= b.width <= 1.5 * vb.width
+                and vb.height > 2 * b.height
+            ):
+                ln.vertical = True
+                break
+
+
 @dataclass(slots=True)
 class _Block:
     lines: list[Line]
@@ -253,6 +277,7 @@ def segment(page: Page) -> None:
     for ln in lines:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
+    _lone_vertical_cells(lines, em)
     sizes = _Sizes.measure(page.image, lines, em)
 
     masthead_bottom = _masthead_bottom(page, cues, em)
@@ -406,9 +431,12 @@ def _join_segments(
         for a in out:
             ha = a.hull()
             gap = hb.y0 - ha.y1
-            if not (-0.3 * em <= gap <= 1.0 * em):
-                continue
             if ha.x_overlap(hb) < 0.8 * min(ha.width, hb.width):
+                continue
+            # Interleaved segments in one place (lines split between two near-equal
+            # column candidates) are one column too.
+            interleaved = ha.y_overlap(hb) > 0.5 * min(ha.height, hb.height)
+            if not (-0.3 * em <= gap <= 1.0 * em or interleaved):
                 continue
             between = [o for o in obstacles if ha.cy < o.cy < hb.cy]
             if _separated(ha, hb, between) or _frame_boundary(ha, hb, cues.frames):
