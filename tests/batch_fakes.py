@@ -16,11 +16,12 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from digitize import pipeline
 from digitize.engines.base import DetectedLine, ModelInfo, Recognition
@@ -90,15 +91,32 @@ def instrumented_process_page(source: PageSource, engine: object, settings: Sett
     return res
 
 
-def install(monkeypatch: object) -> None:
-    """Route the runner to the fakes, with forked workers so they inherit the patches."""
+def _patch_modules(setattr_: Callable[[object, str, object], None]) -> None:
     from digitize import cluster, runner
 
-    mp = monkeypatch
     for module in (runner, cluster):
-        mp.setattr(module, "create_engine", fake_create)  # type: ignore[attr-defined]
-        mp.setattr(module, "process_page", instrumented_process_page)  # type: ignore[attr-defined]
-    mp.setattr(runner, "MP_START_METHOD", "fork")  # type: ignore[attr-defined]
+        setattr_(module, "create_engine", fake_create)
+        setattr_(module, "process_page", instrumented_process_page)
+
+
+def fake_worker_init(settings: Settings, threads: int) -> None:
+    """Pool initializer: patch the fakes into this fresh (spawned) worker, then the real init."""
+    from digitize import runner
+
+    _patch_modules(setattr)
+    runner._init_worker(settings, threads)
+
+
+def install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Route the runner, its spawned workers and the Dask path to the fakes.
+
+    Workers are spawned as in production (forking a test process that runs threads, e.g.
+    Dask's event loop, can deadlock); the initializer patches them on start.
+    """
+    from digitize import runner
+
+    _patch_modules(monkeypatch.setattr)
+    monkeypatch.setattr(runner, "_init_worker", fake_worker_init)
 
 
 def page_image(seed: int, width: int = 360, height: int = 240) -> Image:
@@ -126,3 +144,22 @@ def write_pages(folder: Path, n: int, *, first_seed: int = 0) -> list[Path]:
 
 def counted(counter: Path) -> list[str]:
     return counter.read_text().split() if counter.exists() else []
+
+
+NOTO = "/usr/share/fonts/opentype/noto"
+TINY_LINES = ("本报讯 今天上午全市召开会议", "部署冬季安全生产工作", "会议要求各部门落实责任")
+
+
+def text_page(path: Path, lines: Sequence[str] = TINY_LINES) -> Path:
+    """A tiny real page of printed Chinese lines, for tests that run the real OCR models."""
+    from PIL import Image as PilImage
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(f"{NOTO}/NotoSerifCJK-Regular.ttc", 30, index=2)
+    img = PilImage.new("L", (560, 60 + 52 * len(lines)), 245)
+    draw = ImageDraw.Draw(img)
+    for k, line in enumerate(lines):
+        draw.text((40, 30 + 52 * k), line, fill=20, font=font)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path)
+    return path

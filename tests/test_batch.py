@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -40,19 +41,19 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return counter
 
 
-def _run(inputs: list[Path], out: Path, **kw: object) -> tuple[RunSummary, list[str]]:
+def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str]]:
     logs: list[str] = []
-    opts = RunOptions(output=out, **kw)  # type: ignore[arg-type]
+    opts = RunOptions(output=out, **kw)
     return run(inputs, opts, log=logs.append), logs
 
 
-def _report(folder: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+def _report(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     return data
 
 
-def _rows(folder: Path) -> dict[str, dict[str, object]]:
-    return {r["stem"]: r for r in _report(folder)["pages"]}  # type: ignore[attr-defined]
+def _rows(folder: Path) -> dict[str, dict[str, Any]]:
+    return {r["stem"]: r for r in _report(folder)["pages"]}
 
 
 def _temps(root: Path) -> list[Path]:
@@ -94,7 +95,7 @@ def test_run_writes_outputs_manifest_and_report(fakes: Path, tmp_path: Path) -> 
     assert "page-1.xml" in manifest.outputs and "report.json" in manifest.outputs
     rows = _rows(folder)
     assert all(r["status"] == "done" for r in rows.values())
-    assert set(rows["page-1"]["stage_seconds"]) >= {"load", "deskew", "detect", "recognize"}  # type: ignore[arg-type]
+    assert set(rows["page-1"]["stage_seconds"]) >= {"load", "deskew", "detect", "recognize"}
     # Outputs are readable by others like any file (not mkstemp's private 0600).
     assert (folder / "page-1.xml").stat().st_mode & 0o044 == 0o044 & ~_umask()
     assert sorted(counted(fakes)) == ["page-1", "page-2", "page-3"]
@@ -244,9 +245,9 @@ def test_bad_pages_are_reported_and_the_batch_goes_on(fakes: Path, tmp_path: Pat
     assert "blank" in str(rows["page-5-blank"]["error"])
     report = _report(out / "issue-a")
     assert {"file": "notes.docx", "reason": "not a page image (.docx files are not read)"} in (
-        report["skipped_files"]  # type: ignore[operator]
+        report["skipped_files"]
     )
-    assert report["totals"]["failed"] == len(expected)  # type: ignore[index]
+    assert report["totals"]["failed"] == len(expected)
     assert "encrypted" in str(_rows(out / "locked")["page-1"]["error"])
     assert _rows(out / "broken")["page-1"]["status"] == "failed"
     # The good pages' outputs exist; the failed ones have none.
@@ -330,9 +331,9 @@ sys.path.insert(0, {tests!r})
 import pytest
 from batch_fakes import install
 from digitize import cli
-mp = pytest.MonkeyPatch()
-install(mp)
-raise SystemExit(cli.main(sys.argv[1:]))
+if __name__ == "__main__":  # spawned workers import this file too
+    install(pytest.MonkeyPatch())
+    raise SystemExit(cli.main(sys.argv[1:]))
 """
 
 
@@ -340,6 +341,19 @@ def _driver(tmp_path: Path) -> Path:
     script = tmp_path / "driver.py"
     script.write_text(_DRIVER.format(tests=str(Path(__file__).parent)), encoding="utf-8")
     return script
+
+
+def _children(pid: int) -> list[int]:
+    """Direct child processes of `pid`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> None:
@@ -365,8 +379,17 @@ def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (pages_dir.exists() and any(pages_dir.iterdir())):
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # driver and workers: like a power cut
+    workers = _children(proc.pid)
+    assert workers, "the run should have worker processes"
+    os.kill(proc.pid, signal.SIGKILL)  # the driver only: its workers must not outlive it
     proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "orphaned workers kept running"
     cached_before = {p.stem for p in pages_dir.glob("*.pkl")}
     assert cached_before and len(cached_before) < 6, "the kill should land mid-batch"
     first_run = counted(counter)
@@ -401,7 +424,8 @@ def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> 
 def _without_timestamp(xml: bytes) -> bytes:
     import re
 
-    return re.sub(rb"<processingDateTime>[^<]*</processingDateTime>", b"", xml)
+    xml = re.sub(rb"<processingDateTime>[^<]*</processingDateTime>", b"", xml)
+    return re.sub(rb'CREATEDATE="[^"]*"', b"", xml)  # METS header
 
 
 def _same_outputs(a: Path, b: Path) -> None:
@@ -440,3 +464,21 @@ def test_unreachable_scheduler_is_one_clear_error(
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)
     with pytest.raises(UsageError, match="cannot reach the Dask scheduler"):
         _run([tmp_path / "in" / "issue-a"], tmp_path / "out", scheduler="tcp://127.0.0.1:9")
+
+
+@pytest.mark.model
+def test_dask_path_with_the_real_engine_matches_a_local_run(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    from batch_fakes import text_page
+
+    issue = tmp_path / "in" / "issue-t"
+    text_page(issue / "page-1.png")
+    text_page(issue / "page-2.png", ["下转第二版", "各部门落实责任"])
+    local, _ = _run([issue], tmp_path / "local", in_process=True)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        remote, _ = _run([issue], tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert (local.ok, remote.ok, remote.failed) == (2, 2, 0)
+    _same_outputs(tmp_path / "local" / "issue-t", tmp_path / "dask" / "issue-t")
+    assert "本报讯" in (tmp_path / "dask" / "issue-t" / "page-1.txt").read_text(encoding="utf-8")

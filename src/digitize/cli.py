@@ -10,7 +10,7 @@ from pathlib import Path
 
 from digitize import __version__
 from digitize.engines import DEFAULT_ENGINE, ENGINES
-from digitize.errors import EXIT_USAGE, DigitizeError
+from digitize.errors import EXIT_USAGE, DigitizeError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -109,7 +109,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from digitize.runner import RunOptions, run
 
     if args.workers < 0:
-        raise SystemExit("digitize: --workers must be 0 (one per core) or more")
+        raise UsageError("--workers must be 0 (one per core) or more")
     options = RunOptions(
         output=args.output,
         settings=Settings(

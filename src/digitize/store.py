@@ -97,6 +97,18 @@ def output_error(exc: OSError, path: Path) -> OutputError:
             path=path,
             hint="check permissions or choose another folder with -o",
         )
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return OutputError(
+            "the output folder cannot be created: a file is in the way",
+            path=path,
+            hint="choose another folder with -o",
+        )
+    if exc.errno == errno.ENOENT:
+        return OutputError(
+            "the output folder cannot be created here",
+            path=path,
+            hint="check the path or choose another folder with -o",
+        )
     return OutputError(f"cannot write output: {exc.strerror or exc}", path=path)
 
 
