@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from digitize.layout.cues import Cues, analyse, ink_size, to_grey
+from digitize.layout.vertical import is_vertical_page, segment_vertical
 from digitize.model import Box, Image, Line, Page, Region, RegionType
 
 # A body-size line is within these bounds of the em (line-box height of body text).
@@ -98,10 +99,15 @@ class _Sizes:
         return r >= _INK_DISPLAY if r is not None else ln.font_size >= _DISPLAY * self.em
 
     def same(self, a: Line, b: Line) -> bool:
-        """Same type size: within 15 % measured on ink, 25 % on boxes."""
+        """Same type size: within 15 % measured on ink, 25 % on boxes.
+
+        A few glyphs give a rougher ink measure (digits and Latin letters are shorter
+        than Han characters), so a short line is allowed the box tolerance.
+        """
         ra, rb = self.ink.get(a.id), self.ink.get(b.id)
         if ra is not None and rb is not None:
-            return max(ra, rb) <= _INK_SAME * min(ra, rb)
+            short = min(a.box.width, b.box.width) < 4 * self.em
+            return max(ra, rb) <= (1.25 if short else _INK_SAME) * min(ra, rb)
         sa, sb = a.font_size, b.font_size
         return max(sa, sb) <= 1.25 * min(sa, sb)
 
@@ -257,6 +263,9 @@ def _separated(a: Box, b: Box, obstacles: Sequence[Box]) -> bool:
 
 def segment(page: Page) -> None:
     """Fill page.regions from page.lines (see the stage contract in docs/ARCHITECTURE.md)."""
+    if is_vertical_page(page):  # whole pages of vertical columns: layout/vertical.py
+        segment_vertical(page)
+        return
     lines = list(page.lines)
     em = estimate_em(lines) if lines else None
     if em is None:
@@ -546,7 +555,13 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
             return False
         top, bot = (ha, hb) if ha.cy < hb.cy else (hb, ha)
         size = max(a.font_size, b.font_size)
-        if bot.y0 - top.y1 >= 0.6 * size or ha.x_overlap(hb) < 0.5 * min(ha.width, hb.width):
+        if bot.y0 - top.y1 >= 0.6 * size:
+            return False
+        xo = ha.x_overlap(hb)
+        # A short paragraph end over an indented first line barely overlaps it; the
+        # shared left edge (within an indent) still says one column.
+        indent = xo > 0 and abs(ha.x0 - hb.x0) <= 2.0 * sizes.em
+        if xo < 0.5 * min(ha.width, hb.width) and not indent:
             return False
         return not _separated(top, bot, [r for r in obstacles if top.cy < r.cy < bot.cy])
 
@@ -561,8 +576,13 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
         if a.box.x_overlap(b.box) >= 0.5 * min(a.box.width, b.box.width):
             return max(a.box.y0, b.box.y0) - min(a.box.y1, b.box.y1) < 0.8 * size
         hgap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
-        return hgap < 0.6 * size and a.box.y_overlap(b.box) >= 0.5 * min(
-            a.box.height, b.box.height
+        if hgap >= 0.6 * size:
+            return False
+        # Neighbouring columns overlap down the page, or (a paragraph's last one or two
+        # characters beside the next paragraph's indented head) share the top edge.
+        return (
+            a.box.y_overlap(b.box) >= 0.5 * min(a.box.height, b.box.height)
+            or abs(a.box.y0 - b.box.y0) <= 2.0 * sizes.em
         )
 
     out.extend(_union(vert, column_join))
