@@ -48,3 +48,67 @@ def test_inline_dateline_stays_body() -> None:
     classify(page)
     body = [r for r in page.regions if r.type is RegionType.BODY]
     assert len(body) == 1 and body[0].lines[0].text.startswith("本报讯")
+
+
+def test_dashed_kicker_and_subtitle_split_from_headline_block() -> None:
+    """引题 ending in —— and 副题 starting with —— set in nearly headline size come out
+    of segment as one display block; classify splits them by their dashes."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0 + 60, 100, a1 - 60, h=2 * EM, text="记者走访龙泉街道发现——")
+    b.line(a0 + 20, 165, a1 - 20, h=2 * EM, text="老旧小区改造提速")
+    b.line(a0 + 60, 230, a1 - 60, h=2 * EM, text="——惠及居民246户")
+    b.column(a0, a1, 320, 8, "甲")
+    page = b.page()
+    segment(page)
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
+    assert len(heads) == 1 and len(heads[0].lines) == 3
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    # Starts like a byline ("记者…") but leads into the headline: a kicker.
+    assert kinds["记者走访龙泉街道发现——"] is RegionType.KICKER
+    assert kinds["老旧小区改造提速"] is RegionType.HEADLINE
+    assert kinds["——惠及居民246户"] is RegionType.SUBTITLE
+
+
+def test_caption_peeled_off_column_under_picture() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.column(a0, a1, 180, 20, "甲")
+    b.photo(c0, 180, c1, 500)
+    b.line(c0, 512, c1, text="图为志愿者在社区开展义诊活动，")
+    b.line(c0, 512 + PITCH, c0 + 300, text="居民排队咨询。 张三 摄")
+    col = b.column(c0, c1, 512 + 2 * PITCH, 10, "乙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    caps = [r for r in page.regions if r.type is RegionType.CAPTION]
+    assert len(caps) == 1 and [ln.text for ln in caps[0].lines][-1] == "居民排队咨询。 张三 摄"
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert caps[0].linked_to == photo.id
+    body = next(r for r in page.regions if r.lines and r.lines[0].text == col[0].text)
+    assert body.type is RegionType.BODY and len(body.lines) == 10
+
+
+def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.frame(a0, 100, a1, 500)
+    b.line(a0 + 150, 150, a1 - 150, h=2.4 * EM, text="东湖汽车城")
+    b.line(a0 + 100, 260, a1 - 100, h=1.5 * EM, text="新店开业 好礼相送")
+    b.line(a0 + 120, 360, a1 - 120, text="咨询电话：81234567")
+    b.frame(c0, 100, c1, 700)
+    b.line(c0 + 200, 120, c1 - 200, h=1.6 * EM, text="停水通知")
+    b.column(c0 + 20, c1 - 20, 190, 12, "丙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["东湖汽车城"] is RegionType.AD
+    assert kinds["新店开业 好礼相送"] is RegionType.AD
+    assert kinds["咨询电话：81234567"] is RegionType.AD
+    assert kinds["停水通知"] is RegionType.HEADLINE
+    assert all(
+        r.type is RegionType.NOTICE for r in page.regions if r.lines and r.lines[0].text[0] == "丙"
+    )

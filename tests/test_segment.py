@@ -158,3 +158,30 @@ def test_empty_page() -> None:
     page = PageBuilder().page()
     segment(page)
     assert page.regions == []
+
+
+def test_display_type_told_by_ink_not_box_height() -> None:
+    """At small body sizes the detector pads a 1.3 em headline and a body line to boxes of
+    about the same height; the ink band inside tells them apart."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+
+    def inked(ln_box_y: int, x0: int, x1: int, ink_h: int) -> None:
+        top = ln_box_y + (EM - ink_h) // 2
+        for x in range(x0 + 2, x1 - 20, 24):
+            b.image[top : top + ink_h, x : x + 12] = 30
+
+    head = b.line(a0 + 40, 100, a1 - 40, text="小标题")
+    inked(100, a0 + 40, a1 - 40, 27)
+    body = b.column(a0, a1, 100 + PITCH + 6, 12, "甲")
+    for i, ln in enumerate(body):
+        inked(100 + PITCH + 6 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
+    right = b.column(c0, c1, 100, 14, "乙")
+    for i, ln in enumerate(right):
+        inked(100 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    assert [_texts(h) for h in heads] == [[head.text]]
+    bodies = _by_type(page, RegionType.BODY)
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in body], [ln.text for ln in right]]
