@@ -59,10 +59,10 @@ class PageBuilder:
         return out
 
     def hrule(self, x0: int, x1: int, y: int) -> None:
-        cv2.line(self.image, (x0, y), (x1, y), 0, 3)
+        cv2.line(self.image, (x0, y), (x1, y), (0,), 3)
 
     def vrule(self, x: int, y0: int, y1: int) -> None:
-        cv2.line(self.image, (x, y0), (x, y1), 0, 3)
+        cv2.line(self.image, (x, y0), (x, y1), (0,), 3)
 
     def frame(self, x0: int, y0: int, x1: int, y1: int) -> None:
         cv2.rectangle(self.image, (x0, y0), (x1, y1), 0, 3)
