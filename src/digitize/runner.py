@@ -316,6 +316,10 @@ def _run_locked(
             todo.append(_Job(state, ps, digest, size, mtime))
             state.pending += 1
 
+    if todo and not options.in_process and len(todo) < workers:
+        # Fewer pages than workers: fewer processes, each with more threads.
+        workers, threads = plan_workers(len(todo))
+        summary.workers, summary.threads = workers, threads
     progress = Progress(total=len(todo), log=log)
     say = progress.note
     if summary.skipped:
@@ -595,6 +599,7 @@ def _finish_issue(
     """
     from digitize.articles import link_articles
 
+    started = time.perf_counter()
     summary.issues.append(state.source.name)
     key = _outputs_key(state, info, options)
     recorded = state.manifest.info.get("outputs")
@@ -657,6 +662,8 @@ def _finish_issue(
             "ok": sum(1 for r in rows if r["status"] == "done"),
             "failed": sum(1 for r in rows if r["status"] == "failed"),
             "seconds": round(sum(r["seconds"] for r in rows), 3),
+            # linking articles + serializing + writing the issue's files (not per page)
+            "write_seconds": round(time.perf_counter() - started, 3),
             **linked,
         },
         "kept_edited": outcome.kept_edited,
