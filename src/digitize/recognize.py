@@ -201,6 +201,8 @@ def vertical_strip(
     cells = column_cells(ink) or [(0, crop.shape[0])]
     page_cells = [(cb.y0 + a, cb.y0 + b) for a, b in cells]
     if mode is VerticalMode.ROTATE or crop.size == 0:
+        if cols is not None:
+            crop = move_corner_marks(crop, ink, cols)
         # Counter-clockwise: the column's top goes to the strip's left end.
         rotated = np.ascontiguousarray(np.rot90(crop))
         total = float(max(1, crop.shape[0]))
@@ -227,6 +229,59 @@ def vertical_strip(
     spans = [(s / total, e / total) for s, e in edges]
     plan = _Plan(line, cb.x0, cb.width, em, (cb.y0, cb.y1), page_cells, spans)
     return _resize_to_height(strip, height), plan
+
+
+def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, int]) -> Image:
+    """Vertical punctuation moved to where horizontal print has it.
+
+    Vertical print sets 、。，． in the upper right of their cell; turned 90° counter-
+    clockwise with the column they would sit at the top of the line, on their side, and
+    the recognizer reads ' or ； or drops them. Each such mark is turned upright and
+    mirrored to the left of the column, so that after the turn it sits at the bottom left
+    as in horizontal text. A mark is a small blob in the right part of the column whose
+    rows hold no character: pieces of characters (the dots of 心 or 小) share their rows
+    with the larger strokes beside them. Marks printed mid-cell are left alone (moving
+    them was measured worse: broken strokes of worn type look like marks).
+    """
+    c0, c1 = cols
+    em_w = float(c1 - c0)
+    if em_w < 4 or crop.size == 0:
+        return crop
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    big_rows = np.zeros(crop.shape[0], dtype=bool)
+    marks: list[int] = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if max(w, h) >= 0.5 * em_w:
+            big_rows[y : y + h] = True
+        elif (
+            max(w, h) <= 0.45 * em_w
+            and area >= 2
+            and x + w / 2 >= c0 + 0.58 * em_w
+            and x >= c0 + 0.3 * em_w
+        ):
+            marks.append(i)
+    if not marks:
+        return crop
+    out = crop.copy()
+    paper = _paper(crop)
+    width = crop.shape[1]
+    for i in marks:
+        x, y, w, h, _ = (int(v) for v in stats[i])
+        if big_rows[y : y + h].mean() > 0.3:
+            continue
+        # Turned clockwise in place, so that the whole column's turn leaves it upright
+        # (a comma keeps its tail pointing down-left).
+        nx = c0 + c1 - (x + w)
+        if nx < 0 or nx + h > width or y + w > crop.shape[0]:
+            continue
+        blob = labels[y : y + h, x : x + w] == i
+        src = crop[y : y + h, x : x + w]
+        out[y : y + h, x : x + w][blob] = paper
+        rblob, rsrc = np.rot90(blob, -1), np.rot90(src, -1)
+        dst = out[y : y + w, nx : nx + h]
+        dst[rblob] = np.minimum(dst[rblob], rsrc[rblob])
+    return out
 
 
 def _fill(plan: _Plan, res: Recognition) -> None:

@@ -1,0 +1,385 @@
+"""Whole-page layout for pages set in vertical columns (traditional newspapers, 1900-1950s).
+
+Such a page is a jigsaw of articles: each article is a compartment framed by printed
+rules, its headline one or more display-size columns at its right, its body in columns
+read right to left, often in tiers (a block of columns, then another block under it).
+The horizontal machinery (a column grid of equal-width lines) does not apply, so these
+pages are cut recursively instead (an XY cut on the detected columns):
+
+* a gap in the columns that holds a printed rule spanning most of the node separates
+  compartments, in either direction (rules are the article borders);
+* otherwise a horizontal gap across the whole node separates tiers, read top to bottom;
+* otherwise a wide vertical gap separates blocks, read right to left;
+* a leaf is read column by column, right to left.
+
+Horizontal cuts come before plain vertical gaps because the columns of two tiers line up
+on the same grid, so cutting between columns first would read the tiers interleaved.
+Leaves become regions: display-size columns are headlines, the rest body; a framed
+compartment whose text is mostly display type is an advertisement. An article starts at
+each headline that follows body text, so article ids come from the reading order.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from digitize.model import Box, Image, Line, Page, Region, RegionType
+
+# Share of the page's text (in characters) that must be vertical for the page to be.
+VERTICAL_SHARE = 0.6
+# Detector column boxes are about this many ems wide (DB unclip around the ink).
+COLUMN_PER_EM = 1.45
+# A column at least this many body ems wide is display type (headline, ad lettering).
+DISPLAY = 1.3
+# Cuts: a horizontal whitespace gap (tiers) and a vertical one (blocks), in ems.
+H_GAP = 0.35
+V_GAP = 1.2
+# A rule separates a node when it covers this share of the node's extent.
+RULE_COVER = 0.6
+# An advertisement: a framed compartment whose text area is mostly display type.
+AD_DISPLAY_SHARE = 0.45
+
+
+def _chars(line: Line) -> float:
+    b = line.box
+    return max(b.width, b.height) / max(1.0, min(b.width, b.height))
+
+
+def is_vertical_page(page: Page) -> bool:
+    """True when most of the page's text (by estimated characters) runs top to bottom."""
+    vert = sum(_chars(ln) for ln in page.lines if ln.vertical)
+    total = sum(_chars(ln) for ln in page.lines)
+    return total > 0 and vert >= VERTICAL_SHARE * total and vert >= 20
+
+
+def column_em(lines: Sequence[Line]) -> float | None:
+    """Body em from vertical column widths: the lower half holds the body columns."""
+    widths = sorted(ln.box.width for ln in lines if ln.vertical)
+    if not widths:
+        return None
+    return float(statistics.median(widths[: max(1, (len(widths) * 2) // 3)])) / COLUMN_PER_EM
+
+
+# ------------------------------------------------------------------ rules
+
+
+def find_rules(grey: Image, em: float) -> list[Box]:
+    """Printed rules (straight or wavy borders): long thin ink runs, either direction."""
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    length = max(15, int(4 * em))
+    out: list[Box] = []
+    for horizontal in (True, False):
+        k = (length, 1) if horizontal else (1, length)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, k)
+        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        # Bridge small breaks and wavy borders before taking components.
+        bridge = (max(3, int(em)), max(3, int(0.3 * em)))
+        close = cv2.getStructuringElement(cv2.MORPH_RECT, bridge if horizontal else bridge[::-1])
+        runs = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, close)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        for i in range(1, n):
+            x, y, w, h, _a = (int(v) for v in stats[i])
+            long, thick = (w, h) if horizontal else (h, w)
+            if long >= 6 * em and thick <= 0.8 * em:
+                out.append(Box(x, y, x + w, y + h))
+    return out
+
+
+# ------------------------------------------------------------------ columns
+
+
+def merge_fragments(lines: Sequence[Line], em: float, rules: Sequence[Box]) -> list[Line]:
+    """Join pieces of one printed column the detector split (at a blank, a wide mark)."""
+    cols = sorted((ln for ln in lines if ln.vertical), key=lambda ln: (ln.box.cx, ln.box.y0))
+    out: list[Line] = [ln for ln in lines if not ln.vertical]
+    used = [False] * len(cols)
+    by_top = sorted(range(len(cols)), key=lambda i: cols[i].box.y0)
+    for i in by_top:
+        if used[i]:
+            continue
+        used[i] = True
+        cur = cols[i]
+        last = cur.box
+        while True:
+            nxt = None
+            for j in by_top:
+                if used[j]:
+                    continue
+                a, b = last, cols[j].box
+                gap = b.y0 - a.y1
+                if (
+                    -0.3 * em <= gap <= 1.0 * em
+                    and abs(a.cx - b.cx) <= 0.4 * em
+                    and abs(a.width - b.width) <= 0.4 * em
+                    and not any(
+                        r.width > r.height and a.y1 - em <= r.cy <= b.y0 + em and r.x_overlap(a) > 0
+                        for r in rules
+                    )
+                ):
+                    nxt = j
+                    break
+            if nxt is None:
+                break
+            used[nxt] = True
+            last = cols[nxt].box
+            box = cur.box.union(last)
+            cur = Line(id=cur.id, box=box, vertical=True, polygon=box.corners())
+        out.append(cur)
+    return out
+
+
+# ------------------------------------------------------------------ blocks
+
+
+def _rule_between_x(a: Box, b: Box, rules: Sequence[Box]) -> bool:
+    """A vertical rule in the horizontal gap between two boxes, beside both."""
+    lo, hi = min(a.x1, b.x1), max(a.x0, b.x0)
+    return any(
+        r.height > r.width
+        and lo - 2 <= r.cx <= hi + 2
+        and r.y_overlap(a) > 0.3 * a.height
+        and r.y_overlap(b) > 0.3 * b.height
+        for r in rules
+    )
+
+
+def _rule_between_y(a: Box, b: Box, rules: Sequence[Box]) -> bool:
+    top, bottom = (a, b) if a.cy < b.cy else (b, a)
+    return any(
+        r.width > r.height
+        and top.y1 - 4 <= r.cy <= bottom.y0 + 4
+        and r.x_overlap(top) > 0
+        and r.x_overlap(bottom) > 0
+        for r in rules
+    )
+
+
+def blocks(items: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[Line]]:
+    """Tiers: neighbouring columns of one size class that start and end together.
+
+    Columns are set flush at the top of a tier; only the end varies (a paragraph's last
+    column is short) and the start moves down by an indent. So columns join when their
+    tops agree and one covers most of the other, which keeps a full-height headline
+    column apart from the two tiers of body beside it. Short columns (a paragraph end,
+    a column broken by a picture) then join the neighbouring tier they lie alongside.
+    """
+    cols = [it for it in items if it.vertical]
+    n = len(cols)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def display(ln: Line) -> bool:
+        return ln.box.width >= DISPLAY * COLUMN_PER_EM * em
+
+    def near(a: Box, b: Box, reach: float) -> bool:
+        gap = max(a.x0, b.x0) - min(a.x1, b.x1)
+        return gap <= reach * em and not _rule_between_x(a, b, rules)
+
+    order = sorted(range(n), key=lambda i: -cols[i].box.x1)
+    for k, i in enumerate(order):
+        a = cols[i].box
+        for j in order[k + 1 : k + 12]:
+            b = cols[j].box
+            if display(cols[i]) != display(cols[j]) or not near(a, b, 1.0):
+                continue
+            longer = max(a.height, b.height)
+            if abs(a.y0 - b.y0) <= 2.5 * em and a.y_overlap(b) >= 0.75 * longer:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    # Short singletons join the tier beside them.
+    for root, members in list(groups.items()):
+        if len(members) != 1 or root not in groups:
+            continue
+        a = cols[root].box
+        best: tuple[float, int] | None = None
+        for other, om in groups.items():
+            if other == root or len(om) < 2:
+                continue
+            hull = Box.hull(cols[m].box for m in om)
+            if (
+                display(cols[om[0]]) == display(cols[root])
+                and a.y_overlap(hull) >= 0.7 * a.height
+                and any(near(a, cols[m].box, 0.8) for m in om)
+            ):
+                d = min(abs(a.cx - cols[m].box.cx) for m in om)
+                if best is None or d < best[0]:
+                    best = (d, other)
+        if best is not None:
+            groups[best[1]].append(root)
+            del groups[root]
+    out = [[cols[i] for i in members] for members in groups.values()]
+    out += [[it] for it in items if not it.vertical]
+    return out
+
+
+def order_blocks(
+    boxes: Sequence[Box], heads: Sequence[bool], rules: Sequence[Box], em: float
+) -> list[tuple[int, bool]]:
+    """Blocks in reading order, each with whether it opens an article.
+
+    A block waits for the blocks above it that share its columns. Of the ready ones:
+    the body block directly to the left of the last one carries on the tier; else a
+    block under the current article (its lower tier, a subhead's body) comes before
+    anything to the left, since an article is finished before the next one is read;
+    else a headline to the left opens the next article; else the rightmost of the
+    blocks that start highest opens one.
+    """
+    n = len(boxes)
+    preds: list[set[int]] = [set() for _ in range(n)]
+    for a in range(n):
+        for b in range(n):
+            ba, bb = boxes[a], boxes[b]
+            if a != b and ba.x_overlap(bb) > 0.5 * em and ba.cy < bb.cy and ba.y1 <= bb.y0 + em:
+                preds[b].add(a)
+    done: set[int] = set()
+    out: list[tuple[int, bool]] = []
+    last: int | None = None
+    art: Box | None = None
+    while len(out) < n:
+        ready = [k for k in range(n) if k not in done and preds[k] <= done]
+        if not ready:
+            ready = [k for k in range(n) if k not in done]
+        pick: int | None = None
+        opens = False
+        if last is not None and art is not None:
+            lb = boxes[last]
+            reach = 2.0 * em + 0.25 * min(lb.width, 3 * em)
+            left = [
+                k
+                for k in ready
+                if boxes[k].cx < lb.x0
+                and lb.x0 - boxes[k].x1 <= reach
+                and boxes[k].y_overlap(lb) >= 0.5 * min(lb.height, boxes[k].height)
+                and not _rule_between_x(lb, boxes[k], rules)
+            ]
+            # Only the nearest block to the left carries on; one behind a headline waits.
+            nearest = max(left, key=lambda k: boxes[k].x1) if left else None
+            beside = [nearest] if nearest is not None else []
+            body = [k for k in beside if not heads[k] or heads[last]]
+            under = [
+                k
+                for k in ready
+                if boxes[k].x0 >= art.x0 - em
+                and boxes[k].x1 <= art.x1 + em
+                and boxes[k].y0 >= art.y0
+            ]
+            if body:
+                pick = max(body, key=lambda k: boxes[k].x1)
+            elif under:
+                top = min(boxes[k].y0 for k in under)
+                pick = max(
+                    (k for k in under if boxes[k].y0 <= top + 2 * em),
+                    key=lambda k: boxes[k].x1,
+                )
+            elif beside:
+                pick, opens = max(beside, key=lambda k: boxes[k].x1), True
+        if pick is None:
+            top = min(boxes[k].y0 for k in ready)
+            near = [k for k in ready if boxes[k].y0 <= top + 3 * em]
+            pick, opens = max(near, key=lambda k: (boxes[k].x1, -boxes[k].y0)), True
+        if last is not None and heads[pick] and not heads[last]:
+            opens = True
+        art = boxes[pick] if opens or art is None else art.union(boxes[pick])
+        out.append((pick, opens or last is None))
+        done.add(pick)
+        last = pick
+    return out
+
+
+# ------------------------------------------------------------------ regions
+
+
+def _kind(lines: Sequence[Line], em: float) -> RegionType:
+    thick = statistics.median(ln.box.width if ln.vertical else ln.box.height for ln in lines)
+    return RegionType.HEADLINE if thick >= DISPLAY * COLUMN_PER_EM * em else RegionType.BODY
+
+
+def _paragraphs(lines: list[Line], em: float) -> None:
+    """A column starting well below its neighbours' top starts a paragraph (indent)."""
+    if not lines:
+        return
+    top = min(ln.box.y0 for ln in lines)
+    for k, ln in enumerate(lines):
+        ln.paragraph_start = k == 0 or ln.box.y0 - top >= 1.4 * em
+
+
+def segment_vertical(page: Page) -> None:
+    """Fill page.regions, page.reading_order and article ids for a vertical page."""
+    em = column_em(page.lines) or page.text_height or 20.0
+    page.text_height = em
+    rules = find_rules(_grey(page.image), em) if page.image is not None else []
+    items = merge_fragments(page.lines, em, rules)
+    regions: list[Region] = []
+    # The nameplate, date and folio are set horizontally above the columns.
+    tops = sorted(ln.box.y0 for ln in items if ln.vertical and ln.box.height > 4 * em)
+    text_top = tops[len(tops) // 20] if tops else 0.0
+    mast = [ln for ln in items if not ln.vertical and ln.box.cy <= text_top + 0.5 * em]
+    items = [ln for ln in items if not any(ln is m for m in mast)]
+    for ln in mast:
+        ln.paragraph_start = True
+        regions.append(Region("", RegionType.MASTHEAD, ln.box, lines=[ln]))
+    for group in blocks(items, rules, em):
+        vertical = sum(ln.vertical for ln in group) * 2 >= len(group)
+        if vertical:
+            lines = sorted(group, key=lambda ln: (-ln.box.x1, ln.box.y0))
+        else:
+            lines = sorted(group, key=lambda ln: (ln.box.y0, ln.box.x0))
+        kind = _kind(lines, em)
+        if kind is RegionType.BODY and vertical:
+            _paragraphs(lines, em)
+        else:
+            for k, ln in enumerate(lines):
+                ln.paragraph_start = k == 0
+        box = Box.hull(ln.box for ln in lines)
+        regions.append(Region("", kind, box, lines=lines, vertical=vertical))
+    for r in rules:
+        regions.append(Region("", RegionType.RULE, r))
+    page.regions = regions
+    for k, reg in enumerate(page.regions, 1):
+        reg.id = f"p{page.number}_r{k}"
+    order_vertical(page)
+
+
+def order_vertical(page: Page) -> None:
+    """Reading order and article ids of a vertical page. Runs again after classify (which
+    may split or retype regions), from the regions and the page's rule regions."""
+    em = page.text_height or 20.0
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+    mast = sorted(
+        (r for r in page.regions if r.type is RegionType.MASTHEAD),
+        key=lambda r: (round(r.box.cy / (2 * em)), -r.box.x1),
+    )
+    texts = [
+        r for r in page.regions if r.type.is_text and r.lines and r.type is not RegionType.MASTHEAD
+    ]
+    heads = [r.type in (RegionType.HEADLINE, RegionType.AD) for r in texts]
+    article = 0
+    seq: list[Region] = list(mast)
+    for r in mast:
+        r.article_id = None
+    for k, opens in order_blocks([r.box for r in texts], heads, rules, em):
+        r = texts[k]
+        seq.append(r)
+        if r.type is RegionType.AD:
+            r.article_id = None
+            continue
+        article += opens or article == 0
+        r.article_id = f"p{page.number}_a{article}"
+    page.reading_order = [r.id for r in seq]
+
+
+def _grey(image: Image) -> Image:
+    if image.ndim == 3:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    return image
