@@ -689,7 +689,7 @@ _MARKER_FORMS = [
     ("下转第十O版", "out", "10"),
 ]  # fmt: skip
 
-# OCR confusions inside the numeral that parse_jump does not yet fold.
+# OCR confusions inside the numeral, folded by parse_jump.
 _NUMERAL_CONFUSIONS = [
     ("下转第l版", "out", "1"),  # Latin l for 1
     ("下转第I版", "out", "1"),  # Latin I for 1
@@ -708,7 +708,6 @@ def test_every_marker_form_parses(text: str, direction: str, target: str | None)
     assert (marker.direction, normalize_page_label(marker.target_page)) == (direction, target)
 
 
-@pytest.mark.xfail(strict=True, reason="jumps.parse_jump does not fold OCR numeral confusions")
 @pytest.mark.parametrize(("text", "direction", "target"), _NUMERAL_CONFUSIONS)
 def test_ocr_numeral_confusions_parse(text: str, direction: str, target: str) -> None:
     from digitize.jumps import parse_jump

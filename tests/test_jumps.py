@@ -84,6 +84,9 @@ def test_next_page_without_number() -> None:
         "下转第版",
         "上接",
         "接待第一批游客",
+        "第—版要闻",  # a dash read as 一 only inside a whole marker line
+        "下转第——版",
+        "下转第lI版",
     ],
 )
 def test_not_markers(text: str) -> None:
@@ -118,3 +121,13 @@ def test_chinese_number_rejects_other_text() -> None:
 )
 def test_page_label(raw: str, label: str) -> None:
     assert page_label(raw) == label
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [("下转第l版", "1"), ("下转第1l版", "11"), ("上接第1O版", "10"), ("上接第I0版", "10"),
+     ("下转第ー版", "1"), ("（上接第—版）", "1"), ("转B1O版", "B10"), ("下转第A版", "A")],
+)  # fmt: skip
+def test_numeral_look_alikes(text: str, target: str) -> None:
+    m = parse_jump(text)
+    assert m is not None and m.target_page == target

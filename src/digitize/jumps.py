@@ -74,11 +74,43 @@ def page_label(raw: str) -> str | None:
     return str(n) if n is not None else None
 
 
+# Recognisers read the page number's strokes as look-alikes: l / I / | for 1, O for 0
+# beside other digits, and a dash or the katakana ー for 一 (a single horizontal stroke).
+_LOOKS_ONE = "lI|"
+_LOOKS_ZERO = "〇Oo"
+_DASHES = "ー—―－-─一"
+_NUMERAL_SLOT = re.compile(
+    r"(?<=第)[^第版面]{1,4}(?=[版面])|(?<=[转接])[A-Z]?[0-9lI〇|]{1,3}(?=[版面])"
+)
+
+
+def _fold_numeral(slot: str) -> str:
+    """The page number between 第 and 版 with look-alike characters read as numerals."""
+    if len(slot) == 1 and slot in _DASHES:
+        return "一"
+    # A section letter ("B1O") stays; only the number after it is folded. I and l read
+    # as 1 (sections skip I for that reason).
+    lead = slot[0]
+    section = lead if len(slot) > 1 and lead.isascii() and lead.isupper() else ""
+    section = "" if section in _LOOKS_ONE else section
+    number = slot[len(section) :]
+    digits = sum(ch.isdigit() for ch in number)
+    if digits or (len(number) == 1 and number in _LOOKS_ONE):
+        folded = "".join(
+            "1" if ch in _LOOKS_ONE else "0" if ch in _LOOKS_ZERO and digits else ch
+            for ch in number
+        )
+        if folded.isdigit():
+            return section + folded
+    return slot
+
+
 def _fold(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
     s = s.translate(_FOLD)
     s = "".join(ch for ch in s if ch not in _BRACKETS and not ch.isspace())
-    return s.strip("，,。.：:;；·-—_~")
+    s = s.strip("，,。.：:;；·-—_~")
+    return _NUMERAL_SLOT.sub(lambda m: _fold_numeral(m.group(0)), s)
 
 
 def parse_jump(text: str) -> JumpMarker | None:
