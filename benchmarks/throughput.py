@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                 rapid["sec_per_page"],
                 rapid["maxrss_kb"],
                 f1(rapid["texts"]),
-                f"{rapid['label']}; model load {rapid['load']:.1f} s",
+                rapid["label"],
             ),
         ]
         if tess:

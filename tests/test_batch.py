@@ -356,6 +356,27 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _done(folder: Path) -> set[str]:
+    """Pages the issue's manifest records as finished."""
+    return {stem for stem, e in Manifest.load(folder).pages.items() if e.status == "done"}
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; it only waits to be reaped
+
+
+def _wait_gone(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """The processes among `pids` still running after up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_running(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if _running(p)]
+
+
 def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> None:
     issue = tmp_path / "in" / "issue-a"
     write_pages(issue, 6)
@@ -375,22 +396,19 @@ def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> 
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    pages_dir = out / "issue-a" / STATE_DIR / "pages"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (pages_dir.exists() and any(pages_dir.iterdir())):
+    while time.monotonic() < deadline and not _done(out / "issue-a"):
         time.sleep(0.05)
     workers = _children(proc.pid)
     assert workers, "the run should have worker processes"
     os.kill(proc.pid, signal.SIGKILL)  # the driver only: its workers must not outlive it
     proc.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
-        time.sleep(0.1)
-    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    alive = _wait_gone(workers)
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert not alive, "orphaned workers kept running"
-    cached_before = {p.stem for p in pages_dir.glob("*.pkl")}
+    # A page is finished once the manifest says so (its cache file is written just before).
+    cached_before = _done(out / "issue-a")
     assert cached_before and len(cached_before) < 6, "the kill should land mid-batch"
     first_run = counted(counter)
 
@@ -482,3 +500,31 @@ def test_dask_path_with_the_real_engine_matches_a_local_run(tmp_path: Path) -> N
     assert (local.ok, remote.ok, remote.failed) == (2, 2, 0)
     _same_outputs(tmp_path / "local" / "issue-t", tmp_path / "dask" / "issue-t")
     assert "本报讯" in (tmp_path / "dask" / "issue-t" / "page-1.txt").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_finished_pages(tmp_path: Path) -> None:
+    issue = tmp_path / "in" / "issue-a"
+    write_pages(issue, 6)
+    out = tmp_path / "out"
+    env = {
+        **os.environ,
+        "DIGITIZE_TEST_DELAY": "0.4",
+        "PYTHONPATH": str(REPO / "src"),
+    }
+    cmd = [sys.executable, str(_driver(tmp_path)), "run", str(issue), "-o", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2"], env=env, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _done(out / "issue-a"):
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err.decode()
+    assert b"interrupted; finished pages are kept" in err
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+    assert not _temps(out)
+    assert not _wait_gone(workers), "workers outlived the interrupted run"
+    done = Manifest.load(out / "issue-a").pages
+    assert done and all(e.status == "done" for e in done.values())

@@ -18,6 +18,7 @@ import heapq
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -124,6 +125,9 @@ def _init_worker(settings: Settings, threads: int) -> None:
     whole pool, which would look like a crashing page.
     """
     global _ENGINE, _SETTINGS, _INIT_ERROR
+    # Ctrl-C reaches the whole process group; the driver handles it and stops the workers,
+    # so they need not each print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
     limit_threads(threads)
     _SETTINGS = settings
