@@ -112,3 +112,43 @@ def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
     assert all(
         r.type is RegionType.NOTICE for r in page.regions if r.lines and r.lines[0].text[0] == "丙"
     )
+
+
+def test_body_line_opening_with_reporter_stays_body() -> None:
+    """记者 opens body sentences too ("记者从……获悉，"); only a short line of names
+    standing alone is a byline."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.line(a0 + 60, 180, a0 + 300, text="记者 王五 通讯员 李四")
+    left = b.column(a0, a1, 180 + PITCH, 10, "甲")
+    right = b.column(c0, c1, 180 + PITCH, 10, "乙")
+    right[0].text = "记者从区气象局获悉，全区"
+    left[4].text = "记者近日走访了解到"
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["记者 王五 通讯员 李四"] is RegionType.BYLINE
+    bodies = [r for r in page.regions if r.type is RegionType.BODY]
+    assert sorted(len(r.lines) for r in bodies) == [10, 10]
+    assert any(r.lines[0].text.startswith("记者从") for r in bodies)
+
+
+def test_bare_name_under_last_column_is_a_byline() -> None:
+    """A reporter's name (2-4 characters) flush right under the module's last column is
+    its sign-off, also where the next module's headline follows closely below."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.column(a0, a1, 180, 12, "甲")
+    b.column(c0, c1, 180, 8, "乙")
+    name_y = 180 + 8 * PITCH + 4
+    b.line(c1 - 3 * EM, name_y, c1, text="欧阳明")
+    b.line(c0, name_y + EM + 20, c1, h=2 * EM, text="下一篇标题")
+    b.column(c0, c1, name_y + 3 * EM + 30, 6, "丙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["欧阳明"] is RegionType.BYLINE

@@ -14,14 +14,19 @@ import unicodedata
 from digitize.jumps import page_label, parse_jump
 from digitize.model import Box, Line, Page, Region, RegionType
 
+# Unambiguous byline openings: the paper's own credit lines and agency credits.
 _BYLINE = re.compile(
     r"^(?:■|●|◎|□|◆)?\s*(?:"
     r"本报(?:讯|评论员|特约评论员|记者|通讯员|特约记者|见习记者|实习生)"
     r"|本報(?:訊|評論員|記者|通訊員)"
-    r"|(?:特约|见习|首席)?记者|通讯员|实习生|特约撰稿人?|撰文|摄影|文/|图/|文／|图／"
+    r"|特约撰稿人?|文/|图/|文／|图／"
     r"|[（(]?(?:新华社|中新社|人民网|新华网)"
     r")"
 )
+# Role words that also open body sentences ("记者从区气象局获悉，……"): a byline only as a
+# short line of names standing alone.
+_BYLINE_ROLE = re.compile(r"^(?:■|●|◎|□|◆)?\s*(?:(?:特约|见习|首席)?记者|通讯员|实习生|撰文|摄影)")
+_CLAUSE_MARK = re.compile(r"[，。、；：！？,;:!?“”]")
 _NEWS_START = re.compile(r"^本报讯|^本報訊|^[（(]?新华社")
 _CAPTION_END = re.compile(r"(?:摄|摄影|供图|图片来源.*|资料图片?|翻拍|[（(]图[)）])\s*$")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|星期[一二三四五六日天]|农历")
@@ -42,7 +47,9 @@ def _text(line: Line) -> str:
     return unicodedata.normalize("NFKC", line.text).strip()
 
 
-def _is_byline(text: str) -> bool:
+def _is_byline(text: str, alone: bool = True) -> bool:
+    """A credit line. `alone`: the line stands by itself (a region of its own, or a line
+    ending well short of its column); a full column line opening with 记者 is body text."""
     t = text.strip()
     # "记者走访龙泉街道发现——" leads into a headline: a kicker, however it starts.
     if not t or _KICKER_END.search(t) or t.endswith(("：", ":")):
@@ -52,7 +59,14 @@ def _is_byline(text: str) -> bool:
     # "本报讯 12月18日，……" opening a paragraph is body text, not a byline.
     if _NEWS_START.match(t) and len(t) > 4:
         return False
-    return bool(_BYLINE.match(t)) and len(t) <= 30 and not t.endswith(("。", "，"))
+    if _BYLINE.match(t):
+        return len(t) <= 30 and not t.endswith(("。", "，"))
+    return (
+        alone
+        and bool(_BYLINE_ROLE.match(t))
+        and len(t.replace(" ", "")) <= 16
+        and not _CLAUSE_MARK.search(t)
+    )
 
 
 def _next_id(page: Page) -> str:
@@ -86,6 +100,17 @@ def _em(page: Page) -> float:
     return float(page.text_height) if page.text_height else 30.0
 
 
+def _short_of(line: Line, region: Region, em: float) -> bool:
+    """The line stops well short of its column's width (a credit line, not running text)."""
+    b = region.box
+    return line.box.x1 < b.x1 - 2 * em or line.box.x0 > b.x0 + 2 * em
+
+
+def _is_name(text: str) -> bool:
+    """A bare personal name ("钱 凯", "欧阳明"): two to four Han characters, maybe two."""
+    return bool(_NAME.match(text)) and len(text.replace(" ", "")) <= 6
+
+
 def _split_edges(page: Page, em: float) -> None:
     """Jump and byline lines at the top or bottom of a body column become their own regions."""
     for region in list(page.regions):
@@ -97,7 +122,7 @@ def _split_edges(page: Page, em: float) -> None:
             marker = parse_jump(first.text)
             if marker is not None:
                 _split(page, region, [first], RegionType.JUMP).jump = marker
-            elif _is_byline(_text(first)):
+            elif _is_byline(_text(first), _short_of(first, region, em)):
                 _split(page, region, [first], RegionType.BYLINE)
             else:
                 break
@@ -116,7 +141,7 @@ def _split_edges(page: Page, em: float) -> None:
             and last.box.x0 > region.box.x0 + 2.5 * em
             and region.box.x1 - last.box.x1 < 1.5 * em
         )
-        if right_aligned and (_is_byline(t) or (_NAME.match(t) and len(t.replace(" ", "")) <= 6)):
+        if right_aligned and (_is_byline(t) or _is_name(t)):
             _split(page, region, [last], RegionType.BYLINE)
 
 
@@ -130,8 +155,12 @@ def _split_headlines(page: Page) -> None:
         while len(region.lines) >= 2 and _KICKER_END.search(_text(region.lines[0])):
             _split(page, region, [region.lines[0]], RegionType.KICKER)
         while len(region.lines) >= 2:
-            t = _text(region.lines[-1])
-            if _is_byline(t):
+            last = region.lines[-1]
+            t = _text(last)
+            # A role word opening a headline line ("记者探访……") is no credit unless
+            # the line is set smaller than the headline.
+            smaller = last.font_size < 0.8 * max(ln.font_size for ln in region.lines[:-1])
+            if _is_byline(t, smaller):
                 _split(page, region, [region.lines[-1]], RegionType.BYLINE)
             elif _SUBTITLE_START.match(t):
                 _split(page, region, [region.lines[-1]], RegionType.SUBTITLE)
@@ -169,8 +198,8 @@ def _name_bylines(page: Page, em: float) -> None:
     for region in page.regions:
         if region.type is not RegionType.BODY or len(region.lines) != 1 or region.vertical:
             continue
-        t = _text(region.lines[0]).replace(" ", "")
-        if not _NAME.match(t) or len(t) > 6:
+        t = _text(region.lines[0])
+        if not _is_name(t):
             continue
         b = region.box
         for other in bodies:
@@ -213,9 +242,7 @@ def _ads(page: Page, em: float) -> None:
         if any(r.type in (RegionType.LABEL, RegionType.BYLINE, RegionType.JUMP) for r in inside):
             continue
         # Nested frames: an ad is the innermost box around its text.
-        if any(
-            o is not f and o.box.area < f.box.area and _contains(f.box, o.box) for o in frames
-        ):
+        if any(o is not f and o.box.area < f.box.area and _contains(f.box, o.box) for o in frames):
             continue
         text = "".join(_text(ln) for ln in lines)
         heights = sorted(ln.box.height for ln in lines)
