@@ -303,6 +303,10 @@ def test_edited_output_survives_rerun_and_force_keeps_a_backup(fakes: Path, tmp_
     assert alto.read_bytes() == edited
     assert any("kept edited" in line for line in logs)
     assert _report(out / "issue-a")["kept_edited"] == ["page-1.xml"]
+    # The correction reaches the page and issue text, not only the ALTO.
+    assert "旧闻" in (out / "issue-a" / "page-1.txt").read_text(encoding="utf-8")
+    assert "旧闻" in (out / "issue-a" / "issue.txt").read_text(encoding="utf-8")
+    assert "旧闻" not in (out / "issue-a" / "page-2.txt").read_text(encoding="utf-8")
 
     summary, _ = _run([issue], out, workers=1, settings=new, force=True)
     assert alto.read_bytes() != edited

@@ -81,6 +81,24 @@ def _message(exc: Exception, path: Path) -> str:
     return f"{path}: {exc}"
 
 
+def read_page(path: Path, manifest: Manifest) -> Page | None:
+    """One (possibly hand-edited) ALTO file as a Page, parsed safely; None if it is not ALTO.
+
+    Raises InputError (with file and line) or OSError for a file that cannot be read.
+    """
+    raw = read_bytes(path)
+    check_prolog(raw, path)
+    if local_name(parse_bytes(raw, path=path).getroot()) != "alto":
+        return None  # some other XML the archivist keeps next to the outputs
+    page = read_alto(path)
+    entry = manifest.pages.get(page.stem)
+    if entry is not None:
+        # ALTO records only the image's file name; the manifest has the source path.
+        page.file = Path(entry.file)
+        page.source_index = entry.index
+    return page
+
+
 def read_pages(folder: Path, manifest: Manifest) -> tuple[list[Page], list[str]]:
     """Pages from the folder's ALTO files in physical order, plus one message per bad file.
 
@@ -90,20 +108,12 @@ def read_pages(folder: Path, manifest: Manifest) -> tuple[list[Page], list[str]]
     errors: list[str] = []
     for path in alto_files(folder):
         try:
-            raw = read_bytes(path)
-            check_prolog(raw, path)
-            if local_name(parse_bytes(raw, path=path).getroot()) != "alto":
-                continue  # some other XML the archivist keeps next to the outputs
-            page = read_alto(path)
+            page = read_page(path, manifest)
         except (InputError, OSError) as exc:
             errors.append(_message(exc, path))
             continue
-        entry = manifest.pages.get(page.stem)
-        if entry is not None:
-            # ALTO records only the image's file name; the manifest has the source path.
-            page.file = Path(entry.file)
-            page.source_index = entry.index
-        pages.append(page)
+        if page is not None:
+            pages.append(page)
     pages.sort(key=lambda p: (p.number, p.stem))
     seen: dict[int, str] = {}
     unique: list[Page] = []

@@ -45,6 +45,7 @@ from digitize.store import (
     RunLock,
     WriteOutcome,
     check_writable,
+    is_edited,
     load_page_cache,
     remove_stale_temps,
     save_page,
@@ -588,6 +589,26 @@ def _outputs_key(state: _IssueState, info: dict[str, Any], options: RunOptions) 
     return sha256_bytes(blob.encode())[:16]
 
 
+def _corrected_page(
+    state: _IssueState, stem: str, options: RunOptions, say: Callable[[str], None]
+) -> Page | None:
+    """The page as an archivist corrected it, when its ALTO was edited since we wrote it.
+
+    The edited ALTO is kept (unless --force), so the issue's text, articles and METS must be
+    built from it too; otherwise a re-run would quietly undo the corrections there.
+    """
+    name = f"{stem}.xml"
+    if options.force or not is_edited(state.manifest, name):
+        return None
+    from digitize.rebuild import read_page
+
+    try:
+        return read_page(state.folder / name, state.manifest)
+    except (DigitizeError, OSError) as exc:
+        say(f"{state.source.name}: edited {name} cannot be read ({exc}); using the OCR result")
+        return None
+
+
 def _finish_issue(
     state: _IssueState,
     options: RunOptions,
@@ -613,6 +634,7 @@ def _finish_issue(
         and isinstance(recorded, dict)
         and recorded.get("key") == key
         and all((state.folder / name).exists() for name in recorded.get("files", []))
+        and not any(is_edited(state.manifest, f"{ps.stem}.xml") for ps in state.source.pages)
     ):
         return
 
@@ -620,7 +642,9 @@ def _finish_issue(
     for ps in state.source.pages:
         if ps.stem not in state.done:
             continue
-        page = load_page_cache(state.folder, ps.stem)
+        page = _corrected_page(state, ps.stem, options, say) or load_page_cache(
+            state.folder, ps.stem
+        )
         if page is None:  # the cache vanished or rotted since the page finished
             row = state.results[ps.stem]
             row.update(status="failed", error="cached page result unreadable; re-run the issue")
