@@ -118,3 +118,25 @@ def test_snippet_and_date_helpers() -> None:
     assert issue_date("jintan-20191219") == "2019-12-19"
     assert issue_date("paper-2019-02-30") is None
     assert issue_date("renmin_1949_10_01") == "1949-10-01"
+
+
+def test_search_crosses_scripts(issue_dir: Path, tmp_path: Path) -> None:
+    """An article printed in traditional characters is found by a simplified query and the
+    other way round; the snippet shows the characters as printed."""
+    path = issue_dir / "articles.jsonl"
+    records = _records(issue_dir)
+    records[0]["text"] = "本報記者報導：學校舉辦運動會，新聞界到場採訪。"
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    con = connect(tmp_path / "scripts.db")
+    try:
+        index_issue(con, issue_dir)
+        for query in ("新闻界到场", "学校", "新聞界", "运动会"):
+            hits = search(con, query)
+            assert records[0]["id"] in [h.article_id for h in hits], query
+        hit = next(h for h in search(con, "新闻界") if h.article_id == records[0]["id"])
+        assert "【新聞界】" in hit.snippet
+        assert search(con, "足球联赛") and not search(con, "新聞界 足球联赛")
+    finally:
+        con.close()

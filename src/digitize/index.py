@@ -23,10 +23,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from digitize.script import to_simplified
 from digitize.textutil import clean_line, join_pair
 from digitize.xmlsafe import XmlError, local_name, parse_file
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RECORDS_NAME = "articles.jsonl"
 
 # ---------------------------------------------------------------------------- ALTO layout
@@ -391,7 +392,7 @@ def connect(db: Path) -> sqlite3.Connection:
         );
         CREATE INDEX IF NOT EXISTS blocks_article ON blocks(article);
         CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-            title, body, tokenize = 'trigram'
+            title, body, folded, tokenize = 'trigram'
         );
         """
     )
@@ -434,8 +435,8 @@ def index_issue(con: sqlite3.Connection, folder: Path) -> tuple[int, list[str]]:
             rowid = cur.lastrowid
             title, body = _searchable(rec)
             con.execute(
-                "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
-                (rowid, title, body),
+                "INSERT INTO articles_fts(rowid, title, body, folded) VALUES (?, ?, ?, ?)",
+                (rowid, title, body, fold(f"{title}\n{body}")),
             )
             for k, b in enumerate(article_blocks(rec, data.layouts)):
                 box = b["box"] if isinstance(b["box"], list) else [None] * 4
@@ -488,12 +489,21 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t))
 
 
+def fold(text: str) -> str:
+    """The form text is matched in: simplified characters, lower case.
+
+    Both the index and the query are folded, so 新闻 finds an article printed as 新聞 and
+    the other way round, while the stored text keeps the characters as printed.
+    """
+    return to_simplified(text).lower()
+
+
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
 def _find_all(text: str, term: str) -> Iterator[int]:
-    low, t = text.lower(), term.lower()
+    low, t = fold(text), fold(term)
     start = low.find(t)
     while start >= 0:
         yield start
@@ -505,6 +515,8 @@ def snippet(
 ) -> str:
     """A window of `text` around the first hit with every hit marked."""
     flat = text.replace("\n", " ")
+    if len(fold(flat)) != len(flat):  # rare many-to-one mapping: positions would drift
+        flat = fold(flat)
     hits = sorted((p, p + len(t)) for t in terms for p in _find_all(flat, t))
     if not hits:
         return flat[:width] + ("…" if len(flat) > width else "")
@@ -535,17 +547,18 @@ def search(
     terms = query_terms(query)
     if not terms:
         return []
-    long_terms = [t for t in terms if len(t) >= 3]
-    short_terms = [t for t in terms if len(t) < 3]
+    folded = [fold(t) for t in terms]
+    long_terms = [t for t in folded if len(t) >= 3]
+    short_terms = [t for t in folded if len(t) < 3]
     where: list[str] = []
     params: list[object] = []
     if long_terms:
         where.append("articles_fts MATCH ?")
-        params.append(" AND ".join(_fts_phrase(t) for t in long_terms))
+        params.append(" AND ".join(f"folded : {_fts_phrase(t)}" for t in long_terms))
     for t in short_terms:
-        # Trigrams cannot match under three characters: scan the stored text instead.
-        where.append("(instr(lower(title), ?) > 0 OR instr(lower(body), ?) > 0)")
-        params += [t.lower(), t.lower()]
+        # Trigrams cannot match under three characters: scan the folded text instead.
+        where.append("instr(folded, ?) > 0")
+        params.append(t)
     score = "bm25(articles_fts, 5.0, 1.0)" if long_terms else "0.0"
     sql = (
         f"SELECT rowid, title, body, {score} AS score FROM articles_fts "
