@@ -173,11 +173,6 @@ def test_two_jumps_leave_page_one_for_page_four(run: Run) -> None:
     assert run.best("j1").id in {j.article_id for j in to_four}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="order.py: a module without headline on page 4 (上接 line over two body columns) "
-    "becomes one article per region, so only the 上接 line joins the jump",
-)
 def test_continuation_without_repeated_headline(run: Run) -> None:
     art = run.best("j2")
     assert [p.file for p in art.parts] == ["page-1", "page-4"]

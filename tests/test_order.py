@@ -144,3 +144,61 @@ def test_order_is_a_permutation_and_ignores_input_order(rnd: random.Random) -> N
         ]
 
     assert signature(shuffled) == signature(ref)
+
+
+def _articles(page: Page) -> dict[str, str | None]:
+    """First characters of each text region -> its article id."""
+    return {_text_of(page, r.id)[:3]: r.article_id for r in page.regions if r.type.is_text}
+
+
+def test_continuation_without_headline_is_one_module() -> None:
+    """A 上接 line over body columns, with no headline, bounded by rules: one article
+    part headed by the jump line, apart from the article beside it."""
+    b = PageBuilder()
+    (l0, l1), (r0, r1) = grid(2)
+    lmid, rmid = (l0 + l1) // 2, (r0 + r1) // 2
+    b.line(l0 + 40, 100, l1 - 40, h=2 * EM, text="左标题")
+    b.column(l0, lmid - 15, 180, 18, "左一")
+    b.column(lmid + 15, l1, 180, 17, "左二")
+    b.vrule(r0 - 15, 90, 850)
+    b.line(r0, 100, r0 + 7 * EM, text="（上接第一版）")
+    b.column(r0, rmid - 15, 100 + PITCH, 20, "右一")
+    b.column(rmid + 15, r1, 100 + PITCH, 12, "右二")
+    b.hrule(40, 1360, 870)
+    b.line(l0 + 40, 900, r1 - 40, h=2 * EM, text="下标题")
+    b.column(l0, l1, 980, 10, "下一")
+    b.column(r0, r1, 980, 10, "下二")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["（上接"] == arts["右一0"] == arts["右二0"] is not None
+    assert arts["左标题"] == arts["左一0"] == arts["左二0"] != arts["右一0"]
+    assert arts["下标题"] == arts["下一0"] == arts["下二0"] not in (arts["左一0"], arts["右一0"])
+    texts = [_text_of(page, i)[:3] for i in page.reading_order]
+    assert texts.index("（上接") + 1 == texts.index("右一0") == texts.index("右二0") - 1
+
+
+def test_headline_centred_over_module_owns_columns_on_both_sides() -> None:
+    """A short repeated headline centred over a four-column module overlaps only the
+    middle columns; the outer ones, between the module's rules, are still its own."""
+    b = PageBuilder()
+    cols = grid(4)
+    b.hrule(40, 1360, 80)
+    centre = (cols[0][0] + cols[3][1]) // 2
+    b.line(centre - 260, 100, centre + 260, h=2 * EM, text="续标题")
+    b.line(cols[0][0], 170, cols[0][0] + 7 * EM, text="（上接第一版）")
+    for k, (x0, x1) in enumerate(cols):
+        top = 170 + PITCH if k == 0 else 170
+        b.column(x0, x1, top, 15, f"列{k}")
+    b.hrule(40, 1360, 800)
+    b.line(cols[0][0], 830, cols[1][1], h=2 * EM, text="另标题")
+    b.column(*cols[0], 910, 8, "另0")
+    b.column(*cols[1], 910, 8, "另1")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    module = {arts[k] for k in ("续标题", "（上接", "列00", "列10", "列20", "列30")}
+    assert len(module) == 1 and None not in module
+    assert arts["另标题"] == arts["另00"] == arts["另10"] not in module
+    texts = [_text_of(page, i)[:3] for i in page.reading_order]
+    assert texts[:6] == ["续标题", "（上接", "列00", "列10", "列20", "列30"]

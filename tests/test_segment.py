@@ -185,3 +185,53 @@ def test_display_type_told_by_ink_not_box_height() -> None:
     assert [_texts(h) for h in heads] == [[head.text]]
     bodies = _by_type(page, RegionType.BODY)
     assert [_texts(r) for r in bodies] == [[ln.text for ln in body], [ln.text for ln in right]]
+
+
+def test_ragged_column_stays_one_segment() -> None:
+    """Lines ending in digits run up to an em past the justified edge, in an order that
+    splits the edge clusters; the column is still one segment."""
+    b = PageBuilder()
+    cols = grid(4)
+    x0, x1 = cols[1]
+    b.line(cols[0][0], 100, cols[-1][1], h=2 * EM, text="标题")
+    overshoot = [0, 0, 0, -20, 26, 0, 0, 0, 0, 0, -25, 24, 0, 0]
+    lines = [
+        b.line(x0, 180 + i * PITCH, x1 + d, text=f"乙{i:02d}") for i, d in enumerate(overshoot)
+    ]
+    for k, (c0, c1) in enumerate(cols):
+        if k != 1:
+            b.column(c0, c1, 180, 14, f"c{k}")
+    page = b.page()
+    segment(page)
+    (home,) = [r for r in page.regions if any(ln.text == "乙00" for ln in r.lines)]
+    assert _texts(home) == [ln.text for ln in lines]
+
+
+def test_rules_found_on_a_page_left_slightly_askew() -> None:
+    """Hairline rules and a box frame drawn 0.8 degrees off straight (a deskew error)
+    are still rules and a frame."""
+    import math
+
+    import cv2
+
+    b = PageBuilder()
+    cols = grid(2)
+    b.column(*cols[0], 200, 20, "甲")
+    b.column(*cols[1], 200, 10, "乙")
+    img = b.image
+    a = math.radians(0.8)
+
+    def turned(x: float, y: float) -> tuple[int, int]:
+        """(x, y) turned 0.8 degrees clockwise about the page's top-left corner."""
+        return round(x * math.cos(a) - y * math.sin(a)), round(x * math.sin(a) + y * math.cos(a))
+
+    cv2.line(img, turned(40, 150), turned(1360, 150), (0,), 2)
+    x0, x1 = cols[1]
+    quad = [turned(x0, 700), turned(x1, 700), turned(x1, 1100), turned(x0, 1100)]
+    for p, q in zip(quad, quad[1:] + quad[:1], strict=True):
+        cv2.line(img, p, q, (0,), 2)
+    page = b.page()
+    segment(page)
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+    assert any(r.width > 1200 and r.cy < 200 for r in rules)
+    assert any(r.width > 300 and r.height > 300 for r in rules)  # the frame

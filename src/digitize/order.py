@@ -69,6 +69,46 @@ def _rule_between_h(left: Box, right: Box, rules: Sequence[Box]) -> bool:
     return False
 
 
+def _cells(page: Page, rules: Sequence[Box], em: float) -> dict[str, Box]:
+    """The rule-bounded cell of each text region: out to the nearest vertical rule on
+    either side and the nearest horizontal rule above and below (the text margin of the
+    page where there is none). Regions of one module share a cell."""
+    text = [r for r in page.regions if r.type.is_text and r.type is not RegionType.MASTHEAD]
+    if not text:
+        return {}
+    margin = Box.hull(r.box for r in text)
+    vrules = [r for r in rules if r.height > r.width]
+    hrules = [r for r in rules if r.width >= r.height]
+    out: dict[str, Box] = {}
+    for reg in text:
+        b = reg.box
+        beside = [v for v in vrules if v.y_overlap(b) >= 0.5 * min(b.height, v.height)]
+        left = max((v.x1 for v in beside if v.cx <= b.x0 + em / 2), default=margin.x0)
+        right = min((v.x0 for v in beside if v.cx >= b.x1 - em / 2), default=margin.x1)
+        across = [h for h in hrules if h.x_overlap(b) >= 0.5 * b.width]
+        top = max((h.y1 for h in across if h.cy <= b.y0 + em / 4), default=margin.y0)
+        bottom = min((h.y0 for h in across if h.cy >= b.y1 - em / 4), default=margin.y1)
+        out[reg.id] = Box(left, top, right, bottom)
+    return out
+
+
+def _same_cell(a: Box, b: Box, em: float) -> bool:
+    return all(abs(u - v) < 2 * em for u, v in zip(_edges(a), _edges(b), strict=True))
+
+
+def _edges(b: Box) -> tuple[float, float, float, float]:
+    return (b.x0, b.y0, b.x1, b.y1)
+
+
+def _centred_over(head: Box, cell: Box, em: float) -> bool:
+    """A headline set on the middle of its module's width (not flush with one column)."""
+    return (
+        head.x0 >= cell.x0 - em
+        and head.x1 <= cell.x1 + em
+        and abs(head.cx - cell.cx) <= max(2 * em, 0.08 * cell.width)
+    )
+
+
 def _assign_articles(page: Page, em: float) -> dict[str, str]:
     """Map text/photo region id -> anchor id (a headline, a frame, or itself)."""
     regions = page.regions
@@ -79,6 +119,7 @@ def _assign_articles(page: Page, em: float) -> dict[str, str]:
     ]
     rules = [r.box for r in regions if r.type is RegionType.RULE and r not in frames]
     frame_of = {r.id: _frame_of(r, frames) for r in regions}
+    cell = _cells(page, rules, em)
     heads = sorted((r for r in regions if r.type is RegionType.HEADLINE), key=_key)
     anchor: dict[str, str] = {}
     for h in heads:
@@ -118,6 +159,17 @@ def _assign_articles(page: Page, em: float) -> dict[str, str]:
                 ):
                     # Columns to the right of a headline that does not span them.
                     d = 3 * em + (rb.x0 - hb.x1) + max(0.0, rb.y0 - hb.y1)
+                elif (
+                    rb.x1 <= hb.x0
+                    and r.id in cell
+                    and h.id in cell
+                    and _same_cell(cell[r.id], cell[h.id], em)
+                    and _centred_over(hb, cell[h.id], em)
+                    and not _rule_between_h(rb, hb, rules)
+                    and not _rule_between_v(hb, rb, rules)
+                ):
+                    # Columns to the left of a headline centred over their module.
+                    d = 3 * em + (hb.x0 - rb.x1) + max(0.0, rb.y0 - hb.y1)
             if d is None:
                 continue
             key = (d, h.id)
@@ -146,11 +198,67 @@ def _assign_articles(page: Page, em: float) -> dict[str, str]:
             anchor[r.id] = frame
         else:
             anchor[r.id] = r.id
+    _group_headless(page, anchor, cell, em)
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
-    # Headless regions: a boxed frame without headline is one module.
     return anchor
+
+
+_HEADLESS = (
+    RegionType.BODY,
+    RegionType.NOTICE,
+    RegionType.JUMP,
+    RegionType.BYLINE,
+    RegionType.KICKER,
+    RegionType.SUBTITLE,
+    RegionType.CAPTION,
+)
+
+
+def _group_headless(page: Page, anchor: dict[str, str], cell: dict[str, Box], em: float) -> None:
+    """Text that found no headline (a continuation printed without its headline: a 上接
+    line over body columns) is one module per rule-bounded cell, headed by its 上接 line.
+
+    Only cells that hold no headline and are closed by rules on two sides or opened by
+    a 上接 line: elsewhere nothing says where one headless article ends.
+    """
+    loose = [
+        r
+        for r in sorted(page.regions, key=_key)
+        if anchor.get(r.id) == r.id and r.type in _HEADLESS and r.id in cell
+    ]
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+    groups: list[list[Region]] = []
+    for r in loose:
+        for g in groups:
+            if _same_cell(cell[g[0].id], cell[r.id], em):
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+    for g in groups:
+        if len(g) < 2:
+            continue
+        box = Box.hull(cell[r.id] for r in g)
+        if any(box.contains_point(h.box.cx, h.box.cy) for h in heads):
+            continue
+        jump_in = [r for r in g if r.jump is not None and r.jump.direction == "in"]
+        if not jump_in and _closed_sides(box, rules, em) < 2:
+            continue
+        head = min(jump_in or g, key=_key)
+        for r in g:
+            anchor[r.id] = head.id
+
+
+def _closed_sides(cell: Box, rules: Sequence[Box], em: float) -> int:
+    """How many of the cell's edges lie on a rule."""
+    top = any(abs(r.y1 - cell.y0) < em and r.x_overlap(cell) > 0.5 * cell.width for r in rules)
+    bottom = any(abs(r.y0 - cell.y1) < em and r.x_overlap(cell) > 0.5 * cell.width for r in rules)
+    left = any(abs(r.x1 - cell.x0) < em and r.y_overlap(cell) > 0.5 * cell.height for r in rules)
+    right = any(abs(r.x0 - cell.x1) < em and r.y_overlap(cell) > 0.5 * cell.height for r in rules)
+    return top + bottom + left + right
 
 
 def _module_order(modules: dict[str, list[Region]], em: float) -> list[str]:

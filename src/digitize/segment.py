@@ -207,6 +207,7 @@ def _columns(lines: list[Line], em: float) -> list[tuple[float, float, list[Line
                 break
         else:
             clusters.append([ln])
+    clusters = _merge_clusters(clusters, tx0, tx1)
     cands: list[tuple[float, float, float, float]] = []
     kept: list[list[Line]] = []
     for c in clusters:
@@ -241,6 +242,37 @@ def _columns(lines: list[Line], em: float) -> list[tuple[float, float, list[Line
         for i in range(n)
         if not any(shadowed(i, j) for j in range(n) if j != i)
     ]
+
+
+def _merge_clusters(clusters: list[list[Line]], tx0: float, tx1: float) -> list[list[Line]]:
+    """Join edge clusters that are one column: the greedy pass above depends on the
+    order lines come in, so a ragged narrow column (Latin digits push line ends out)
+    can come out as two clusters side by side down the same stretch of page."""
+
+    def extent(c: list[Line]) -> tuple[float, float, float, float]:
+        xs1 = sorted(m.box.x1 for m in c)
+        return (
+            float(statistics.median(m.box.x0 for m in c)),
+            float(xs1[(3 * len(xs1)) // 4]),
+            min(m.box.y0 for m in c),
+            max(m.box.y1 for m in c),
+        )
+
+    out = [list(c) for c in clusters]
+    merged = True
+    while merged:
+        merged = False
+        for i, j in itertools.combinations(range(len(out)), 2):
+            a, b = extent(out[i]), extent(out[j])
+            if (
+                abs(a[0] - b[0]) <= tx0
+                and abs(a[1] - b[1]) <= tx1
+                and min(a[3], b[3]) > max(a[2], b[2])
+            ):
+                out[i].extend(out.pop(j))
+                merged = True
+                break
+    return out
 
 
 def _separated(a: Box, b: Box, obstacles: Sequence[Box]) -> bool:
@@ -329,12 +361,9 @@ def segment(page: Page) -> None:
     cols = [(c[0], c[1]) for c in found]
     assigned: dict[int, list[Line]] = {i: [] for i in range(len(cols))}
     members: dict[int, list[Line]] = {i: c[2] for i, c in enumerate(found)}
-    tol = 0.6 * em
     free: list[Line] = []
     for ln in body:
-        cands = [
-            i for i, (x0, x1) in enumerate(cols) if ln.box.x0 >= x0 - tol and ln.box.x1 <= x1 + tol
-        ]
+        cands = [i for i, col in enumerate(cols) if _in_column(ln.box, col, em)]
         if not cands:
             free.append(ln)
             continue
@@ -467,16 +496,12 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: _Sizes) -> list[Line
     """
     rest: list[Line] = []
     em = sizes.em
-    tol = 0.6 * em
     for ln in lines:
         b = ln.box
         home: _Block | None = None
         if b.height <= 1.6 * em:
             for blk in blocks:
-                if blk.column is None:
-                    continue
-                x0, x1 = blk.column
-                if b.x0 < x0 - tol or b.x1 > x1 + tol:
+                if blk.column is None or not _in_column(b, blk.column, em):
                     continue
                 top = min(m.box.cy for m in blk.lines)
                 bottom = max(m.box.cy for m in blk.lines)
@@ -494,6 +519,13 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: _Sizes) -> list[Line
         else:
             home.lines.append(ln)
     return rest
+
+
+def _in_column(b: Box, column: tuple[float, float], em: float) -> bool:
+    """The line fits the column's extent. The right edge is looser, as in `_columns`: a
+    line that ends in digits or Latin letters (half-width, set a little loose) runs
+    past the justified edge."""
+    return b.x0 >= column[0] - 0.6 * em and b.x1 <= column[1] + 1.0 * em
 
 
 def _within(a: Box, b: Box) -> bool:

@@ -99,8 +99,10 @@ def find_rules(ink: Mask, em: float) -> tuple[list[Rule], list[Box], Mask]:
     length = max(int(5 * em), 25)
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
-    hmask: Mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, hk)
-    vmask: Mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, vk)
+    # Thickened across the rule first: a hairline left a little off straight by the
+    # deskew (under a degree) steps one pixel row every few em and would fall apart.
+    hmask: Mask = cv2.morphologyEx(cv2.dilate(ink, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, hk)
+    vmask: Mask = cv2.morphologyEx(cv2.dilate(ink, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, vk)
     # Bridge small breaks (scan noise, slight slant) along the rule direction.
     hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(em / 2)), 3)))
     vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, max(3, int(em / 2)))))
@@ -110,9 +112,11 @@ def find_rules(ink: Mask, em: float) -> tuple[list[Rule], list[Box], Mask]:
     for src, horizontal in ((hmask, True), (vmask, False)):
         n, labels, stats, _ = cv2.connectedComponentsWithStats(src, connectivity=8)
         for i in range(1, n):
-            x, y, bw, bh, _area = (int(v) for v in stats[i])
-            across, along = (bh, bw) if horizontal else (bw, bh)
-            if across <= thick and along >= length:
+            x, y, bw, bh, area = (int(v) for v in stats[i])
+            along = bw if horizontal else bh
+            # Mean thickness, not the box's: a long rule a little off straight has a
+            # tall box but stays thin.
+            if along >= length and area / along <= thick:
                 rules.append(Rule(Box(x, y, x + bw, y + bh), horizontal))
                 kept[labels == i] = 255
     both: Mask = kept
