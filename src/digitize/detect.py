@@ -113,6 +113,11 @@ def detect_lines(page: Page, engine: OcrEngine) -> None:
     page.lines = lines
 
     body = line_em_sizes(grey, [ln for ln in lines if not ln.vertical])
+    vertical = sorted(ln.box.width for ln in lines if ln.vertical)
+    if len(vertical) > 2 * len(body):
+        # A page set in columns: its horizontal lines are headings and mastheads, so
+        # the body size comes from the column widths (the narrower two thirds).
+        body = [w / DET_BOX_PER_EM for w in vertical[: max(1, 2 * len(vertical) // 3)]]
     if body:
         page.text_height = float(np.median(body))
     elif em:

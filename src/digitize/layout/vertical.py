@@ -67,8 +67,12 @@ def column_em(lines: Sequence[Line]) -> float | None:
 # ------------------------------------------------------------------ rules
 
 
-def find_rules(grey: Image, em: float) -> list[Box]:
-    """Printed rules (straight or wavy borders): long thin ink runs, either direction."""
+def find_rules(grey: Image, em: float, text: Sequence[Box] = ()) -> list[Box]:
+    """Printed rules (straight or wavy borders): long thin ink runs, either direction.
+
+    A column of dense type is a long thin ink run too; runs lying along a detected text
+    line (`text`) are that, not rules.
+    """
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     length = max(15, int(4 * em))
     out: list[Box] = []
@@ -85,58 +89,50 @@ def find_rules(grey: Image, em: float) -> list[Box]:
             x, y, w, h, _a = (int(v) for v in stats[i])
             long, thick = (w, h) if horizontal else (h, w)
             if long >= 6 * em and thick <= 0.8 * em:
-                out.append(Box(x, y, x + w, y + h))
+                box = Box(x, y, x + w, y + h)
+                inside = sum(
+                    (t.y_overlap(box) if not horizontal else t.x_overlap(box))
+                    for t in text
+                    if t.contains_point(box.cx, box.cy) or t.overlap_ratio(box) > 0.5
+                )
+                if inside < 0.5 * long:
+                    out.append(box)
     return out
 
 
 # ------------------------------------------------------------------ columns
 
 
-def merge_fragments(lines: Sequence[Line], em: float, rules: Sequence[Box]) -> list[Line]:
-    """Join pieces of one printed column the detector split (at a blank, a wide mark)."""
-    cols = sorted((ln for ln in lines if ln.vertical), key=lambda ln: (ln.box.cx, ln.box.y0))
-    out: list[Line] = [ln for ln in lines if not ln.vertical]
-    used = [False] * len(cols)
-    by_top = sorted(range(len(cols)), key=lambda i: cols[i].box.y0)
-    for i in by_top:
-        if used[i]:
-            continue
-        used[i] = True
-        cur = cols[i]
-        last = cur.box
-        while True:
-            nxt = None
-            for j in by_top:
-                if used[j]:
-                    continue
-                a, b = last, cols[j].box
-                gap = b.y0 - a.y1
-                if (
-                    -0.3 * em <= gap <= 1.0 * em
-                    and abs(a.cx - b.cx) <= 0.4 * em
-                    and abs(a.width - b.width) <= 0.4 * em
-                    and not any(
-                        r.width > r.height and a.y1 - em <= r.cy <= b.y0 + em and r.x_overlap(a) > 0
-                        for r in rules
-                    )
-                ):
-                    nxt = j
-                    break
-            if nxt is None:
+def column_order(lines: Sequence[Line]) -> list[Line]:
+    """Columns right to left, pieces of one column top to bottom.
+
+    The detector splits a column at a blank or a wide mark; the pieces are kept apart
+    (joining them across an undetected article border was measured worse: 1843 against
+    1953 characters read on the real fold's 93 joined columns), so the order has to put
+    pieces of one column together even when their boxes are a pixel apart in x.
+    """
+    cols: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: -ln.box.cx):
+        for col in cols:
+            ref = col[-1].box
+            if ln.box.x_overlap(ref) >= 0.5 * min(ln.box.width, ref.width):
+                col.append(ln)
                 break
-            used[nxt] = True
-            last = cols[nxt].box
-            box = cur.box.union(last)
-            cur = Line(id=cur.id, box=box, vertical=True, polygon=box.corners())
-        out.append(cur)
-    return out
+        else:
+            cols.append([ln])
+    cols.sort(key=lambda c: -max(ln.box.cx for ln in c))
+    return [ln for col in cols for ln in sorted(col, key=lambda ln: ln.box.y0)]
 
 
 # ------------------------------------------------------------------ blocks
 
 
-def _rule_between_x(a: Box, b: Box, rules: Sequence[Box]) -> bool:
-    """A vertical rule in the horizontal gap between two boxes, beside both."""
+def _rule_between_x(a: Box, b: Box, rules: Sequence[Box], em: float) -> bool:
+    """A vertical rule in the horizontal gap between two boxes, beside both, that borders
+    an article. Rules between columns that start and end together (a serial set with
+    column rules) only part columns, not articles."""
+    if abs(a.y0 - b.y0) <= em and abs(a.y1 - b.y1) <= em:
+        return False
     lo, hi = min(a.x1, b.x1), max(a.x0, b.x0)
     return any(
         r.height > r.width
@@ -182,7 +178,7 @@ def blocks(items: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[
 
     def near(a: Box, b: Box, reach: float) -> bool:
         gap = max(a.x0, b.x0) - min(a.x1, b.x1)
-        return gap <= reach * em and not _rule_between_x(a, b, rules)
+        return gap <= reach * em and not _rule_between_x(a, b, rules, em)
 
     order = sorted(range(n), key=lambda i: -cols[i].box.x1)
     for k, i in enumerate(order):
@@ -261,7 +257,7 @@ def order_blocks(
                 if boxes[k].cx < lb.x0
                 and lb.x0 - boxes[k].x1 <= reach
                 and boxes[k].y_overlap(lb) >= 0.5 * min(lb.height, boxes[k].height)
-                and not _rule_between_x(lb, boxes[k], rules)
+                and not _rule_between_x(lb, boxes[k], rules, em)
             ]
             # Only the nearest block to the left carries on; one behind a headline waits.
             nearest = max(left, key=lambda k: boxes[k].x1) if left else None
@@ -318,8 +314,9 @@ def segment_vertical(page: Page) -> None:
     """Fill page.regions, page.reading_order and article ids for a vertical page."""
     em = column_em(page.lines) or page.text_height or 20.0
     page.text_height = em
-    rules = find_rules(_grey(page.image), em) if page.image is not None else []
-    items = merge_fragments(page.lines, em, rules)
+    boxes = [ln.box for ln in page.lines]
+    rules = find_rules(_grey(page.image), em, boxes) if page.image is not None else []
+    items = list(page.lines)
     regions: list[Region] = []
     # The nameplate, date and folio are set horizontally above the columns.
     tops = sorted(ln.box.y0 for ln in items if ln.vertical and ln.box.height > 4 * em)
@@ -332,7 +329,7 @@ def segment_vertical(page: Page) -> None:
     for group in blocks(items, rules, em):
         vertical = sum(ln.vertical for ln in group) * 2 >= len(group)
         if vertical:
-            lines = sorted(group, key=lambda ln: (-ln.box.x1, ln.box.y0))
+            lines = column_order(group)
         else:
             lines = sorted(group, key=lambda ln: (ln.box.y0, ln.box.x0))
         kind = _kind(lines, em)
