@@ -29,4 +29,9 @@ if .venv/bin/python -m pip show -q opencv-python-headless >/dev/null 2>&1 \
     .venv/bin/python -m pip install -q --force-reinstall --no-deps opencv-contrib-python==4.10.0.84
 fi
 .venv/bin/python -c "import cv2; cv2.imread" >/dev/null
+
+# Benchmark reference only (benchmarks/throughput.py): full-page RapidOCR with PP-OCRv4 mobile
+# det/cls/rec, bundled in this wheel. --no-deps: it requires opencv-python, which would
+# overwrite our cv2 (see above); its other requirements are already installed.
+.venv/bin/python -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4
 echo "setup: ready (.venv)"

@@ -26,6 +26,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,8 +47,9 @@ from pathlib import Path
 from digitize.pipeline import Settings
 from digitize.runner import RunOptions, run
 args = json.loads(sys.argv[1])
+settings = Settings(preset=args["preset"])
 summary = run([Path(p) for p in args["inputs"]],
-              RunOptions(output=Path(args["output"]), workers=args["workers"]),
+              RunOptions(output=Path(args["output"]), workers=args["workers"], settings=settings),
               log=lambda m: None)
 print(json.dumps({
     "seconds": summary.seconds, "ok": summary.ok, "failed": summary.failed,
@@ -58,30 +60,31 @@ print(json.dumps({
 """
 
 RAPIDOCR_CHILD = r"""
-import json, logging, resource, sys, time
-from pathlib import Path
-from rapidocr import RapidOCR
+import json, resource, sys, time
 args = json.loads(sys.argv[1])
-models = Path(__import__("rapidocr").__file__).parent / "models"
-wanted = ["ch_PP-OCRv4_det_mobile.onnx", "ch_PP-OCRv4_rec_mobile.onnx"]
-if all((models / w).exists() for w in wanted):
-    params = {"Det.ocr_version": "PP-OCRv4", "Rec.ocr_version": "PP-OCRv4",
-              "Det.model_type": "mobile", "Rec.model_type": "mobile"}
-    label = "PP-OCRv4 mobile"
-else:  # not bundled in the wheel, and nothing may be downloaded
-    params = {}
-    label = "bundled default models (PP-OCRv4 mobile not installed)"
-params["Global.log_level"] = "error"
+try:  # the reference: rapidocr-onnxruntime 1.4.4 bundles PP-OCRv4 mobile det/cls/rec
+    from importlib.metadata import version
+    from rapidocr_onnxruntime import RapidOCR
+    label = f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')}: PP-OCRv4 mobile, defaults"
+    legacy = True
+except ImportError:  # not installed (setup.sh installs it): rapidocr 3.x bundled models
+    from rapidocr import RapidOCR
+    label = "rapidocr 3.x bundled default models (PP-OCRv4 mobile not installed)"
+    legacy = False
 t = time.perf_counter()
-engine = RapidOCR(params=params)
+engine = RapidOCR() if legacy else RapidOCR(params={"Global.log_level": "error"})
 load = time.perf_counter() - t
 out = []
 for page in args["pages"]:
     t = time.perf_counter()
     res = engine(page)
     sec = time.perf_counter() - t
-    boxes = [] if res.boxes is None else res.boxes.tolist()
-    texts = list(res.txts or [])
+    if legacy:
+        found = res[0] or []
+        boxes, texts = [r[0] for r in found], [r[1] for r in found]
+    else:
+        boxes = [] if res.boxes is None else res.boxes.tolist()
+        texts = list(res.txts or [])
     rows = sorted(zip(boxes, texts), key=lambda bt: (bt[0][0][1], bt[0][0][0]))
     out.append({"seconds": sec, "text": "".join(t for _, t in rows)})
 print(json.dumps({"label": label, "load": load, "pages": out,
@@ -144,9 +147,11 @@ def char_f1(pred: str, truth: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def run_pipeline(issue: Path, out: Path, workers: int) -> dict[str, Any]:
+def run_pipeline(issue: Path, out: Path, workers: int, preset: str) -> dict[str, Any]:
+    shutil.rmtree(out, ignore_errors=True)  # a re-run would skip the finished pages
     data, wall = _run_child(
-        PIPELINE_CHILD, {"inputs": [str(issue)], "output": str(out), "workers": workers}
+        PIPELINE_CHILD,
+        {"inputs": [str(issue)], "output": str(out), "workers": workers, "preset": preset},
     )
     report = json.loads((out / issue.name / "report.json").read_text(encoding="utf-8"))
     pages = [r for r in report["pages"] if r["status"] == "done"]
@@ -205,37 +210,52 @@ def run_tesseract(pages: list[Path]) -> dict[str, Any] | None:
     return {"sec_per_page": sum(secs) / len(secs), "maxrss_kb": peak, "texts": texts}
 
 
-def evaluate_dev(workers: int, scratch: Path) -> None:
+def evaluate_dev(workers: int, presets: list[str], scratch: Path) -> None:
     dev = SHARED / "dev"
     evaluator = SHARED / "bench" / "evaluate.py"
     if not dev.is_dir() or not evaluator.exists():
         print("\n(no ../shared/dev: dev-set evaluation skipped)")
         return
     for issue in sorted(p for p in dev.iterdir() if (p / "gt.json").exists()):
-        out = scratch / "dev-out"
-        res = run_pipeline(issue, out, workers)
-        print(
-            f"\n== dev issue {issue.name}: {res['ok']} page(s) ok, {res['failed']} failed, "
-            f"{res['sec_per_page']:.1f} s/page wall with {res['workers']} worker(s) x "
-            f"{res['threads']} thread(s), worker peak {res['worker_maxrss_kb'] / 1024:.0f} MB"
-        )
-        print(
-            "   stage means (s/page): "
-            + ", ".join(f"{k} {v:.2f}" for k, v in res["stages"].items())
-        )
-        proc = subprocess.run(
-            [sys.executable, str(evaluator), "--gt", str(issue), "--pred", str(out / issue.name)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        print(proc.stdout.rstrip() or proc.stderr.rstrip())
+        for preset in presets:
+            out = scratch / f"dev-out-{preset}"
+            res = run_pipeline(issue, out, workers, preset)
+            print(
+                f"\n== dev issue {issue.name}, preset {preset}: {res['ok']} page(s) ok, "
+                f"{res['failed']} failed, {res['sec_per_page']:.1f} s/page wall with "
+                f"{res['workers']} worker(s) x {res['threads']} thread(s), worker peak "
+                f"{res['worker_maxrss_kb'] / 1024:.0f} MB"
+            )
+            print(
+                "   stage means (s/page): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in res["stages"].items())
+            )
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    str(evaluator),
+                    "--gt",
+                    str(issue),
+                    "--pred",
+                    str(out / issue.name),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            print(proc.stdout.rstrip() or proc.stderr.rstrip())
 
 
 # --- report ------------------------------------------------------------------------------
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
+    from digitize.engines import DEFAULT_PRESET, PRESETS
+
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -243,9 +263,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dpi", type=int, default=200, help="synthetic page resolution (default 200)")
     ap.add_argument("--workers", type=int, default=0, help="pipeline workers (default: cores)")
     ap.add_argument("--inputs", type=Path, help="use the page images in this folder instead")
+    ap.add_argument(
+        "--presets",
+        default=DEFAULT_PRESET,
+        help=f"comma-separated pipeline presets to run ({', '.join(PRESETS)}; "
+        f"default {DEFAULT_PRESET})",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds; each runs every system once, in alternating order (default 1)",
+    )
     ap.add_argument("--no-dev", action="store_true", help="skip the ../shared/dev evaluation")
     ap.add_argument("--no-tesseract", action="store_true")
     args = ap.parse_args(argv)
+    presets = [p.strip() for p in args.presets.split(",") if p.strip()]
+    unknown = [p for p in presets if p not in PRESETS]
+    if unknown or not presets or args.repeat < 1:
+        ap.error(f"--presets takes {', '.join(PRESETS)}; --repeat at least 1")
 
     scratch = Path(tempfile.mkdtemp(prefix="digitize-bench-"))
     try:
@@ -268,9 +304,35 @@ def main(argv: list[str] | None = None) -> int:
             f"{os.cpu_count()} cores"
         )
 
-        pipe = run_pipeline(issue, scratch / "out", args.workers)
-        rapid = run_rapidocr(pages)
+        # The machine may be shared: every round runs all systems back to back (order
+        # alternating between rounds) and ratios are taken within a round, then the median.
+        pipes: dict[str, list[dict[str, Any]]] = {p: [] for p in presets}
+        rapids: list[dict[str, Any]] = []
         tess = None if args.no_tesseract else run_tesseract(pages)
+        print(
+            f"\n{'round':<7}{'load1':>6}  "
+            + "".join(f"{'pipeline ' + p:>19}" for p in presets)
+            + f"{'RapidOCR':>10}  ratios"
+        )
+        for rnd in range(args.repeat):
+            load = os.getloadavg()[0]
+            systems: list[str] = [*presets, "rapidocr"]
+            if rnd % 2:
+                systems.reverse()
+            for name in systems:
+                if name == "rapidocr":
+                    rapids.append(run_rapidocr(pages))
+                else:
+                    pipes[name].append(
+                        run_pipeline(issue, scratch / f"out-{name}", args.workers, name)
+                    )
+            base = rapids[-1]["sec_per_page"]
+            print(
+                f"{rnd + 1:<7}{load:>6.1f}  "
+                + "".join(f"{pipes[p][-1]['sec_per_page']:>19.2f}" for p in presets)
+                + f"{base:>10.2f}  "
+                + ", ".join(f"{p} {pipes[p][-1]['sec_per_page'] / base:.2f}" for p in presets)
+            )
 
         def f1(texts: dict[str, str]) -> str:
             if not truth:
@@ -278,24 +340,30 @@ def main(argv: list[str] | None = None) -> int:
             scores = [char_f1(texts.get(stem, ""), gt) for stem, gt in truth.items()]
             return f"{sum(scores) / len(scores):.3f}"
 
-        rows = [
-            (
-                "digitize pipeline",
-                pipe["sec_per_page"],
-                pipe["worker_maxrss_kb"],
-                f1(pipe["texts"]),
-                f"{pipe['workers']} worker(s) x {pipe['threads']} thread(s); "
-                f"{pipe['worker_sec_per_page']:.1f} s/page inside a worker; driver "
-                f"{pipe['driver_maxrss_kb'] / 1024:.0f} MB",
-            ),
+        rows: list[tuple[str, float, int, str, str]] = []
+        for p in presets:
+            runs = pipes[p]
+            last = runs[-1]
+            rows.append(
+                (
+                    f"pipeline {p}",
+                    _median([r["sec_per_page"] for r in runs]),
+                    max(r["worker_maxrss_kb"] for r in runs),
+                    f1(last["texts"]),
+                    f"{last['workers']} worker(s) x {last['threads']} thread(s); "
+                    f"{_median([r['worker_sec_per_page'] for r in runs]):.1f} s/page inside a "
+                    f"worker; driver {last['driver_maxrss_kb'] / 1024:.0f} MB",
+                )
+            )
+        rows.append(
             (
                 "RapidOCR full page",
-                rapid["sec_per_page"],
-                rapid["maxrss_kb"],
-                f1(rapid["texts"]),
-                rapid["label"],
-            ),
-        ]
+                _median([r["sec_per_page"] for r in rapids]),
+                max(r["maxrss_kb"] for r in rapids),
+                f1(rapids[-1]["texts"]),
+                rapids[-1]["label"],
+            )
+        )
         if tess:
             rows.append(
                 (
@@ -306,19 +374,29 @@ def main(argv: list[str] | None = None) -> int:
                     "--psm 3, one process",
                 )
             )
-        print(f"\n{'system':<20}{'s/page':>8}{'peak MB':>9}{'char F1':>9}  notes")
+        print(
+            f"\n{'system':<20}{'s/page':>8}{'peak MB':>9}{'char F1':>9}  notes (median of rounds)"
+        )
         for name, sec, kb, score, note in rows:
             print(f"{name:<20}{sec:>8.2f}{kb / 1024:>9.0f}{score:>9}  {note}")
-        print(
-            "\nratios (pipeline s/page / other s/page): "
-            + ", ".join(f"vs {name} {pipe['sec_per_page'] / sec:.2f}" for name, sec, *_ in rows[1:])
-        )
-        print(
-            "pipeline stage means (worker s/page): "
-            + ", ".join(f"{k} {v:.2f}" for k, v in pipe["stages"].items())
-        )
+        for k, p in enumerate(presets):
+            ratios = [
+                a["sec_per_page"] / b["sec_per_page"] for a, b in zip(pipes[p], rapids, strict=True)
+            ]
+            print(
+                f"\npipeline {p} / RapidOCR full page (same round): median "
+                f"{_median(ratios):.2f}, rounds " + " ".join(f"{r:.2f}" for r in ratios)
+            )
+            if tess:
+                print(f"pipeline {p} / Tesseract: {rows[k][1] / tess['sec_per_page']:.2f}")
+            stages = {k: _median([r["stages"][k] for r in pipes[p]]) for k in pipes[p][0]["stages"]}
+            print(
+                f"pipeline {p} stage medians (worker s/page): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in stages.items())
+            )
+        print(f"load average after: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
         if not args.no_dev:
-            evaluate_dev(args.workers, scratch)
+            evaluate_dev(args.workers, presets, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0

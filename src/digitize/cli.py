@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from digitize import __version__
-from digitize.engines import DEFAULT_ENGINE, ENGINES
+from digitize.engines import DEFAULT_ENGINE, DEFAULT_PRESET, ENGINES, PRESETS
 from digitize.errors import EXIT_USAGE, DigitizeError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -78,6 +78,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     run.add_argument("--fail-fast", action="store_true", help="stop at the first page that fails")
     run.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default=None,
+        help=f"speed/accuracy trade-off (default: {DEFAULT_PRESET} with rapidocr, accurate "
+        "with paddleocr); fast = int8 recognizer derived locally from the float weights",
+    )
+    run.add_argument(
         "--no-orientation",
         action="store_true",
         help="skip the check for pages turned by 90/180 degrees",
@@ -108,6 +115,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from digitize.pipeline import Settings
     from digitize.runner import RunOptions, run
 
+    preset = args.preset or (DEFAULT_PRESET if args.engine == "rapidocr" else "accurate")
+
     if args.workers < 0:
         raise UsageError("--workers must be 0 (one per core) or more")
     options = RunOptions(
@@ -116,6 +125,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             engine=args.engine,
             detect_orientation=not args.no_orientation,
             overlay=args.overlay,
+            preset=preset,
         ),
         workers=args.workers,
         force=args.force,

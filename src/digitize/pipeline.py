@@ -17,6 +17,7 @@ import numpy as np
 from digitize.classify import classify
 from digitize.deskew import deskew
 from digitize.detect import detect_lines
+from digitize.engines import DEFAULT_PRESET
 from digitize.engines.base import OcrEngine
 from digitize.errors import BlankPageError, DigitizeError, EngineError
 from digitize.load import PageSource, load_page
@@ -43,11 +44,13 @@ class Settings:
     engine: str = "rapidocr"
     detect_orientation: bool = True
     overlay: bool = False
+    preset: str = DEFAULT_PRESET
 
     def as_dict(self) -> dict[str, str]:
         return {
             "engine": self.engine,
             "detect_orientation": str(self.detect_orientation).lower(),
+            "preset": self.preset,
         }
 
 

@@ -133,7 +133,7 @@ def _init_worker(settings: Settings, threads: int) -> None:
     limit_threads(threads)
     _SETTINGS = settings
     try:
-        _ENGINE = create_engine(settings.engine, threads=threads)
+        _ENGINE = create_engine(settings.engine, threads=threads, preset=settings.preset)
     except DigitizeError as exc:
         _INIT_ERROR = exc
 
@@ -273,7 +273,9 @@ def _run_locked(
         workers, threads = 1, os.cpu_count() or 1
     summary.workers, summary.threads = workers, threads
     # Loaded here first so that missing or broken models stop the run before any page.
-    probe: OcrEngine | None = create_engine(options.settings.engine, threads=threads)
+    probe: OcrEngine | None = create_engine(
+        options.settings.engine, threads=threads, preset=options.settings.preset
+    )
     assert probe is not None
     models = probe.models()
     model_ids = [{"name": m.name, "sha256": m.sha256} for m in models]
