@@ -235,3 +235,56 @@ def test_rules_found_on_a_page_left_slightly_askew() -> None:
     rules = [r.box for r in page.regions if r.type is RegionType.RULE]
     assert any(r.width > 1200 and r.cy < 200 for r in rules)
     assert any(r.width > 300 and r.height > 300 for r in rules)  # the frame
+
+
+def test_detected_line_cut_at_a_column_rule() -> None:
+    """Headlines of two modules side by side come from the detector as one box across
+    the gutter and its rule; the rule cuts them into one headline per module."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.vrule(c0 - 15, 80, 900)
+    b.line(a0 + 40, 100, c1 - 40, h=2 * EM)  # both headlines in one detector box
+    b.column(a0, a1, 180, 18, "左")
+    b.column(c0, c1, 180, 18, "右")
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    rule = c0 - 15
+    assert len(heads) == 2
+    left, right = heads
+    assert left.box.x0 == a0 + 40 and rule - 6 < left.box.x1 < rule
+    assert right.box.x1 == c1 - 40 and rule < right.box.x0 < rule + 6
+    assert len({ln.id for r in page.regions for ln in r.lines}) == 38
+
+
+def test_wrapped_last_character_of_a_headline_stays_in_it() -> None:
+    """A headline's last character wrapped onto a line of its own gets a box of another
+    height (one glyph); it still belongs to the headline above it."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0 + 20, 100, c1 - 20, h=2 * EM, text="松林村新建公园对外开放市民休闲有了好去")
+    mid = (a0 + c1) // 2
+    b.line(mid - 1.3 * EM, 100 + 1.8 * EM, mid + 1.3 * EM, h=2.6 * EM, text="处")
+    b.column(a0, a1, 100 + 5 * EM, 16, "左")
+    b.column(c0, c1, 100 + 5 * EM, 16, "右")
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    assert [_texts(h) for h in heads] == [["松林村新建公园对外开放市民休闲有了好去", "处"]]
+
+
+def test_lone_vertical_line_at_body_size_is_a_headline() -> None:
+    """One vertical column beside horizontal body text, at body size, is a headline set
+    vertically; vertical body text comes in many columns."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.column(a0, a1, 100, 20, "左")
+    b.column(c0, c1 - 3 * EM, 100, 14, "右")
+    b.vline(c1 - EM, 100, 100 + 14 * EM, text="云溪区建成智慧停车场")
+    for i in range(8):
+        b.vline(c1 - EM - i * PITCH, 700, 1000, text=f"竖{i}")
+    page = b.page()
+    segment(page)
+    kinds = {_texts(r)[0]: r.type for r in page.regions if r.lines}
+    assert kinds["云溪区建成智慧停车场"] is RegionType.HEADLINE
+    assert kinds["竖0"] is RegionType.BODY

@@ -315,6 +315,7 @@ def segment(page: Page) -> None:
         )
 
     lines = [ln for ln in lines if not in_photo(ln)]
+    lines = _split_at_rules(lines, cues, em)
     for ln in lines:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
@@ -416,7 +417,11 @@ def segment(page: Page) -> None:
     for group in _cluster_free(vhead, sizes, cues):
         blocks.append(_Block(group, vertical=True, kind=RegionType.HEADLINE))
     for group in _cluster_vertical(vbody, sizes, cues):
-        blocks.append(_Block(group, vertical=True, kind=RegionType.BODY))
+        # Vertical body text runs in many columns side by side; one long column standing
+        # alone on a page of horizontal text is a headline set vertically at body size.
+        lone = len(group) == 1 and group[0].box.height >= 5 * em
+        kind = RegionType.HEADLINE if lone else RegionType.BODY
+        blocks.append(_Block(group, vertical=True, kind=kind))
 
     # Everything else: display lines and body-size lines outside the column grid.
     for group in _cluster_free(other + free, sizes, cues):
@@ -455,6 +460,46 @@ def segment(page: Page) -> None:
     for k, reg in enumerate(regions, 1):
         reg.id = f"p{page.number}_r{k}"
     page.regions = regions
+
+
+def _split_at_rules(lines: list[Line], cues: Cues, em: float) -> list[Line]:
+    """Cut a detected line where a vertical rule crosses it.
+
+    The detector joins the headlines of two modules set side by side at about the same
+    height into one box across the gutter; no printed line runs through a column rule.
+    """
+    vrules = [r.box for r in cues.rules if not r.horizontal]
+    out: list[Line] = []
+    for ln in lines:
+        b = ln.box
+        across = not ln.vertical and b.width > 2 * b.height
+        cuts = [
+            r
+            for r in vrules
+            if across
+            and b.x0 + em < r.cx < b.x1 - em
+            and r.y0 <= b.cy <= r.y1
+            and r.y_overlap(b) >= 0.8 * b.height
+        ]
+        cuts.sort(key=lambda r: r.x0)
+        if not cuts:
+            out.append(ln)
+            continue
+        edges = [b.x0] + [v for r in cuts for v in (r.x0, r.x1)] + [b.x1]
+        for k in range(0, len(edges), 2):
+            x0, x1 = edges[k], edges[k + 1]
+            if x1 - x0 < 0.5 * em:
+                continue
+            part = Box(x0, b.y0, x1, b.y1)
+            out.append(
+                Line(
+                    id=ln.id if k == 0 else f"{ln.id}_{k // 2}",
+                    box=part,
+                    polygon=part.corners(),
+                    confidence=ln.confidence,
+                )
+            )
+    return out
 
 
 def _join_segments(
@@ -578,10 +623,24 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
     hulls = [Box.hull(ln.box for ln in r) for r in rows]
     reps = [max(r, key=lambda ln: ln.box.width) for r in rows]
 
+    def wrapped_end(i: int, j: int) -> bool:
+        """The last character or two of a display line, wrapped onto a line of their
+        own under it: too few glyphs to measure on ink (one glyph's band is its own
+        shape), so sizes do not decide; sitting inside the line's width does."""
+        (t, top), (u, bot) = sorted(((i, hulls[i]), (j, hulls[j])), key=lambda p: p[1].cy)
+        return (
+            sizes.display(reps[t])
+            and sizes.display(reps[u])
+            and bot.width <= 2.5 * bot.height
+            and top.width >= 3 * bot.width
+            and top.x0 - sizes.em / 2 <= bot.x0
+            and bot.x1 <= top.x1 + sizes.em / 2
+        )
+
     def stack_join(i: int, j: int) -> bool:
         a, b = reps[i], reps[j]
         ha, hb = hulls[i], hulls[j]
-        if not sizes.same(a, b) or _frame_boundary(ha, hb, cues.frames):
+        if not (sizes.same(a, b) or wrapped_end(i, j)) or _frame_boundary(ha, hb, cues.frames):
             return False
         if ha.y_overlap(hb) >= 0.5 * min(ha.height, hb.height):
             return False
