@@ -47,9 +47,13 @@ def render_line(text: str, size: int, font: str = SERIF) -> np.ndarray:
     return np.asarray(img)
 
 
-@pytest.fixture(scope="module", params=engines.ENGINES)
+ENGINE_PRESETS = [("rapidocr", "accurate"), ("rapidocr", "fast"), ("paddleocr", "accurate")]
+
+
+@pytest.fixture(scope="module", params=ENGINE_PRESETS, ids=lambda p: "-".join(p))
 def engine(request: pytest.FixtureRequest) -> Iterator[OcrEngine]:
-    yield engines.create(request.param, threads=2)
+    name, preset = request.param
+    yield engines.create(name, threads=2, preset=preset)
 
 
 # -- model store ---------------------------------------------------------------------
@@ -117,6 +121,79 @@ def test_user_model_dir_is_used_when_selected(
 def test_unknown_engine_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         engines.create("tesseract")
+
+
+def test_presets_are_checked_per_engine() -> None:
+    with pytest.raises(UsageError, match="unknown preset"):
+        engines.create("rapidocr", preset="fastest")
+    with pytest.raises(UsageError, match="rapidocr engine only"):
+        engines.create("paddleocr", preset="fast")
+
+
+# -- derived int8 weights ------------------------------------------------------------
+
+
+def test_calibration_lines_look_like_line_crops() -> None:
+    from digitize.engines.rapid import calibration_lines
+
+    lines = calibration_lines(6)
+    assert len(lines) == 6
+    assert lines[0].dtype == np.uint8 and lines[0].ndim == 2
+    for img in lines:
+        assert img.shape[1] > img.shape[0]  # horizontal lines
+        assert img.min() < 100 < np.median(img)  # dark ink on lighter paper
+    assert all(np.array_equal(a, b) for a, b in zip(lines, calibration_lines(6), strict=True))
+
+
+@pytest.mark.model
+def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digitize.engines.rapid import RapidOcrEngine
+    from digitize.modelstore import int8_model
+
+    shutil.copyfile(models_dir() / "manifest.json", tmp_path / "manifest.json")
+    monkeypatch.setenv("DIGITIZE_MODELS_DIR", str(tmp_path))  # the cache goes there too
+    store = ModelStore(tmp_path)
+    source = store.resolve(role="rec")
+    float_engine = RapidOcrEngine(threads=2, store=store)
+    calls: list[int] = []
+
+    def calibration() -> Iterator[np.ndarray]:
+        calls.append(1)
+        return float_engine._rec_calibration()
+
+    first = int8_model(source, calibration)
+    folder = first.onnx.parent
+    assert folder.parent == tmp_path / "cache" / "int8"
+    record = json.loads((folder / "derived.json").read_text(encoding="utf-8"))
+    assert record["sha256"] == first.info.sha256 == file_sha256(first.onnx)
+    assert record["source_sha256"] == source.info.sha256
+    assert first.info.name == "PP-OCRv6_small_rec_int8" and first.info.role == "rec"
+    assert first.onnx.stat().st_size < source.onnx.stat().st_size / 2  # int8 weights
+    assert calls == [1]
+
+    again = int8_model(source, calibration)  # cached: no second calibration
+    assert again.info.sha256 == first.info.sha256 and calls == [1]
+
+    with first.onnx.open("r+b") as f:  # a damaged cache file is rebuilt, not used
+        f.seek(1000)
+        f.write(b"\0" * 64)
+    rebuilt = int8_model(source, calibration)
+    assert calls == [1, 1] and file_sha256(rebuilt.onnx) == rebuilt.info.sha256
+
+
+@pytest.mark.model
+def test_fast_preset_reads_like_accurate_and_records_its_models() -> None:
+    fast = engines.create("rapidocr", threads=2, preset="fast")
+    accurate = engines.create("rapidocr", threads=2, preset="accurate")
+    crops = [render_line(t, size) for t in LINES for size in (22, 36)]
+    a = [r.text for r in accurate.recognize(crops)]
+    f = [r.text for r in fast.recognize(crops)]
+    assert sum(cer(x, y) for x, y in zip(f, a, strict=True)) / len(a) < 0.03
+    rec = {m.role: m for m in fast.models()}["rec"]
+    assert rec.name.endswith("_int8") and "derived from PP-OCRv6_small_rec" in rec.source
+    assert fast.settings()["preset"] == "fast" and accurate.settings()["preset"] == "accurate"
 
 
 # -- engines on real models ----------------------------------------------------------
