@@ -114,6 +114,12 @@ def test_move_corner_marks_moves_only_isolated_marks() -> None:
     crop[30:50, 8:30] = 0  # the next character
     crop[52:56, 26:30] = 0  # a stroke piece beside a character's rows: stays
     crop[50:70, 8:22] = 0
+    # A 、 in the middle of its own cell (as the 1939 fold prints it), then a broken
+    # character whose small piece sits right under its larger stroke.
+    crop = np.vstack([crop, np.full((3 * em, 2 * em), 255, dtype=np.uint8)])
+    crop[86:91, 17:22] = 0  # alone in rows 80-96
+    crop[100:112, 8:30] = 0
+    crop[113:117, 17:21] = 0  # touches the stroke above within its cell: stays
     ink = _ink(crop)
     cols = _runs(ink.sum(axis=0) > 0)
     assert cols is not None
@@ -122,6 +128,8 @@ def test_move_corner_marks_moves_only_isolated_marks() -> None:
     moved = out[21:25, 8:12]
     assert moved.max() == 0  # mirrored to the left side of the column
     assert out[52:56, 26:30].max() == 0  # piece of a character untouched
+    assert out[86:91, 17:22].min() > 128 and out[86:91, 8:13].max() == 0  # to the left
+    assert out[113:117, 17:21].max() == 0
     assert (out[2:18, 8:30] == crop[2:18, 8:30]).all()
 
 

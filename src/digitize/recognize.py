@@ -293,7 +293,10 @@ def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, 
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
         if max(w, h) >= 0.5 * em_w:
-            big_rows[y : y + h] = True
+            # Character strokes of this column only: not a neighbour's sliver or a
+            # column rule beside it.
+            if c0 <= x + w / 2 <= c1 and w >= 0.15 * em_w:
+                big_rows[y : y + h] = True
         elif max(w, h) <= 0.45 * em_w and area >= 2 and x + w > c0 and x < c1:
             marks.append(i)
     if not marks:
@@ -306,19 +309,27 @@ def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, 
         x, y, w, h, _ = (int(v) for v in stats[i])
         if big_rows[y : y + h].mean() > 0.3:
             continue
+        rim = 0
         if not (x + w / 2 >= c0 + 0.58 * em_w and x >= c0 + 0.3 * em_w):
             # Mid-cell: only a mark alone in its cell (a piece of a worn character has
-            # that character's ink just above or below it).
+            # that character's ink just above or below it). Being alone, it can move
+            # with a 1 px rim (its blurred edge) and leave paper tone, not a bright ghost.
             band = labels[max(0, y - gap) : y + h + gap, c0:c1]
             if np.count_nonzero((band != 0) & (band != i)):
                 continue
-        nx = c0
-        if nx + w > width or nx >= x:
+            rim = 1
+        y0, y1 = max(0, y - rim), min(crop.shape[0], y + h + rim)
+        x0, x1 = max(0, x - rim), min(width, x + w + rim)
+        nx = c0 - (x - x0)
+        if nx < 0 or nx + (x1 - x0) > width or nx >= x0:
             continue
-        blob = labels[y : y + h, x : x + w] == i
-        src = crop[y : y + h, x : x + w]
-        out[y : y + h, x : x + w][blob] = paper
-        dst = out[y : y + h, nx : nx + w]
+        blob = labels[y0:y1, x0:x1] == i
+        if rim:
+            blob = cv2.dilate(blob.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        src = crop[y0:y1, x0:x1]
+        around = src[~blob]
+        out[y0:y1, x0:x1][blob] = int(np.median(around)) if rim and around.size else paper
+        dst = out[y0:y1, nx : nx + (x1 - x0)]
         dst[blob] = np.minimum(dst[blob], src[blob])
     return out
 
