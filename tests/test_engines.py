@@ -217,7 +217,9 @@ def test_engine_reads_small_upscaled_text(engine: OcrEngine) -> None:
     import cv2
 
     small = render_line(LINES[0], 11)
-    big = cv2.resize(small, None, fx=48 / small.shape[0], fy=48 / small.shape[0])
+    big = np.asarray(
+        cv2.resize(small, None, fx=48 / small.shape[0], fy=48 / small.shape[0]), np.uint8
+    )
     (res,) = engine.recognize([big])
     assert cer(res.text, LINES[0]) <= 0.15
 
