@@ -69,7 +69,9 @@ class FakeEngine:
         return {"engine": "fake", "threads": str(self.threads or 1)}
 
 
-def fake_create(name: str = "rapidocr", *, threads: int | None = None) -> FakeEngine:
+def fake_create(
+    name: str = "rapidocr", *, threads: int | None = None, preset: str = "fast"
+) -> FakeEngine:
     return FakeEngine(threads=threads)
 
 

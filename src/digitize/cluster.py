@@ -56,10 +56,13 @@ def _engine(settings: Settings) -> OcrEngine:
     cache: dict[str, OcrEngine] | None = getattr(_local, "engines", None)
     if cache is None:
         cache = _local.engines = {}
-    engine = cache.get(settings.engine)
+    key = f"{settings.engine}:{settings.preset}"
+    engine = cache.get(key)
     if engine is None:
         threads = max(1, (os.cpu_count() or 1) // _worker_threads())
-        engine = cache[settings.engine] = create_engine(settings.engine, threads=threads)
+        engine = cache[key] = create_engine(
+            settings.engine, threads=threads, preset=settings.preset
+        )
     return engine
 
 

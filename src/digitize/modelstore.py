@@ -256,6 +256,19 @@ def int8_model(model: ResolvedModel, calibration: CalibrationInputs) -> Resolved
     and is done once per source model, under a lock so parallel workers wait for one build.
     """
     folder = cache_dir() / "int8" / f"{model.info.name}-{model.info.sha256[:12]}"
+    try:
+        return _int8_cached(model, calibration, folder)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot build or read the int8 model cache: {exc}",
+            path=folder,
+            hint=f"set {MODELS_DIR_ENV} to a writable models folder, or use --preset accurate",
+        ) from None
+
+
+def _int8_cached(
+    model: ResolvedModel, calibration: CalibrationInputs, folder: Path
+) -> ResolvedModel:
     onnx_path = folder / "model.onnx"
     record_path = folder / "derived.json"
     folder.mkdir(parents=True, exist_ok=True)
