@@ -1,20 +1,25 @@
 """Throughput benchmark: the digitize pipeline next to full-page RapidOCR and Tesseract.
 
     .venv/bin/python benchmarks/throughput.py [--pages 3] [--dpi 200] [--workers 0]
-                                              [--inputs DIR] [--no-dev] [--no-tesseract]
+                                              [--inputs DIR] [--presets fast,accurate]
+                                              [--repeat N] [--no-dev] [--no-tesseract]
 
 Renders synthetic pages (digitize.synth; or takes the page images in --inputs) and runs the
 same pages through, each in its own process so peak memory (ru_maxrss) is its own:
 
-* the digitize pipeline (`runner.run`, --workers worker processes): wall seconds per page,
-  worker seconds per page, peak memory of the driver and of the busiest worker, and the
-  mean time per stage (load, deskew, detect, segment, recognize, layout, write);
-* full-page RapidOCR with its default settings (one process, all cores);
-* Tesseract `chi_sim --psm 3` (the `tesseract` CLI), when installed;
+* the digitize pipeline (`runner.run`, --workers worker processes) once per preset: wall
+  seconds per page, worker seconds per page, peak memory of the driver and of the busiest
+  worker, and the time per stage (load, deskew, detect, segment, recognize, layout, write);
+* the reference: full-page RapidOCR, PP-OCRv4 mobile det/cls/rec with default settings, as
+  bundled in rapidocr-onnxruntime 1.4.4 (setup.sh installs it; one process, all cores);
+* Tesseract `chi_sim --psm 3` (the `tesseract` CLI), when installed (once, not per round);
 
 then the speed ratios and a character F1 against the synthetic ground truth, so that a speed
-difference is read next to what it buys. With ../shared/dev present (relative to the repo
-root) it also runs the pipeline on each dev issue and prints evaluate.py's metrics.
+difference is read next to what it buys. On a shared machine use --repeat: each round runs
+the pipeline presets and RapidOCR back to back (order alternating between rounds), ratios
+are taken within a round and the median is reported, with the load average per round. With
+../shared/dev present (relative to the repo root) it also runs each preset on each dev issue
+and prints evaluate.py's metrics.
 
 This prints figures; it is not a test.
 """
