@@ -183,3 +183,15 @@ def test_segment_vertical_without_image_types_columns() -> None:
         (ln.box.x0 for ln in body.lines), reverse=True
     )
     assert len({page.region(i).article_id for i in page.reading_order}) == 1
+
+
+def test_order_vertical_can_keep_article_ids() -> None:
+    page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
+    page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
+    segment_vertical(page)
+    want = list(page.reading_order)
+    for r in page.regions:
+        r.article_id = f"m_{r.id}"
+    order_vertical(page, articles=False)
+    assert page.reading_order == want
+    assert all(r.article_id == f"m_{r.id}" for r in page.regions)

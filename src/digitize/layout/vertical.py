@@ -348,9 +348,11 @@ def segment_vertical(page: Page) -> None:
     order_vertical(page)
 
 
-def order_vertical(page: Page) -> None:
-    """Reading order and article ids of a vertical page. Runs again after classify (which
-    may split or retype regions), from the regions and the page's rule regions."""
+def order_vertical(page: Page, *, articles: bool = True) -> None:
+    """Reading order (and with `articles`, article ids) of a vertical page. Runs again
+    after classify (which may split or retype regions), from the regions and the page's
+    rule regions. Article ids here open at each headline that follows body text; with
+    `articles=False` the ids already set (by order's module grouping) are kept."""
     em = page.text_height or 20.0
     rules = [r.box for r in page.regions if r.type is RegionType.RULE]
     mast = sorted(
@@ -364,10 +366,12 @@ def order_vertical(page: Page) -> None:
     article = 0
     seq: list[Region] = list(mast)
     for r in mast:
-        r.article_id = None
+        r.article_id = r.article_id if not articles else None
     for k, opens in order_blocks([r.box for r in texts], heads, rules, em):
         r = texts[k]
         seq.append(r)
+        if not articles:
+            continue
         if r.type is RegionType.AD:
             r.article_id = None
             continue
