@@ -218,10 +218,9 @@ def test_sample_features(sample: SynthIssue) -> None:
 
 
 def test_committed_sample_is_current(sample: SynthIssue) -> None:
-    folder = REPO / "scans"
+    folder = REPO / "scans" / sample.gt["issue"]
     gt_file = folder / "gt.json"
-    if not gt_file.exists():
-        pytest.skip("scans/ sample not rendered")
+    assert gt_file.is_file(), "re-render: python -m digitize.synth sample scans/<issue>/"
     committed = json.loads(gt_file.read_text(encoding="utf-8"))
     assert committed == json.loads(json.dumps(sample.gt, ensure_ascii=False))
     for page in committed["pages"]:

@@ -1,4 +1,4 @@
-"""Render synthetic issues: ``python -m digitize.synth sample scans/``."""
+"""Render synthetic issues: ``python -m digitize.synth sample scans/yunxi-20240315-sample/``."""
 
 from __future__ import annotations
 
