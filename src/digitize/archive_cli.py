@@ -99,17 +99,20 @@ def _pipe_safe(handler: Handler) -> Handler:
     return run
 
 
-def add_commands(
+def _command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> dict[str, Handler]:
-    """Register the archivist and search sub-commands; returns handler per command."""
-    p = sub.add_parser(
-        "rebuild",
-        help="regenerate text, METS and article records from corrected ALTO (no OCR)",
-        description="Rebuild an issue's outputs from its ALTO files.",
-        epilog=REBUILD_EPILOG,
-        formatter_class=_RAW,
+    name: str,
+    help: str,
+    description: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name, help=help, description=description, epilog=epilog, formatter_class=_RAW
     )
+
+
+def _issue_args(p: argparse.ArgumentParser) -> None:
+    """rebuild and review work on issue folders holding ALTO files."""
     p.add_argument(
         "folders",
         nargs="+",
@@ -117,14 +120,35 @@ def add_commands(
         metavar="ISSUE",
         help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)",
     )
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    """index and export work on folders holding article records."""
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
+    )
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> dict[str, Handler]:
+    """Register the archivist and search sub-commands; returns handler per command."""
+    p = _command(
+        sub,
+        "rebuild",
+        "regenerate text, METS and article records from corrected ALTO (no OCR)",
+        "Rebuild an issue's outputs from its ALTO files.",
+        REBUILD_EPILOG,
+    )
+    _issue_args(p)
     p.add_argument("--db", type=Path, help="also re-index the rebuilt issues in this search DB")
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "validate",
-        help="check ALTO/METS against the schemas and for dangling references",
-        description="Validate ALTO and METS files.",
-        epilog=VALIDATE_EPILOG,
-        formatter_class=_RAW,
+        "check ALTO/METS against the schemas and for dangling references",
+        "Validate ALTO and METS files.",
+        VALIDATE_EPILOG,
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
     p.add_argument(
@@ -135,40 +159,32 @@ def add_commands(
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "index",
-        help="build or update an SQLite full-text index of the articles",
-        description="Index article records for search.",
-        epilog=INDEX_EPILOG,
-        formatter_class=_RAW,
+        "build or update an SQLite full-text index of the articles",
+        "Index article records for search.",
+        INDEX_EPILOG,
     )
-    p.add_argument(
-        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
-    )
+    _output_args(p)
     p.add_argument("--db", type=Path, required=True, help="SQLite database file")
 
-    p = sub.add_parser(
-        "search",
-        help="search the article index",
-        description="Search indexed articles.",
-        epilog=SEARCH_EPILOG,
-        formatter_class=_RAW,
+    p = _command(
+        sub, "search", "search the article index", "Search indexed articles.", SEARCH_EPILOG
     )
     p.add_argument("query", help='words or phrases, e.g. "新能源汽车" or "两会 代表"')
     p.add_argument("--db", type=Path, required=True, help="SQLite database made by `index`")
     p.add_argument("-n", "--limit", type=int, default=20, help="at most this many hits (20)")
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "export",
-        help="write article records for Elasticsearch/OpenSearch or Solr",
-        description="Export article documents for a search server.",
-        epilog=EXPORT_EPILOG,
-        formatter_class=_RAW,
+        "write article records for Elasticsearch/OpenSearch or Solr",
+        "Export article documents for a search server.",
+        EXPORT_EPILOG,
     )
-    p.add_argument(
-        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
-    )
+    _output_args(p)
     p.add_argument(
         "--format",
         choices=("jsonl", "solr"),
@@ -178,20 +194,14 @@ def add_commands(
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--index", default="digitize", help="index name in bulk action lines")
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "review",
-        help="write a self-contained HTML proof-reading page per issue",
-        description="Write OUTPUT/<issue>/review.html.",
-        epilog=REVIEW_EPILOG,
-        formatter_class=_RAW,
+        "write a self-contained HTML proof-reading page per issue",
+        "Write OUTPUT/<issue>/review.html.",
+        REVIEW_EPILOG,
     )
-    p.add_argument(
-        "folders",
-        nargs="+",
-        type=Path,
-        metavar="ISSUE",
-        help="OUTPUT/<issue> folder (or an OUTPUT folder: every issue in it)",
-    )
+    _issue_args(p)
     p.add_argument("--images", type=Path, metavar="DIR", help="folder with the page scans")
     p.add_argument(
         "--max-side", type=int, default=1600, help="longer side of embedded images in px (1600)"
@@ -223,23 +233,49 @@ def _missing(paths: list[Path]) -> list[Path]:
     return gone
 
 
-def _cmd_rebuild(args: argparse.Namespace) -> int:
-    from digitize.rebuild import issue_folders, rebuild_issue
-
-    if _missing(args.folders):
-        return EXIT_USAGE
-    folders = issue_folders(args.folders)
+def _found(
+    paths: list[Path], find: Callable[[list[Path]], list[Path]], what: str
+) -> list[Path] | None:
+    """The folders `find` sees in `paths`; None (after saying why) is a usage error."""
+    if _missing(paths):
+        return None
+    folders = find(paths)
     if not folders:
-        _err("digitize: error: no issue folders (with ALTO files) found")
+        _err(f"digitize: error: no issue folders {what} found")
+        return None
+    return folders
+
+
+def _issue_folders(paths: list[Path]) -> list[Path] | None:
+    from digitize.rebuild import issue_folders
+
+    return _found(paths, issue_folders, "(with ALTO files)")
+
+
+def _record_folders(paths: list[Path]) -> list[Path] | None:
+    from digitize.index import record_folders
+
+    return _found(paths, record_folders, "with articles.jsonl")
+
+
+def _report(problems: list[str]) -> int:
+    """Print per-file problems to stderr; the exit code they amount to."""
+    for msg in problems:
+        _err(msg)
+    return EXIT_PAGES_FAILED if problems else EXIT_OK
+
+
+def _cmd_rebuild(args: argparse.Namespace) -> int:
+    from digitize.rebuild import rebuild_issue
+
+    folders = _issue_folders(args.folders)
+    if folders is None:
         return EXIT_USAGE
     code = EXIT_OK
     rebuilt: list[Path] = []
     for folder in folders:
         res = rebuild_issue(folder, log=_err)
-        for msg in res.errors:
-            _err(msg)
-        if res.errors:
-            code = EXIT_PAGES_FAILED
+        code = max(code, _report(res.errors))
         if res.pages:
             what = "all outputs" if res.issue_files_written else "page text only"
             print(
@@ -257,8 +293,7 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
         try:
             for folder in rebuilt:
                 n, problems = index_issue(con, folder)
-                for msg in problems:
-                    _err(msg)
+                _report(problems)
                 print(f"{folder.name}: {n} article(s) re-indexed in {args.db}")
         finally:
             con.close()
@@ -287,13 +322,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from digitize.index import connect, index_issue, record_folders
+    from digitize.index import connect, index_issue
 
-    if _missing(args.paths):
-        return EXIT_USAGE
-    folders = record_folders(args.paths)
-    if not folders:
-        _err("digitize: error: no issue folders with articles.jsonl found")
+    folders = _record_folders(args.paths)
+    if folders is None:
         return EXIT_USAGE
     con = connect(args.db)
     total = 0
@@ -302,9 +334,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
         for folder in folders:
             n, problems = index_issue(con, folder)
             total += n
-            for msg in problems:
-                _err(msg)
-                code = EXIT_PAGES_FAILED
+            code = max(code, _report(problems))
             print(f"{folder.name}: {n} article(s)")
         count = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
@@ -348,13 +378,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from digitize.index import bulk_lines, export_docs, record_folders, solr_doc
+    from digitize.index import bulk_lines, export_docs, solr_doc
 
-    if _missing(args.paths):
-        return EXIT_USAGE
-    folders = record_folders(args.paths)
-    if not folders:
-        _err("digitize: error: no issue folders with articles.jsonl found")
+    folders = _record_folders(args.paths)
+    if folders is None:
         return EXIT_USAGE
     problems: list[str] = []
 
@@ -383,22 +410,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
     finally:
         if args.output:
             out.close()
-    for msg in problems:
-        _err(msg)
+    code = _report(problems)
     where = args.output or "stdout"
     _err(f"exported {count} article(s) from {len(folders)} issue(s) to {where} ({args.format})")
-    return EXIT_PAGES_FAILED if problems else EXIT_OK
+    return code
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from digitize.rebuild import issue_folders
     from digitize.review import ReviewOptions, write_review
 
-    if _missing(args.folders):
-        return EXIT_USAGE
-    folders = issue_folders(args.folders)
-    if not folders:
-        _err("digitize: error: no issue folders (with ALTO files) found")
+    folders = _issue_folders(args.folders)
+    if folders is None:
         return EXIT_USAGE
     options = ReviewOptions(
         max_side=max(200, args.max_side),
@@ -408,8 +430,6 @@ def _cmd_review(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for folder in folders:
         out, problems = write_review(folder, options)
-        for msg in problems:
-            _err(msg)
-            code = EXIT_PAGES_FAILED
+        code = max(code, _report(problems))
         print(f"{out} ({out.stat().st_size / 1e6:.1f} MB)")
     return code
