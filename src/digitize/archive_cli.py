@@ -99,18 +99,6 @@ def _pipe_safe(handler: Handler) -> Handler:
     return run
 
 
-def _command(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    help: str,
-    description: str,
-    epilog: str,
-) -> argparse.ArgumentParser:
-    return sub.add_parser(
-        name, help=help, description=description, epilog=epilog, formatter_class=_RAW
-    )
-
-
 def _issue_args(p: argparse.ArgumentParser) -> None:
     """rebuild and review work on issue folders holding ALTO files."""
     p.add_argument(
@@ -122,33 +110,26 @@ def _issue_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _output_args(p: argparse.ArgumentParser) -> None:
-    """index and export work on folders holding article records."""
-    p.add_argument(
-        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
-    )
-
-
 def add_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> dict[str, Handler]:
     """Register the archivist and search sub-commands; returns handler per command."""
-    p = _command(
-        sub,
+    p = sub.add_parser(
         "rebuild",
-        "regenerate text, METS and article records from corrected ALTO (no OCR)",
-        "Rebuild an issue's outputs from its ALTO files.",
-        REBUILD_EPILOG,
+        help="regenerate text, METS and article records from corrected ALTO (no OCR)",
+        description="Rebuild an issue's outputs from its ALTO files.",
+        epilog=REBUILD_EPILOG,
+        formatter_class=_RAW,
     )
     _issue_args(p)
     p.add_argument("--db", type=Path, help="also re-index the rebuilt issues in this search DB")
 
-    p = _command(
-        sub,
+    p = sub.add_parser(
         "validate",
-        "check ALTO/METS against the schemas and for dangling references",
-        "Validate ALTO and METS files.",
-        VALIDATE_EPILOG,
+        help="check ALTO/METS against the schemas and for dangling references",
+        description="Validate ALTO and METS files.",
+        epilog=VALIDATE_EPILOG,
+        formatter_class=_RAW,
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
     p.add_argument(
@@ -159,32 +140,40 @@ def add_commands(
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
-    p = _command(
-        sub,
+    p = sub.add_parser(
         "index",
-        "build or update an SQLite full-text index of the articles",
-        "Index article records for search.",
-        INDEX_EPILOG,
+        help="build or update an SQLite full-text index of the articles",
+        description="Index article records for search.",
+        epilog=INDEX_EPILOG,
+        formatter_class=_RAW,
     )
-    _output_args(p)
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
+    )
     p.add_argument("--db", type=Path, required=True, help="SQLite database file")
 
-    p = _command(
-        sub, "search", "search the article index", "Search indexed articles.", SEARCH_EPILOG
+    p = sub.add_parser(
+        "search",
+        help="search the article index",
+        description="Search indexed articles.",
+        epilog=SEARCH_EPILOG,
+        formatter_class=_RAW,
     )
     p.add_argument("query", help='words or phrases, e.g. "新能源汽车" or "两会 代表"')
     p.add_argument("--db", type=Path, required=True, help="SQLite database made by `index`")
     p.add_argument("-n", "--limit", type=int, default=20, help="at most this many hits (20)")
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
 
-    p = _command(
-        sub,
+    p = sub.add_parser(
         "export",
-        "write article records for Elasticsearch/OpenSearch or Solr",
-        "Export article documents for a search server.",
-        EXPORT_EPILOG,
+        help="write article records for Elasticsearch/OpenSearch or Solr",
+        description="Export article documents for a search server.",
+        epilog=EXPORT_EPILOG,
+        formatter_class=_RAW,
     )
-    _output_args(p)
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="OUTPUT", help="output folder or issue folder"
+    )
     p.add_argument(
         "--format",
         choices=("jsonl", "solr"),
@@ -194,12 +183,12 @@ def add_commands(
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--index", default="digitize", help="index name in bulk action lines")
 
-    p = _command(
-        sub,
+    p = sub.add_parser(
         "review",
-        "write a self-contained HTML proof-reading page per issue",
-        "Write OUTPUT/<issue>/review.html.",
-        REVIEW_EPILOG,
+        help="write a self-contained HTML proof-reading page per issue",
+        description="Write OUTPUT/<issue>/review.html.",
+        epilog=REVIEW_EPILOG,
+        formatter_class=_RAW,
     )
     _issue_args(p)
     p.add_argument("--images", type=Path, metavar="DIR", help="folder with the page scans")
