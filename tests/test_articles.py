@@ -123,6 +123,7 @@ def _by_title(issue: Issue, title: str) -> Article:
         ("第 4 版  综合", "4"),
         ("第十二版", "12"),
         ("第廿三版", "23"),
+        ("第一〇版", "10"),  # digit by digit, read as jump markers read it
         ("B03版 要闻", "B3"),
         ("第４版", "4"),  # full-width digit
         ("第2087期 今日四版", None),  # pages in the issue, not this page's number

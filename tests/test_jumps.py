@@ -104,6 +104,7 @@ def test_not_markers(text: str) -> None:
         ("二十", 20),
         ("〇", 0),
         ("一〇", 10),
+        ("廿三", 23),
     ],
 )
 def test_chinese_number(cn: str, value: int) -> None:

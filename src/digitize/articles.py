@@ -35,48 +35,27 @@ from digitize.model import (
     Region,
     RegionType,
 )
+from digitize.numerals import NUMERAL_CHARS, chinese_number
 from digitize.textutil import clean_line, join_pair
 
 _SPACE_RUN = re.compile(r"\s+")
 
 # --------------------------------------------------------------------------- page numbers
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_NUM = "零〇一二三四五六七八九十廿两"
-_FOLIO_ORDINAL = re.compile(rf"第([0-9]{{1,3}}|[{_CN_NUM}]{{1,4}})版")
+_FOLIO_ORDINAL = re.compile(rf"第([0-9]{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})版")
 # "A4", "B12": a section letter and a number standing alone (not part of "CN32-0062").
 _FOLIO_LETTER = re.compile(r"(?<![A-Za-z0-9])([A-Z])0*([0-9]{1,2})(?![0-9A-Za-z])")
 # "4版" but not "今日四版" / "共8版" / "本期12版", which count the pages of the issue.
 _FOLIO_PLAIN = re.compile(
-    rf"(?<!今日)(?<!今天)(?<!本期)(?<![共计全每有第])([0-9]{{1,3}}|[{_CN_NUM}]{{1,4}})版"
+    rf"(?<!今日)(?<!今天)(?<!本期)(?<![共计全每有第])([0-9]{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})版"
 )
 _FOLIO_BARE = re.compile(r"0*([0-9]{1,3})")
-
-
-def _cn_to_int(text: str) -> int | None:
-    """Chinese numerals up to 99 (四, 十二, 二十, 廿三); None if not a plain number."""
-    if not text or any(ch not in _CN_NUM for ch in text):
-        return None
-    text = text.replace("廿", "二十")
-    if "十" not in text:
-        if len(text) != 1:
-            return None
-        return _CN_DIGITS[text]
-    tens, _, ones = text.partition("十")
-    if "十" in ones or len(tens) > 1 or len(ones) > 1:
-        return None
-    t = _CN_DIGITS[tens] if tens else 1
-    o = _CN_DIGITS[ones] if ones else 0
-    return t * 10 + o
 
 
 def _number_label(token: str) -> str | None:
     if token.isdigit():
         return str(int(token))
-    value = _cn_to_int(token)
+    value = chinese_number(token)
     return None if value is None else str(value)
 
 

@@ -12,9 +12,7 @@ import re
 import unicodedata
 
 from digitize.model import JumpMarker
-
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
+from digitize.numerals import chinese_number
 
 # OCR confusions and traditional forms folded to one spelling.
 _FOLD = str.maketrans(
@@ -41,23 +39,6 @@ _OUT = re.compile(rf"^(?:下|见)?转(?:至|到|见)?(?:第)?{_NUM}(?:版|面)$"
 _OUT_NEXT = re.compile(r"^(?:下)?转(?:下|次)(?:版|页|面)$")
 _IN = re.compile(rf"^(?:上接|紧接|接|续|承|上承|续接)(?:第)?{_NUM}(?:版|面)$")
 _IN_PREV = re.compile(r"^(?:紧)?(?:接|续|承)(?:上|前)(?:版|页|面)$")
-
-
-def chinese_number(text: str) -> int | None:
-    """一..九十九 and 〇-style digit strings ("一〇" = 10) to int; None if not a numeral."""
-    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
-        return None
-    if "十" not in text:
-        value = 0
-        for ch in text:
-            value = value * 10 + _CN_DIGITS[ch]
-        return value
-    head, _, tail = text.partition("十")
-    if "十" in tail or len(head) > 1 or len(tail) > 1:
-        return None
-    tens = _CN_DIGITS[head] if head else 1
-    ones = _CN_DIGITS[tail] if tail else 0
-    return tens * 10 + ones
 
 
 def page_label(raw: str) -> str | None:
