@@ -22,11 +22,9 @@ os.environ.setdefault("DISABLE_MODEL_SOURCE_CHECK", "True")
 import math
 import shutil
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import onnxruntime as ort
 import yaml
@@ -35,16 +33,20 @@ from paddlex.modules.base.utils.pdparams2safetensors.inference_meta import (
     build_inference_meta,
 )
 
-from digitize.engines.base import DetectedLine, ModelInfo, Recognition
+from digitize.engines._common import (
+    DET_BOX_THRESH,
+    DET_THRESH,
+    DET_UNCLIP,
+    REC_BATCH,
+    PairEngine,
+    readable,
+    to_bgr,
+    version,
+)
+from digitize.engines.base import DetectedLine, Recognition
 from digitize.errors import EngineError, ModelError
 from digitize.model import Image
 from digitize.modelstore import ModelStore, ResolvedModel, cache_dir
-
-REC_HEIGHT = 48
-REC_BATCH = 16
-DET_THRESH = 0.3
-DET_BOX_THRESH = 0.5
-DET_UNCLIP = 1.6
 
 
 def _model_dir(model: ResolvedModel) -> tuple[Path, str]:
@@ -93,23 +95,13 @@ def _model_dir(model: ResolvedModel) -> tuple[Path, str]:
     return target, name
 
 
-def _bgr(image: Image) -> Image:
-    if image.ndim == 2:
-        return np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
-    return image
-
-
-class PaddleOcrEngine:
+class PaddleOcrEngine(PairEngine):
     """`OcrEngine` on paddleocr's TextDetection / TextRecognition (onnxruntime engine)."""
 
     name = "paddleocr"
-    rec_height = REC_HEIGHT
 
     def __init__(self, *, threads: int | None = None, store: ModelStore | None = None) -> None:
-        store = store if store is not None else ModelStore()
-        self.threads = threads
-        self._det_model = store.resolve(role="det")
-        self._rec_model = store.resolve(role="rec")
+        super().__init__(threads=threads, store=store)
         engine_config: dict[str, Any] = {"device_type": "cpu"}
         if threads:
             engine_config |= {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
@@ -147,7 +139,7 @@ class PaddleOcrEngine:
 
     def detect(self, image: Image) -> list[DetectedLine]:
         try:
-            (res,) = self._det.predict(_bgr(image), batch_size=1)
+            (res,) = self._det.predict(to_bgr(image), batch_size=1)
         except Exception as exc:
             raise EngineError(f"paddleocr detection failed: {exc}") from exc
         polys = res["dt_polys"]
@@ -161,13 +153,13 @@ class PaddleOcrEngine:
 
     def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
-        valid = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) > 1]
+        valid = readable(crops)
         if not valid:
             return results
         # Sorted by width so that paddlex's batches pad little.
         order = sorted(valid, key=lambda i: crops[i].shape[1] / crops[i].shape[0])
         try:
-            outs = self._rec.predict([_bgr(crops[i]) for i in order], batch_size=REC_BATCH)
+            outs = self._rec.predict([to_bgr(crops[i]) for i in order], batch_size=REC_BATCH)
         except Exception as exc:
             raise EngineError(f"paddleocr recognition failed: {exc}") from exc
         for i, res in zip(order, outs, strict=True):
@@ -181,27 +173,9 @@ class PaddleOcrEngine:
             )
         return results
 
-    def models(self) -> list[ModelInfo]:
-        return [self._det_model.info, self._rec_model.info]
-
     def settings(self) -> dict[str, str]:
-        return {
-            "engine": f"paddleocr {_version('paddleocr')} / paddlex {_version('paddlex')}",
-            "onnxruntime": ort.__version__,
-            "det_thresh": str(DET_THRESH),
-            "det_box_thresh": str(DET_BOX_THRESH),
-            "det_unclip_ratio": str(DET_UNCLIP),
-            "rec_height": str(REC_HEIGHT),
-            "rec_batch": str(REC_BATCH),
-            "textline_orientation": "off",
-            "doc_orientation": "off",
-            "doc_unwarping": "off",
-            "threads": str(self.threads or os.cpu_count() or 1),
-        }
-
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+        return self._settings(
+            f"paddleocr {version('paddleocr')} / paddlex {version('paddlex')}",
+            doc_orientation="off",
+            doc_unwarping="off",
+        )

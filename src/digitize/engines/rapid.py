@@ -12,7 +12,6 @@ dev-set accuracy (models/README.md).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -26,20 +25,25 @@ from rapidocr.ch_ppocr_rec import TextRecognizer
 from rapidocr.utils.typings import EngineType
 
 from digitize.engines import PRESETS
-from digitize.engines.base import DetectedLine, ModelInfo, Recognition
+from digitize.engines._common import (
+    DET_BOX_THRESH,
+    DET_THRESH,
+    DET_UNCLIP,
+    REC_BATCH,
+    REC_HEIGHT,
+    PairEngine,
+    readable,
+    to_bgr,
+    version,
+)
+from digitize.engines.base import DetectedLine, Recognition
 from digitize.errors import EngineError, ModelError
 from digitize.model import Image
 from digitize.modelstore import ModelStore, ResolvedModel, int8_model
 
-REC_HEIGHT = 48
-# Detection post-processing (DB): rapidocr's defaults except a larger candidate cap,
-# since a newspaper page holds far more than 1000 line pieces at times.
-DET_THRESH = 0.3
-DET_BOX_THRESH = 0.5
-DET_UNCLIP = 1.6
+# Detection post-processing (DB, `_common`) is rapidocr's default except for a larger
+# candidate cap, since a newspaper page holds far more than 1000 line pieces at times.
 DET_MAX_CANDIDATES = 3000
-# Crops per recognizer run. Widths are sorted first, so larger batches pad little.
-REC_BATCH = 16
 # Presets (pipeline.Settings.preset): "accurate" runs the manifest's float weights,
 # "fast" an int8 recognizer derived from them (modelstore.int8_model).
 # Calibration lines for the int8 recognizer: rendered newspaper-like text (not taken from
@@ -93,17 +97,10 @@ def _characters(model: ResolvedModel, session: ort.InferenceSession) -> list[str
     )
 
 
-def _to_bgr(image: Image) -> Image:
-    if image.ndim == 2:
-        return np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
-    return image
-
-
-class RapidOcrEngine:
+class RapidOcrEngine(PairEngine):
     """`OcrEngine` on rapidocr's TextDetector / TextRecognizer."""
 
     name = "rapidocr"
-    rec_height = REC_HEIGHT
 
     def __init__(
         self,
@@ -114,11 +111,8 @@ class RapidOcrEngine:
     ) -> None:
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}; choose one of {PRESETS}")
-        store = store if store is not None else ModelStore()
-        self.threads = threads
+        super().__init__(threads=threads, store=store)
         self.preset = preset
-        self._det_model = store.resolve(role="det")
-        self._rec_model = store.resolve(role="rec")
         det_session = _session(self._det_model.onnx, threads)
         rec_session = _session(self._rec_model.onnx, threads)
         self._det = TextDetector(
@@ -168,12 +162,12 @@ class RapidOcrEngine:
         """Recognizer inputs of rendered lines, preprocessed exactly as `recognize` does."""
         for crop in calibration_lines(CALIBRATION_LINES):
             ratio = max(320 / REC_HEIGHT, crop.shape[1] / crop.shape[0])
-            norm = self._rec.resize_norm_img(_to_bgr(crop), ratio)
+            norm = self._rec.resize_norm_img(to_bgr(crop), ratio)
             yield np.asarray(norm, dtype=np.float32)[None]
 
     def detect(self, image: Image) -> list[DetectedLine]:
         try:
-            out = self._det(_to_bgr(image))
+            out = self._det(to_bgr(image))
         except Exception as exc:
             raise EngineError(f"rapidocr detection failed: {exc}") from exc
         if out.boxes is None or out.scores is None:
@@ -185,14 +179,14 @@ class RapidOcrEngine:
 
     def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
-        valid = [i for i, c in enumerate(crops) if c.size and c.shape[0] > 1 and c.shape[1] > 1]
+        valid = readable(crops)
         ratios = {i: crops[i].shape[1] / crops[i].shape[0] for i in valid}
         order = sorted(valid, key=lambda i: ratios[i])
         for start in range(0, len(order), REC_BATCH):
             idx = order[start : start + REC_BATCH]
             max_ratio = max(320 / REC_HEIGHT, *(ratios[i] for i in idx))
             batch = np.stack(
-                [self._rec.resize_norm_img(_to_bgr(crops[i]), max_ratio) for i in idx]
+                [self._rec.resize_norm_img(to_bgr(crops[i]), max_ratio) for i in idx]
             ).astype(np.float32)
             try:
                 probs = self._rec.session(batch)
@@ -204,22 +198,8 @@ class RapidOcrEngine:
                 results[i] = ctc_decode(probs[row], self._labels, used)
         return results
 
-    def models(self) -> list[ModelInfo]:
-        return [self._det_model.info, self._rec_model.info]
-
     def settings(self) -> dict[str, str]:
-        return {
-            "engine": f"rapidocr {_version('rapidocr')}",
-            "onnxruntime": ort.__version__,
-            "det_thresh": str(DET_THRESH),
-            "det_box_thresh": str(DET_BOX_THRESH),
-            "det_unclip_ratio": str(DET_UNCLIP),
-            "rec_height": str(REC_HEIGHT),
-            "rec_batch": str(REC_BATCH),
-            "textline_orientation": "off",
-            "preset": self.preset,
-            "threads": str(self.threads or os.cpu_count() or 1),
-        }
+        return self._settings(f"rapidocr {version('rapidocr')}", preset=self.preset)
 
 
 def calibration_lines(count: int, seed: int = 7) -> list[Image]:
@@ -305,12 +285,3 @@ def ctc_decode(
         char_confidences=confs,
         char_positions=[min(1.0, max(0.0, p)) for p in pos],
     )
-
-
-def _version(dist: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "unknown"
