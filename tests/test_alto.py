@@ -12,9 +12,10 @@ from lxml import etree
 
 from digitize.model import Box, Page, RegionType
 from digitize.serialize.alto import ALTO_NS, block_ids, to_alto
-from digitize.serialize.alto_read import AltoError, read_alto, rotation_transform
+from digitize.serialize.alto_read import AltoError, NotAltoError, read_alto, rotation_transform
 from digitize.serialize.text import page_text
 from digitize.textutil import clean_line, is_cjk
+from digitize.xmlsafe import MAX_BYTES_ENV
 from serialize_samples import PROCESSING, SCHEMA_DIR, page_one, page_two, small_page
 
 GOLDEN = Path(__file__).parent / "golden" / "alto_small.xml"
@@ -354,6 +355,29 @@ def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
     except AltoError:
         return
     assert all("TOPSECRET" not in ln.text for ln in page.iter_lines())
+
+
+def test_entity_doctype_and_oversized_files_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _alto(page_two())
+    head, body = data.split(b"\n", 1)
+    evil = head + b'\n<!DOCTYPE alto [<!ENTITY a "aaaaaaaaaa">]>\n' + body
+    with pytest.raises(AltoError, match="DOCTYPE declares entities") as info:
+        read_alto(evil)
+    assert info.value.line == 2
+    path = tmp_path / "page.xml"
+    path.write_bytes(data)
+    assert read_alto(path).regions  # under the limit
+    monkeypatch.setenv(MAX_BYTES_ENV, str(len(data) - 1))
+    for source in (path, data):
+        with pytest.raises(AltoError, match="over the"):
+            read_alto(source)
+
+
+def test_other_xml_is_not_alto_error() -> None:
+    with pytest.raises(NotAltoError):
+        read_alto(b"<?xml version='1.0'?>\n<mets/>")
 
 
 def test_missing_file_is_typed_error(tmp_path: Path) -> None:

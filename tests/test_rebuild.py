@@ -184,6 +184,23 @@ def test_malformed_alto_is_reported_and_others_still_processed(
     assert (issue_dir / "issue.txt").read_bytes() == issue_before
 
 
+def test_unsafe_alto_is_refused_and_other_xml_skipped(
+    issue_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p2 = issue_dir / "page-2.xml"
+    head, body = p2.read_text(encoding="utf-8").split("\n", 1)
+    p2.write_text(
+        f'{head}\n<!DOCTYPE alto [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n{body}',
+        encoding="utf-8",
+    )
+    (issue_dir / "notes.xml").write_text("<notes>kept by the archivist</notes>\n", encoding="utf-8")
+
+    assert main(["rebuild", str(issue_dir)]) == 1
+    err = capsys.readouterr().err
+    assert f"{p2}:2: DOCTYPE declares entities" in err
+    assert "notes.xml" not in err
+
+
 def test_hand_edited_text_output_is_backed_up(issue_dir: Path) -> None:
     (issue_dir / "issue.txt").write_text("hand notes\n", encoding="utf-8")
     res = rebuild_issue(issue_dir)

@@ -25,7 +25,7 @@ from lxml import etree
 
 from digitize.script import to_simplified
 from digitize.textutil import clean_line, join_pair
-from digitize.xmlsafe import XmlError, local_name, parse_file
+from digitize.xmlsafe import XmlError, float_attr, local_name, parse_file, polygon_numbers
 
 SCHEMA_VERSION = 2
 RECORDS_NAME = "articles.jsonl"
@@ -102,18 +102,8 @@ class AltoLayout:
 _BLOCK_ELEMENTS = {"TextBlock": "body", "Illustration": "photo", "GraphicalElement": "rule"}
 
 
-def _num(el: etree._Element, name: str) -> float | None:
-    raw = el.get(name)
-    if raw is None:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        return None
-
-
 def _box(el: etree._Element) -> tuple[float, float, float, float] | None:
-    vals = [_num(el, k) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
+    vals = [float_attr(el, k) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
     if any(v is None for v in vals):
         return None
     x, y, w, h = (float(v) for v in vals if v is not None)
@@ -127,9 +117,8 @@ def _polygon(el: etree._Element) -> list[tuple[float, float]] | None:
         for poly in shape:
             if local_name(poly) != "Polygon":
                 continue
-            raw = (poly.get("POINTS") or "").replace(",", " ").split()
             try:
-                nums = [float(v) for v in raw]
+                nums = polygon_numbers(poly)
             except ValueError:
                 return None
             if len(nums) >= 6 and len(nums) % 2 == 0:
@@ -159,11 +148,11 @@ def read_layout(path: Path) -> AltoLayout:
             ro_el = el
     if page_el is None:
         raise XmlError("no Layout/Page element", path=path)
-    nr = _num(page_el, "PHYSICAL_IMG_NR")
+    nr = float_attr(page_el, "PHYSICAL_IMG_NR")
     layout = AltoLayout(
         path=path,
-        width=_num(page_el, "WIDTH") or 0.0,
-        height=_num(page_el, "HEIGHT") or 0.0,
+        width=float_attr(page_el, "WIDTH") or 0.0,
+        height=float_attr(page_el, "HEIGHT") or 0.0,
         number=int(nr) if nr is not None else None,
         printed=page_el.get("PRINTED_IMG_NR"),
         image_file=image_file,
@@ -203,9 +192,9 @@ def read_layout(path: Path) -> AltoLayout:
                     content = child.get("CONTENT") or ""
                     sid = child.get("ID", "")
                     owner[sid] = block.id
-                    st = AltoString(sid, content, _num(child, "WC"), _box(child))
+                    st = AltoString(sid, content, float_attr(child, "WC"), _box(child))
                     st.glyphs = [
-                        AltoGlyph(g.get("CONTENT") or "", _num(g, "GC"), _box(g))
+                        AltoGlyph(g.get("CONTENT") or "", float_attr(g, "GC"), _box(g))
                         for g in child
                         if local_name(g) == "Glyph"
                     ]

@@ -20,10 +20,9 @@ from pathlib import Path
 from digitize.articles import link_articles
 from digitize.errors import InputError
 from digitize.model import Issue, Page
-from digitize.serialize.alto_read import AltoError, read_alto
+from digitize.serialize.alto_read import AltoError, NotAltoError, read_alto
 from digitize.store import STATE_DIR, Manifest, WriteOutcome, save_page, sha256_file, write_outputs
 from digitize.writer import issue_files, processing_for
-from digitize.xmlsafe import XmlError, check_prolog, local_name, parse_bytes, read_bytes
 
 METS_NAME = "mets.xml"
 # Our own non-ALTO XML outputs; everything else *.xml in an issue folder is a page.
@@ -70,8 +69,6 @@ def alto_files(folder: Path) -> list[Path]:
 
 
 def _message(exc: Exception, path: Path) -> str:
-    if isinstance(exc, XmlError):
-        return str(exc)
     if isinstance(exc, AltoError):
         # AltoError's message starts "line N: ..."; put it in file:line: form.
         msg = exc.message
@@ -82,15 +79,15 @@ def _message(exc: Exception, path: Path) -> str:
 
 
 def read_page(path: Path, manifest: Manifest) -> Page | None:
-    """One (possibly hand-edited) ALTO file as a Page, parsed safely; None if it is not ALTO.
+    """One (possibly hand-edited) ALTO file as a Page (`read_alto` parses it safely);
+    None if it is not ALTO.
 
     Raises InputError (with file and line) or OSError for a file that cannot be read.
     """
-    raw = read_bytes(path)
-    check_prolog(raw, path)
-    if local_name(parse_bytes(raw, path=path).getroot()) != "alto":
+    try:
+        page = read_alto(path)
+    except NotAltoError:
         return None  # some other XML the archivist keeps next to the outputs
-    page = read_alto(path)
     entry = manifest.pages.get(page.stem)
     if entry is not None:
         # ALTO records only the image's file name; the manifest has the source path.

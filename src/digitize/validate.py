@@ -19,7 +19,14 @@ from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
-from digitize.xmlsafe import XmlError, local_name, parse_file
+from digitize.xmlsafe import (
+    XmlError,
+    float_attr,
+    local_name,
+    parse_file,
+    polygon_numbers,
+    source_line,
+)
 
 SCHEMAS_ENV = "DIGITIZE_SCHEMAS"
 ALTO_NS_PREFIX = "http://www.loc.gov/standards/alto/"
@@ -68,11 +75,6 @@ class Report:
     @property
     def invalid_files(self) -> list[str]:
         return sorted({p.path for p in self.errors})
-
-
-def _line(el: etree._Element) -> int | None:
-    n = getattr(el, "sourceline", None)
-    return n if isinstance(n, int) else None
 
 
 # ---------------------------------------------------------------------------- schemas
@@ -138,23 +140,13 @@ def _ids(root: etree._Element, path: str) -> tuple[dict[str, etree._Element], li
         if eid is None:
             continue
         if eid in ids:
-            first = _line(ids[eid])
+            first = source_line(ids[eid])
             problems.append(
-                Problem(path, _line(el), f"duplicate ID '{eid}' (first used on line {first})")
+                Problem(path, source_line(el), f"duplicate ID '{eid}' (first used on line {first})")
             )
         else:
             ids[eid] = el
     return ids, problems
-
-
-def _float(el: etree._Element, name: str) -> float | None:
-    raw = el.get(name)
-    if raw is None:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        return None
 
 
 def check_alto(root: etree._Element, path: str) -> list[Problem]:
@@ -172,15 +164,17 @@ def check_alto(root: etree._Element, path: str) -> list[Problem]:
                 target = ids.get(ref)
                 if target is None:
                     problems.append(
-                        Problem(path, _line(el), f"{name}/@{attr} refers to missing ID '{ref}'")
+                        Problem(
+                            path, source_line(el), f"{name}/@{attr} refers to missing ID '{ref}'"
+                        )
                     )
                 elif kinds is not None and local_name(target) not in kinds:
                     problems.append(
                         Problem(
                             path,
-                            _line(el),
+                            source_line(el),
                             f"{name}/@{attr} '{ref}' points at a {local_name(target)} "
-                            f"(line {_line(target)}), expected {' or '.join(sorted(kinds))}",
+                            f"(line {source_line(target)}), expected {' or '.join(sorted(kinds))}",
                         )
                     )
         if name == "ElementRef":
@@ -188,13 +182,15 @@ def check_alto(root: etree._Element, path: str) -> list[Problem]:
                 target = ids.get(ref)
                 if target is None:
                     problems.append(
-                        Problem(path, _line(el), f"ElementRef/@REF refers to missing ID '{ref}'")
+                        Problem(
+                            path, source_line(el), f"ElementRef/@REF refers to missing ID '{ref}'"
+                        )
                     )
                 elif local_name(target) not in _LAYOUT_ELEMENTS:
                     problems.append(
                         Problem(
                             path,
-                            _line(el),
+                            source_line(el),
                             f"ElementRef/@REF '{ref}' points at a {local_name(target)}, "
                             "not a layout element",
                         )
@@ -203,7 +199,7 @@ def check_alto(root: etree._Element, path: str) -> list[Problem]:
             content = el.get("CONTENT")
             if content is None or not content.strip():
                 problems.append(
-                    Problem(path, _line(el), f"String '{el.get('ID', '')}' has empty CONTENT")
+                    Problem(path, source_line(el), f"String '{el.get('ID', '')}' has empty CONTENT")
                 )
     problems += _alto_boxes(root, path)
     problems += _alto_reading_order(root, ids, path)
@@ -216,7 +212,7 @@ def _alto_boxes(root: etree._Element, path: str) -> list[Problem]:
     for page in root.iter():
         if local_name(page) != "Page":
             continue
-        pw, ph = _float(page, "WIDTH"), _float(page, "HEIGHT")
+        pw, ph = float_attr(page, "WIDTH"), float_attr(page, "HEIGHT")
         if pw is None or ph is None:
             continue
         tol = BOX_TOLERANCE
@@ -226,15 +222,16 @@ def _alto_boxes(root: etree._Element, path: str) -> list[Problem]:
             name = local_name(el)
             eid = el.get("ID")
             label = f"{name} '{eid}'" if eid else name
-            x, y = _float(el, "HPOS"), _float(el, "VPOS")
-            w, h = _float(el, "WIDTH"), _float(el, "HEIGHT")
+            x, y = float_attr(el, "HPOS"), float_attr(el, "VPOS")
+            w, h = float_attr(el, "WIDTH"), float_attr(el, "HEIGHT")
             if name == "Polygon":
                 label = "Polygon"
-                raw = (el.get("POINTS") or "").replace(",", " ").split()
                 try:
-                    nums = [float(v) for v in raw]
+                    nums = polygon_numbers(el)
                 except ValueError:
-                    problems.append(Problem(path, _line(el), "Polygon/@POINTS is not numeric"))
+                    problems.append(
+                        Problem(path, source_line(el), "Polygon/@POINTS is not numeric")
+                    )
                     continue
                 bad = [
                     (nums[i], nums[i + 1])
@@ -246,24 +243,26 @@ def _alto_boxes(root: etree._Element, path: str) -> list[Problem]:
                     problems.append(
                         Problem(
                             path,
-                            _line(el),
+                            source_line(el),
                             f"Polygon point ({bx:g},{by:g}) lies outside the page ({pw:g}x{ph:g})",
                         )
                     )
                 continue
             if (w is not None and w < 0) or (h is not None and h < 0):
-                problems.append(Problem(path, _line(el), f"{label} has a negative size"))
+                problems.append(Problem(path, source_line(el), f"{label} has a negative size"))
                 continue
             if (x is not None and x < -tol) or (y is not None and y < -tol):
                 problems.append(
-                    Problem(path, _line(el), f"{label} starts outside the page (HPOS/VPOS < 0)")
+                    Problem(
+                        path, source_line(el), f"{label} starts outside the page (HPOS/VPOS < 0)"
+                    )
                 )
                 continue
             if x is not None and w is not None and x + w > pw + tol:
                 problems.append(
                     Problem(
                         path,
-                        _line(el),
+                        source_line(el),
                         f"{label} ends outside the page: HPOS+WIDTH = {x + w:g} > "
                         f"Page WIDTH {pw:g}",
                     )
@@ -272,7 +271,7 @@ def _alto_boxes(root: etree._Element, path: str) -> list[Problem]:
                 problems.append(
                     Problem(
                         path,
-                        _line(el),
+                        source_line(el),
                         f"{label} ends outside the page: VPOS+HEIGHT = {y + h:g} > "
                         f"Page HEIGHT {ph:g}",
                     )
@@ -303,7 +302,7 @@ def _alto_reading_order(
         return [
             Problem(
                 path,
-                _line(first),
+                source_line(first),
                 f"no ReadingOrder, so {len(wanted)} text block(s) have no order",
             )
         ]
@@ -322,14 +321,14 @@ def _alto_reading_order(
             bid = el.get("ID", "")
             if bid in covered:
                 problems.append(
-                    Problem(path, _line(ref), f"ReadingOrder lists block '{bid}' twice")
+                    Problem(path, source_line(ref), f"ReadingOrder lists block '{bid}' twice")
                 )
             covered.add(bid)
     for b in wanted:
         bid = b.get("ID", "")
         if bid not in covered:
             problems.append(
-                Problem(path, _line(b), f"TextBlock '{bid}' is missing from the ReadingOrder")
+                Problem(path, source_line(b), f"TextBlock '{bid}' is missing from the ReadingOrder")
             )
     return problems
 
@@ -374,14 +373,16 @@ def check_mets(root: etree._Element, path: Path, alto_ids: _AltoIds | None = Non
         target = ids.get(ref)
         if target is None:
             problems.append(
-                Problem(spath, _line(el), f"{local_name(el)}/@{attr} refers to missing ID '{ref}'")
+                Problem(
+                    spath, source_line(el), f"{local_name(el)}/@{attr} refers to missing ID '{ref}'"
+                )
             )
             return None
         if local_name(target) not in kinds:
             problems.append(
                 Problem(
                     spath,
-                    _line(el),
+                    source_line(el),
                     f"{local_name(el)}/@{attr} '{ref}' points at a {local_name(target)}, "
                     f"expected {' or '.join(sorted(kinds))}",
                 )
@@ -419,21 +420,23 @@ def _mets_area(
     loc = next((c for c in f if local_name(c) == "FLocat"), None)
     href = loc.get(f"{{{XLINK_NS}}}href") if loc is not None else None
     if not href:
-        return [Problem(spath, _line(f), f"file '{fid}' has no FLocat/@xlink:href")]
+        return [Problem(spath, source_line(f), f"file '{fid}' has no FLocat/@xlink:href")]
     target = _href_path(href, path.parent)
     if target is None:
         return []
     if not target.is_file():
-        return [Problem(spath, _line(f), f"file '{fid}': {href} does not exist")]
+        return [Problem(spath, source_line(f), f"file '{fid}': {href} does not exist")]
     found = alto_ids.get(target)
     if isinstance(found, XmlError):
-        return [Problem(spath, _line(area), f"area points into {href}, which is unreadable: "
+        return [Problem(spath, source_line(area), f"area points into {href}, which is unreadable: "
                         f"{found.message}")]  # fmt: skip
     out: list[Problem] = []
     for attr in ("BEGIN", "END"):
         ref = area.get(attr)
         if ref and ref not in found:
-            out.append(Problem(spath, _line(area), f"area/@{attr} '{ref}' is not an ID in {href}"))
+            out.append(
+                Problem(spath, source_line(area), f"area/@{attr} '{ref}' is not an ID in {href}")
+            )
     return out
 
 
@@ -483,7 +486,7 @@ def _validate_one(
         kind = "alto"
         if not ns.startswith(ALTO_NS_PREFIX):
             report.problems.append(
-                Problem(spath, _line(root), f"<alto> is not in an ALTO namespace ({ns!r})")
+                Problem(spath, source_line(root), f"<alto> is not in an ALTO namespace ({ns!r})")
             )
         report.problems += check_alto(root, spath)
     elif name == "mets" and ns == METS_NS:

@@ -65,15 +65,20 @@ class Limits:
         return Limits(max_bytes=value) if value > 0 else Limits()
 
 
-def safe_parser() -> etree.XMLParser:
-    """Parser that never resolves entities, loads a DTD or opens a network connection."""
+def safe_parser(*, strip: bool = False) -> etree.XMLParser:
+    """Parser that never resolves entities, loads a DTD or opens a network connection.
+
+    `strip` drops comments and processing instructions, for readers that take text from
+    elements (an editor's comment would otherwise split it); validators keep them.
+    """
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        remove_pis=False,
+        remove_comments=strip,
+        remove_pis=strip,
     )
 
 
@@ -114,9 +119,16 @@ def check_prolog(raw: bytes, path: Path | str | None = None) -> None:
 
 
 def parse_bytes(
-    raw: bytes, *, path: Path | str | None = None, limits: Limits | None = None
+    raw: bytes,
+    *,
+    path: Path | str | None = None,
+    limits: Limits | None = None,
+    strip: bool = False,
 ) -> etree._ElementTree:
-    """Parse untrusted XML bytes; XmlError (with line) for malformed, oversized or unsafe."""
+    """Parse untrusted XML bytes; XmlError (with line) for malformed, oversized or unsafe.
+
+    `strip`: see `safe_parser`.
+    """
     limits = limits or Limits.from_env()
     if len(raw) > limits.max_bytes:
         raise XmlError(
@@ -126,7 +138,7 @@ def parse_bytes(
         )
     check_prolog(raw, path)
     try:
-        root = etree.fromstring(raw, safe_parser())
+        root = etree.fromstring(raw, safe_parser(strip=strip))
     except etree.XMLSyntaxError as exc:
         raise XmlError(f"not well-formed XML: {exc.msg}", path=path, line=exc.lineno) from None
     tree = root.getroottree()
@@ -152,11 +164,39 @@ def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
         raise XmlError(f"cannot read file: {exc.strerror or exc}", path=path) from None
 
 
-def parse_file(path: Path, limits: Limits | None = None) -> etree._ElementTree:
+def parse_file(
+    path: Path, limits: Limits | None = None, *, strip: bool = False
+) -> etree._ElementTree:
     limits = limits or Limits.from_env()
-    return parse_bytes(read_bytes(path, limits), path=path, limits=limits)
+    return parse_bytes(read_bytes(path, limits), path=path, limits=limits, strip=strip)
+
+
+# -- reading elements of such files: tolerant, since anything may have been edited -------
 
 
 def local_name(el: etree._Element) -> str:
+    """Tag without namespace; "" for comments and processing instructions."""
     tag = el.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def source_line(el: etree._Element) -> int | None:
+    line = getattr(el, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
+def float_attr(el: etree._Element, name: str) -> float | None:
+    """The attribute as a number; None when it is absent or not a number."""
+    raw = el.get(name)
+    if raw is None:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def polygon_numbers(el: etree._Element) -> list[float]:
+    """The numbers in a Polygon's POINTS ("x,y x,y" or "x y x y"); ValueError for one
+    that is not a number. Pairing and counting are left to the caller."""
+    return [float(v) for v in (el.get("POINTS") or "").replace(",", " ").split()]

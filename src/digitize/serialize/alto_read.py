@@ -29,6 +29,14 @@ from digitize.serialize.alto import (
     TAG_TYPE_READING,
     TAG_TYPE_REGION,
 )
+from digitize.xmlsafe import (
+    XmlError,
+    local_name,
+    parse_bytes,
+    parse_file,
+    polygon_numbers,
+    source_line,
+)
 
 _BLOCKS = ("TextBlock", "Illustration", "GraphicalElement")
 _REGION_TYPES = frozenset(t.value for t in RegionType)
@@ -48,6 +56,10 @@ class AltoError(InputError):
             hint="fix the ALTO file (it must be well-formed ALTO 4.x) and run again",
         )
         self.line = line
+
+
+class NotAltoError(AltoError):
+    """Well-formed XML whose root is not <alto> (some other file kept beside the pages)."""
 
 
 def rotation_transform(
@@ -114,20 +126,8 @@ class _Geometry:
         return Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def _srcline(el: etree._Element) -> int | None:
-    line = getattr(el, "sourceline", None)
-    return line if isinstance(line, int) else None
-
-
-def _local(el: etree._Element) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
 def _children(el: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in el if _local(c) == name]
+    return [c for c in el if local_name(c) == name]
 
 
 def _float(el: etree._Element, name: str, path: str | None) -> float | None:
@@ -138,10 +138,10 @@ def _float(el: etree._Element, name: str, path: str | None) -> float | None:
         v = float(raw)
     except ValueError:
         raise AltoError(
-            f"{_local(el)}/@{name} is not a number: {raw!r}", path=path, line=_srcline(el)
+            f"{local_name(el)}/@{name} is not a number: {raw!r}", path=path, line=source_line(el)
         ) from None
     if not math.isfinite(v):
-        raise AltoError(f"{_local(el)}/@{name} is not finite", path=path, line=_srcline(el))
+        raise AltoError(f"{local_name(el)}/@{name} is not finite", path=path, line=source_line(el))
     return v
 
 
@@ -154,7 +154,7 @@ class _Reader:
         self.geo: _Geometry
 
     def err(self, msg: str, el: etree._Element | None = None) -> AltoError:
-        return AltoError(msg, path=self.path, line=_srcline(el) if el is not None else None)
+        return AltoError(msg, path=self.path, line=source_line(el) if el is not None else None)
 
     def find(self, el: etree._Element, *names: str) -> etree._Element | None:
         cur: etree._Element | None = el
@@ -214,7 +214,7 @@ class _Reader:
         if tags is None:
             return
         for t in tags:
-            if _local(t) not in _TAG_KINDS:
+            if local_name(t) not in _TAG_KINDS:
                 continue
             tid = t.get("ID")
             if tid:
@@ -247,9 +247,8 @@ class _Reader:
         poly = self.find(el, "Shape", "Polygon")
         if poly is None:
             return None
-        raw = (poly.get("POINTS") or "").replace(",", " ").split()
         try:
-            nums = [float(v) for v in raw]
+            nums = polygon_numbers(poly)
         except ValueError:
             raise self.err("Polygon/@POINTS is not a list of numbers", poly) from None
         if len(nums) < 6 or len(nums) % 2:
@@ -292,7 +291,7 @@ class _Reader:
         excluded: set[str] = set()
         doc_text: list[str] = []
         for el in page_el.iter():
-            name = _local(el)
+            name = local_name(el)
             if name not in _BLOCKS:
                 continue
             region, is_excluded = self.region(el, used)
@@ -307,7 +306,7 @@ class _Reader:
         return page
 
     def region(self, el: etree._Element, used: set[str]) -> tuple[Region, bool]:
-        name = _local(el)
+        name = local_name(el)
         rid = _unique(el.get("ID") or f"block{len(used) + 1}", used)
         default = {
             "TextBlock": RegionType.BODY,
@@ -336,7 +335,7 @@ class _Reader:
                 excluded = True
         if name == "TextBlock" and not rtype.is_text:
             rtype = RegionType.BODY
-        lines = [self.line(tl, vertical, used) for tl in el.iter() if _local(tl) == "TextLine"]
+        lines = [self.line(tl, vertical, used) for tl in el.iter() if local_name(tl) == "TextLine"]
         box = self.box(el)
         if box is None:
             line_boxes = [ln.box for ln in lines]
@@ -370,7 +369,7 @@ class _Reader:
         string_boxes: list[Box] = []
         pending_space = False
         for child in tl:
-            name = _local(child)
+            name = local_name(child)
             if name == "SP":
                 pending_space = True
                 continue
@@ -441,14 +440,14 @@ class _Reader:
 
         def walk(el: etree._Element, article: str | None) -> None:
             for child in el:
-                name = _local(child)
+                name = local_name(child)
                 if name in ("OrderedGroup", "UnorderedGroup"):
                     art = article
                     for type_, label, _ in self.tagrefs(child):
                         if type_ == TAG_TYPE_ARTICLE and label:
                             art = label
                     if name == "OrderedGroup" and not any(
-                        _local(c) in ("OrderedGroup", "UnorderedGroup") for c in child
+                        local_name(c) in ("OrderedGroup", "UnorderedGroup") for c in child
                     ):
                         refs: list[str] = []
                         for ref in _children(child, "ElementRef"):
@@ -511,39 +510,26 @@ def _unique(wanted: str, used: set[str]) -> str:
     return out
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def read_alto(data: bytes | Path) -> Page:
     """Parse ALTO into a Page in the page frame (inverse of `to_alto`).
 
-    Raises AltoError (an InputError) with the file and line for malformed input.
+    The input is untrusted (edited by hand, made by another tool), so it is parsed by
+    `xmlsafe`: size limit, no DOCTYPE entities or external DTD, nothing resolved.
+    Raises AltoError (an InputError) with the file and line for malformed or unsafe
+    input, NotAltoError (an AltoError) for well-formed XML that is not ALTO.
     """
-    path: str | None = None
-    stem: str | None = None
+    path = str(data) if isinstance(data, Path) else None
+    stem = data.stem if isinstance(data, Path) else None
     try:
         if isinstance(data, Path):
-            path = str(data)
-            stem = data.stem
-            raw = data.read_bytes()
+            tree = parse_file(data, strip=True)
         else:
-            raw = data
-        root = etree.fromstring(raw, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise AltoError(f"not well-formed XML: {exc.msg}", path=path, line=exc.lineno) from None
-    except OSError as exc:
-        raise AltoError(f"cannot read file: {exc.strerror or exc}", path=path) from None
-    if _local(root) != "alto":
-        raise AltoError(
-            f"root element is <{_local(root)}>, not <alto>", path=path, line=_srcline(root)
+            tree = parse_bytes(data, strip=True)
+    except XmlError as exc:
+        raise AltoError(exc.message, path=path, line=exc.line) from None
+    root = tree.getroot()
+    if local_name(root) != "alto":
+        raise NotAltoError(
+            f"root element is <{local_name(root)}>, not <alto>", path=path, line=source_line(root)
         )
     return _Reader(root, path, stem).page()
