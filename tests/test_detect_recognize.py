@@ -20,8 +20,8 @@ from digitize.recognize import (
     recognize,
     vertical_strip,
 )
+from ocr_samples import SERIF, cer
 
-SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 UMING = "/usr/share/fonts/truetype/arphic/uming.ttc"
 
 BODY = [
@@ -31,16 +31,6 @@ BODY = [
     "抢抓机遇接续奋斗，推动高质量发展",
 ]
 COLUMN = "臺灣經濟發展與兩岸關係回顧"
-
-
-def cer(got: str, want: str) -> float:
-    prev = list(range(len(want) + 1))
-    for i, a in enumerate(got, 1):
-        cur = [i]
-        for j, b in enumerate(want, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
-        prev = cur
-    return prev[-1] / max(1, len(want))
 
 
 def render_page(

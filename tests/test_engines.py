@@ -17,8 +17,8 @@ from digitize import engines
 from digitize.engines.base import OcrEngine
 from digitize.errors import ModelError, UsageError
 from digitize.modelstore import ModelStore, file_sha256, models_dir
+from ocr_samples import SERIF, cer
 
-SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 LINES = [
@@ -27,16 +27,6 @@ LINES = [
     "“十三五”规划目标任务全面完成",
     "本报讯（记者 王芳）昨天上午",
 ]
-
-
-def cer(got: str, want: str) -> float:
-    prev = list(range(len(want) + 1))
-    for i, a in enumerate(got, 1):
-        cur = [i]
-        for j, b in enumerate(want, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
-        prev = cur
-    return prev[-1] / max(1, len(want))
 
 
 def render_line(text: str, size: int, font: str = SERIF) -> np.ndarray:
