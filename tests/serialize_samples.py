@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from lxml import etree
+
 from digitize.engines.base import ModelInfo
 from digitize.model import (
     Article,
@@ -29,6 +32,16 @@ from digitize.serialize.alto import Processing
 from digitize.serialize.alto_read import rotation_transform
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "schema"
+
+
+def xml_schema(name: str) -> etree.XMLSchema:
+    """A schema from the shared folder; the test is skipped where that folder is absent."""
+    if not SCHEMA_DIR.is_dir():
+        pytest.skip(f"schema folder not found at {SCHEMA_DIR}")
+    path = SCHEMA_DIR / name
+    assert path.is_file(), f"{path} missing from the schema folder"
+    return etree.XMLSchema(etree.parse(str(path)))
+
 
 PROCESSING = Processing(
     software="digitize",

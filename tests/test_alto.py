@@ -16,7 +16,7 @@ from digitize.serialize.alto_read import AltoError, NotAltoError, read_alto, rot
 from digitize.serialize.text import page_text
 from digitize.textutil import clean_line, is_cjk
 from digitize.xmlsafe import MAX_BYTES_ENV
-from serialize_samples import PROCESSING, SCHEMA_DIR, page_one, page_two, small_page
+from serialize_samples import PROCESSING, page_one, page_two, small_page, xml_schema
 
 GOLDEN = Path(__file__).parent / "golden" / "alto_small.xml"
 A = f"{{{ALTO_NS}}}"
@@ -24,11 +24,7 @@ A = f"{{{ALTO_NS}}}"
 
 @pytest.fixture(scope="module")
 def alto_schema() -> etree.XMLSchema:
-    if not SCHEMA_DIR.is_dir():
-        pytest.skip(f"ALTO schema folder not found at {SCHEMA_DIR}")
-    path = SCHEMA_DIR / "alto-4-4.xsd"
-    assert path.is_file(), f"{path} missing from the schema folder"
-    return etree.XMLSchema(etree.parse(str(path)))
+    return xml_schema("alto-4-4.xsd")
 
 
 def _alto(page: Page) -> bytes:

@@ -8,7 +8,7 @@ from lxml import etree
 from digitize.model import Issue
 from digitize.serialize.alto import to_alto
 from digitize.serialize.mets import METS_NS, XLINK_NS, to_mets
-from serialize_samples import PROCESSING, SCHEMA_DIR, issue
+from serialize_samples import PROCESSING, issue, xml_schema
 
 M = f"{{{METS_NS}}}"
 HREF = f"{{{XLINK_NS}}}href"
@@ -18,11 +18,7 @@ ALTOS = {1: "alto/page-1.xml", 2: "alto/page-4.xml"}
 
 @pytest.fixture(scope="module")
 def mets_schema() -> etree.XMLSchema:
-    if not SCHEMA_DIR.is_dir():
-        pytest.skip(f"METS schema folder not found at {SCHEMA_DIR}")
-    path = SCHEMA_DIR / "mets-1-12-1.xsd"
-    assert path.is_file(), f"{path} missing from the schema folder"
-    return etree.XMLSchema(etree.parse(str(path)))
+    return xml_schema("mets-1-12-1.xsd")
 
 
 def _mets(iss: Issue) -> etree._Element:
