@@ -256,6 +256,17 @@ def test_page_break_after_a_full_stop_starts_a_new_paragraph() -> None:
 # --------------------------------------------------------------------------- linking
 
 
+_SHRIMP = ("长荡湖青虾喜获丰收", "本报讯 今年的虾个头大。")
+_OTHER = ("其他新闻", "本报讯 其他内容。")
+
+
+def _unrelated(b: Builder, aid: str, story: tuple[str, str] = _SHRIMP) -> None:
+    """A short article of its own (headline, indented body) beside the one under test."""
+    title, body = story
+    b.add(T.HEADLINE, [title], aid)
+    b.add(T.BODY, [f"  {body}"], aid)
+
+
 def _first_part(b: Builder, aid: str, title: str, body: str, target: str) -> Region:
     b.add(T.HEADLINE, [title], aid, em=70)
     b.add(T.BODY, [f"  {body}"], aid)
@@ -289,8 +300,7 @@ def test_two_jumps_leaving_one_page() -> None:
     _folio(b4, "四")
     # Printed in the other order, plus an unrelated article between them.
     _continuation(b4, "p2_a1", "深化教育医疗改革 绘制幸福民生图", "城乡就医环境。", "一")
-    b4.add(T.HEADLINE, ["长荡湖青虾喜获丰收"], "p2_a2")
-    b4.add(T.BODY, ["  本报讯 今年的虾个头大。"], "p2_a2")
+    _unrelated(b4, "p2_a2")
     _continuation(b4, "p2_a3", "为常州高质量发展贡献金坛力量", "件及模组。", "一")
     issue = _issue(b1.page(), b4.page())
 
@@ -343,8 +353,7 @@ def test_chain_over_three_pages() -> None:
     _folio(b4, "4")
     _continuation(b4, "y", "重点项目建设提速", "为止，第二段到此", "1")
     b4.add(T.JUMP, ["（下转第六版）"], "y", jump=_jump("（下转第六版）", "out", "6"))
-    b4.add(T.HEADLINE, ["其他新闻"], "z")
-    b4.add(T.BODY, ["  本报讯 其他内容。"], "z")
+    _unrelated(b4, "z", _OTHER)
     b6 = Builder(3)
     _folio(b6, "6")
     _continuation(b6, "w", "项目建设提速", "为止。", "4")
@@ -417,8 +426,7 @@ def test_continuation_without_repeated_headline() -> None:
     b1 = Builder(1)
     _first_part(b1, "a", "奋斗的力量 崛起的金坛", "丰硕成果的取得", "2")
     b2 = Builder(2)
-    b2.add(T.HEADLINE, ["长荡湖青虾喜获丰收"], "s")
-    b2.add(T.BODY, ["  本报讯 今年的虾个头大。"], "s")
+    _unrelated(b2, "s")
     _continuation(b2, "c", None, "，取决于优良的营商环境。", "1")
     issue = _issue(b1.page(), b2.page())
     art = _by_title(issue, "奋斗的力量 崛起的金坛")
@@ -432,8 +440,7 @@ def test_continuation_without_headline_or_marker_follows_text_continuity() -> No
     b1 = Builder(1)
     _first_part(b1, "a", "奋斗的力量 崛起的金坛", "丰硕成果的取得", "2")
     b2 = Builder(2)
-    b2.add(T.HEADLINE, ["长荡湖青虾喜获丰收"], "s")
-    b2.add(T.BODY, ["  本报讯 今年的虾个头大。"], "s")
+    _unrelated(b2, "s")
     b2.add(T.BODY, ["取决于优良的营商环境。"], "c")
     issue = _issue(b1.page(), b2.page())
     art = _by_title(issue, "奋斗的力量 崛起的金坛")
@@ -450,8 +457,7 @@ def test_shortened_headline_links_without_in_marker() -> None:
         b1, "a", "突出重大项目引领 抢抓机遇接续奋斗 为常州高质量发展贡献金坛力量", "射频前端器", "2"
     )
     b2 = Builder(2)
-    b2.add(T.HEADLINE, ["长荡湖青虾喜获丰收"], "s")
-    b2.add(T.BODY, ["  本报讯 今年的虾个头大。"], "s")
+    _unrelated(b2, "s")
     _continuation(b2, "c", "为常州高质量发展贡献金坛力量", "件及模组。", None)
     issue = _issue(b1.page(), b2.page())
     art = issue.articles[0]
@@ -468,8 +474,7 @@ def test_missing_target_page_is_reported_not_dropped() -> None:
     out = _first_part(b1, "a", "深化教育医疗改革", "我区积极持续改善", "六")
     b4 = Builder(2)
     _folio(b4, "四")
-    b4.add(T.HEADLINE, ["长荡湖青虾喜获丰收"], "s")
-    b4.add(T.BODY, ["  本报讯 今年的虾个头大。"], "s")
+    _unrelated(b4, "s")
     issue = _issue(b1.page(), b4.page())
     art = _by_title(issue, "深化教育医疗改革")
     assert [p.page for p in art.parts] == [1]
@@ -485,8 +490,7 @@ def test_no_continuation_on_target_page_is_reported() -> None:
     b1 = Builder(1)
     _first_part(b1, "a", "深化教育医疗改革", "我区积极持续改善", "2")
     b2 = Builder(2)
-    b2.add(T.HEADLINE, ["长荡湖青虾喜获丰收"], "s")
-    b2.add(T.BODY, ["  本报讯 今年的虾个头大。"], "s")
+    _unrelated(b2, "s")
     b2.add(T.JUMP, ["（上接第三版）"], "s", jump=_jump("（上接第三版）", "in", "3"))
     issue = _issue(b1.page(), b2.page())
     reasons = {u["marker"]: u["reason"] for u in issue.unresolved_jumps}
@@ -501,8 +505,7 @@ def test_missed_out_marker_is_found_from_the_in_marker() -> None:
     b1 = Builder(1)
     b1.add(T.HEADLINE, ["深化教育医疗改革 绘制幸福民生图"], "a")
     b1.add(T.BODY, ["  我区积极持续改善"], "a")  # its 下转 line was not recognised
-    b1.add(T.HEADLINE, ["其他新闻"], "o")
-    b1.add(T.BODY, ["  本报讯 其他内容。"], "o")
+    _unrelated(b1, "o", _OTHER)
     b2 = Builder(2)
     inn = _continuation(b2, "c", "绘制幸福民生图", "城乡就医环境。", "1")
     issue = _issue(b1.page(), b2.page())
@@ -545,8 +548,7 @@ def test_linking_twice_gives_the_same_result() -> None:
     b1 = Builder(1)
     _first_part(b1, "p1_a1", "重点项目建设提速", "第一段到此", "2")
     b2 = Builder(2)
-    b2.add(T.HEADLINE, ["其他新闻"], "p2_a1")
-    b2.add(T.BODY, ["  本报讯 其他内容。"], "p2_a1")
+    _unrelated(b2, "p2_a1", _OTHER)
     _continuation(b2, "p2_a2", "重点项目建设提速", "为止。", "1")
     issue = _issue(b1.page(), b2.page())
     first = [(a.id, a.text, [p.region_ids for p in a.parts]) for a in issue.articles]
