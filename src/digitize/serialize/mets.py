@@ -45,6 +45,11 @@ def _m(name: str) -> str:
     return f"{{{METS_NS}}}{name}"
 
 
+def _sub(parent: etree._Element, name: str, **attrs: str) -> etree._Element:
+    """A METS child element with its attributes, in the order given."""
+    return etree.SubElement(parent, _m(name), attrs)
+
+
 def _mimetype(name: str) -> str:
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in (".xml", ".alto"):
@@ -70,34 +75,28 @@ def to_mets(
     root.set("LABEL", issue.name)
     root.set("TYPE", "newspaper-issue")
 
-    hdr = etree.SubElement(root, _m("metsHdr"))
-    hdr.set("CREATEDATE", created or datetime.now(UTC).replace(microsecond=0).isoformat())
-    agent = etree.SubElement(hdr, _m("agent"))
-    agent.set("ROLE", "CREATOR")
-    agent.set("TYPE", "OTHER")
-    agent.set("OTHERTYPE", "SOFTWARE")
-    etree.SubElement(agent, _m("name")).text = "digitize"
+    hdr = _sub(
+        root, "metsHdr", CREATEDATE=created or datetime.now(UTC).replace(microsecond=0).isoformat()
+    )
+    agent = _sub(hdr, "agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
+    _sub(agent, "name").text = "digitize"
 
-    file_sec = etree.SubElement(root, _m("fileSec"))
+    file_sec = _sub(root, "fileSec")
     img_ids: dict[int, str] = {}
     alto_ids: dict[int, str] = {}
     for use, files, ids, prefix in (
         ("IMAGE", image_files, img_ids, "IMG"),
         ("ALTO", alto_files, alto_ids, "ALTO"),
     ):
-        grp = etree.SubElement(file_sec, _m("fileGrp"))
-        grp.set("USE", use)
+        grp = _sub(file_sec, "fileGrp", USE=use)
         for p in pages:
             name = files.get(p.number)
             if name is None:
                 continue
             fid = f"{prefix}_{p.number:04d}"
             ids[p.number] = fid
-            f = etree.SubElement(grp, _m("file"))
-            f.set("ID", fid)
-            f.set("MIMETYPE", _mimetype(name))
-            loc = etree.SubElement(f, _m("FLocat"))
-            loc.set("LOCTYPE", "URL")
+            f = _sub(grp, "file", ID=fid, MIMETYPE=_mimetype(name))
+            loc = _sub(f, "FLocat", LOCTYPE="URL")
             loc.set(f"{{{XLINK_NS}}}href", name)
         if not len(grp):
             file_sec.remove(grp)
@@ -105,66 +104,64 @@ def to_mets(
         root.remove(file_sec)
 
     # Physical map: the issue's pages in order.
-    phys = etree.SubElement(root, _m("structMap"))
-    phys.set("TYPE", "PHYSICAL")
-    seq = etree.SubElement(phys, _m("div"))
-    seq.set("ID", "PHYS_0000")
-    seq.set("TYPE", "physSequence")
-    seq.set("LABEL", issue.name)
+    phys = _sub(root, "structMap", TYPE="PHYSICAL")
+    seq = _sub(phys, "div", ID="PHYS_0000", TYPE="physSequence", LABEL=issue.name)
     phys_ids: dict[int, str] = {}
     for p in pages:
-        div = etree.SubElement(seq, _m("div"))
         pid = f"PHYS_{p.number:04d}"
         phys_ids[p.number] = pid
-        div.set("ID", pid)
-        div.set("TYPE", "page")
-        div.set("ORDER", str(p.number))
+        div = _sub(seq, "div", ID=pid, TYPE="page", ORDER=str(p.number))
         if p.printed_number:
             div.set("ORDERLABEL", p.printed_number)
         for ids in (img_ids, alto_ids):
             if p.number in ids:
-                etree.SubElement(div, _m("fptr")).set("FILEID", ids[p.number])
+                _sub(div, "fptr", FILEID=ids[p.number])
 
     # Logical map: the issue's articles, each pointing at its ALTO blocks.
-    log = etree.SubElement(root, _m("structMap"))
-    log.set("TYPE", "LOGICAL")
-    issue_div = etree.SubElement(log, _m("div"))
-    issue_div.set("ID", "LOG_0000")
-    issue_div.set("TYPE", "ISSUE")
-    issue_div.set("LABEL", issue.name)
+    log = _sub(root, "structMap", TYPE="LOGICAL")
+    issue_div = _sub(log, "div", ID="LOG_0000", TYPE="ISSUE", LABEL=issue.name)
     bids = {p.number: block_ids(p) for p in pages}
     links: list[tuple[str, str]] = []
     used_ids: set[str] = set()
     for k, art in enumerate(issue.articles, start=1):
-        art_div = etree.SubElement(issue_div, _m("div"))
         aid = xml_id(f"LOG_{art.id}", "LOG_")
         if aid in used_ids:
             aid = f"{aid}_{k}"
         used_ids.add(aid)
-        art_div.set("ID", aid)
-        art_div.set("TYPE", "ARTICLE")
-        art_div.set("ORDER", str(k))
-        art_div.set("LABEL", xml_safe(art.title) or art.id)
+        art_div = _sub(
+            issue_div,
+            "div",
+            ID=aid,
+            TYPE="ARTICLE",
+            ORDER=str(k),
+            LABEL=xml_safe(art.title) or art.id,
+        )
         runs = _runs(article_regions(issue, art))
         for n, (page, run) in enumerate(runs, start=1):
             if page.number not in alto_ids:
                 continue
-            div = etree.SubElement(art_div, _m("div"))
-            div.set("ID", f"{aid}_{n}")
-            div.set("TYPE", DIV_TYPE.get(run[0].type, "TEXT"))
-            div.set("ORDER", str(n))
+            div = _sub(
+                art_div,
+                "div",
+                ID=f"{aid}_{n}",
+                TYPE=DIV_TYPE.get(run[0].type, "TEXT"),
+                ORDER=str(n),
+            )
             for r in run:
-                area = etree.SubElement(etree.SubElement(div, _m("fptr")), _m("area"))
-                area.set("FILEID", alto_ids[page.number])
-                area.set("BEGIN", bids[page.number][r.id])
-                area.set("BETYPE", "IDREF")
+                _sub(
+                    _sub(div, "fptr"),
+                    "area",
+                    FILEID=alto_ids[page.number],
+                    BEGIN=bids[page.number][r.id],
+                    BETYPE="IDREF",
+                )
         for pn in dict.fromkeys(p.page for p in art.parts):
             if pn in phys_ids:
                 links.append((aid, phys_ids[pn]))
     if links:
-        sl = etree.SubElement(root, _m("structLink"))
+        sl = _sub(root, "structLink")
         for frm, to in links:
-            sm = etree.SubElement(sl, _m("smLink"))
+            sm = _sub(sl, "smLink")
             sm.set(f"{{{XLINK_NS}}}from", frm)
             sm.set(f"{{{XLINK_NS}}}to", to)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
