@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from digitize.script import to_simplified
+from digitize.serialize.alto_read import line_strings
 from digitize.textutil import clean_line, join_pair
 from digitize.xmlsafe import XmlError, float_attr, local_name, parse_file, polygon_numbers
 
@@ -183,26 +184,20 @@ def read_layout(path: Path) -> AltoLayout:
             line = AltoLine(id=tl.get("ID", ""), box=_box(tl))
             owner[line.id] = block.id
             parts: list[str] = []
-            space = False
-            for child in tl:
-                cname = local_name(child)
-                if cname == "SP":
-                    space = True
-                elif cname == "String":
-                    content = child.get("CONTENT") or ""
-                    sid = child.get("ID", "")
-                    owner[sid] = block.id
-                    st = AltoString(sid, content, float_attr(child, "WC"), _box(child))
-                    st.glyphs = [
-                        AltoGlyph(g.get("CONTENT") or "", float_attr(g, "GC"), _box(g))
-                        for g in child
-                        if local_name(g) == "Glyph"
-                    ]
-                    line.strings.append(st)
-                    if space and parts:
-                        parts.append(" ")
-                    parts.append(content)
-                    space = False
+            for child, spaced in line_strings(tl):
+                content = child.get("CONTENT") or ""
+                sid = child.get("ID", "")
+                owner[sid] = block.id
+                st = AltoString(sid, content, float_attr(child, "WC"), _box(child))
+                st.glyphs = [
+                    AltoGlyph(g.get("CONTENT") or "", float_attr(g, "GC"), _box(g))
+                    for g in child
+                    if local_name(g) == "Glyph"
+                ]
+                line.strings.append(st)
+                if spaced and parts:
+                    parts.append(" ")
+                parts.append(content)
             line.text = clean_line("".join(parts))
             block.lines.append(line)
         layout.blocks.append(block)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -367,20 +368,12 @@ class _Reader:
         weighted = 0.0
         count = 0
         string_boxes: list[Box] = []
-        pending_space = False
-        for child in tl:
-            name = local_name(child)
-            if name == "SP":
-                pending_space = True
-                continue
-            if name != "String":
-                continue
+        for child, spaced in line_strings(tl):
             content = child.get("CONTENT")
             if content is None:
                 raise self.err("String without CONTENT", child)
-            if pending_space and parts:
+            if spaced and parts:
                 parts.append(" ")
-            pending_space = False
             parts.append(content)
             wc = _float(child, "WC", self.path)
             n = len(content.replace(" ", "")) or 1
@@ -490,6 +483,19 @@ class _Reader:
             grouped.add(rid)
             out.append(rid)
         return out
+
+
+def line_strings(tl: etree._Element) -> Iterator[tuple[etree._Element, bool]]:
+    """A TextLine's Strings, each with whether an SP stands before it: the line's text
+    joins Strings directly, with a space only where an SP was (and not before the first)."""
+    spaced = False
+    for child in tl:
+        name = local_name(child)
+        if name == "SP":
+            spaced = True
+        elif name == "String":
+            yield child, spaced
+            spaced = False
 
 
 def _close(a: Box, b: Box, tol: float) -> bool:
