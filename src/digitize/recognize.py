@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import cv2
@@ -56,6 +56,7 @@ class _Plan:
     cells: list[tuple[float, float]]  # page-frame y ranges of cells (vertical lines)
     cell_x: list[tuple[float, float]]  # where each cell lies along the strip, 0..1
     rotated: bool = False  # strip is the column turned 90°: position maps linearly to y
+    marks: list[tuple[float, float]] = field(default_factory=list)  # page-frame y of marks
 
 
 def recognize(page: Page, engine: OcrEngine) -> None:
@@ -78,8 +79,53 @@ def recognize(page: Page, engine: OcrEngine) -> None:
         crops.append(crop)
         plans.append(plan)
     results = engine.recognize(crops)
+    added: dict[int, list[Glyph]] = {}
     for plan, res in zip(plans, results, strict=True):
-        _fill(plan, res)
+        marks = _fill(plan, res)
+        if marks:
+            added[id(plan.line)] = marks
+    _mark_style(page, added)
+
+
+def _mark_style(page: Page, added: dict[int, list[Glyph]]) -> None:
+    """Which pause mark a region of vertical text is set with, from its own lines.
+
+    Vertical print of the 1930s uses 句讀 only (、 and 。 beside the characters), but a
+    serial or essay on the same page may use modern ，. The recognizer reads a clear ，
+    well and drops worn 、 (or reads it as ，), so a region where the commas it read
+    outnumber all the other pause marks (read, or added from the image) is set with
+    commas: the added marks become ，. In any other region with a few 、 the commas read
+    are worn 、 (the two are not mixed in one text), and become 、.
+    """
+    groups = [r.lines for r in page.regions] if page.regions else [page.lines]
+    for lines in groups:
+        vertical = [ln for ln in lines if ln.vertical]
+        extra = [g for ln in vertical for g in added.get(id(ln), [])]
+        extra_ids = {id(g) for g in extra}
+        read = [g.text for ln in vertical for g in ln.glyphs if id(g) not in extra_ids]
+        dun, commas = read.count(DUN) + len(extra), read.count("，")
+        if commas > dun:
+            old, new, only = DUN, "，", extra_ids
+        elif dun >= MIN_DUN and commas:
+            old, new, only = "，", DUN, None
+        else:
+            continue
+        for ln in vertical:
+            hits = [
+                g for g in ln.glyphs if g.text == old and (only is None or id(g) in only)
+            ]
+            for g in hits:
+                g.text = new
+            if hits:
+                ln.text = ln.text.replace(old, new) if only is None else _glyph_text(ln)
+
+
+def _glyph_text(line: Line) -> str:
+    return clean_line("".join(g.text for g in line.glyphs))
+
+
+# Marks 、 (read or added) that make a region a 、 region when it has fewer commas.
+MIN_DUN = 3
 
 
 def _paper(img: Image) -> int:
@@ -239,14 +285,16 @@ def vertical_strip(
     cells = column_cells(ink) or [(0, crop.shape[0])]
     page_cells = [(cb.y0 + a, cb.y0 + b) for a, b in cells]
     if mode is VerticalMode.ROTATE or crop.size == 0:
+        marks: list[tuple[float, float]] = []
         if cols is not None:
+            marks = [(cb.y0 + a, cb.y0 + b) for a, b in mark_spans(crop, ink, cols)]
             crop = _blank_outside(crop, cols, max(1, round(0.1 * em)))
             crop = move_corner_marks(crop, ink, cols)
         # Counter-clockwise: the column's top goes to the strip's left end.
         rotated = np.ascontiguousarray(np.rot90(crop))
         total = float(max(1, crop.shape[0]))
         spans = [(a / total, b / total) for a, b in cells]
-        plan = _Plan(line, cb.x0, cb.width, em, (cb.y0, cb.y1), page_cells, spans, True)
+        plan = _Plan(line, cb.x0, cb.width, em, (cb.y0, cb.y1), page_cells, spans, True, marks)
         return _resize_to_height(rotated, height), plan
     paper = _paper(crop)
     side = max(crop.shape[1], max(b - a for a, b in cells))
@@ -270,23 +318,21 @@ def vertical_strip(
     return _resize_to_height(strip, height), plan
 
 
-def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, int]) -> Image:
-    """Vertical punctuation moved to where the recognizer reads it in a turned column.
+def _mark_components(
+    crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, int], size: float = 0.45
+) -> tuple[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]] | None, list[tuple[int, int]]]:
+    """Punctuation marks of a vertical column: the component labels and stats, and
+    (label, rim) per mark.
 
-    Vertical print sets 、。，． in the upper right or the middle of their cell. Rendered
-    columns turned 90° counter-clockwise show that PP-OCRv6 reads such a mark only when
-    it lies at the column's left edge in its printed orientation (a 、 drawn at the top
-    or bottom left: read; upper right, centre, bottom right, or turned either way: dropped
-    or read as ，/；). So each mark moves, unturned, to the left edge of its own rows. On
-    a rendered 150 dpi page this took ， from 12 to 105 of 106 and 。 from 0 to 73 of 74.
     A mark is a small blob whose rows hold no character stroke (the dots of 心 or 小
     share their rows with the larger strokes beside them); one in the middle of the
-    column must also be alone in its cell, since a worn character breaks into pieces.
+    column must also be alone in its cell, since a worn character breaks into pieces,
+    and being alone it is taken with a 1 px rim (its blurred edge).
     """
     c0, c1 = cols
     em_w = float(c1 - c0)
     if em_w < 4 or crop.size == 0:
-        return crop
+        return None, []
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     big_rows = np.zeros(crop.shape[0], dtype=bool)
     marks: list[int] = []
@@ -297,27 +343,45 @@ def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, 
             # column rule beside it.
             if c0 <= x + w / 2 <= c1 and w >= 0.15 * em_w:
                 big_rows[y : y + h] = True
-        elif max(w, h) <= 0.45 * em_w and area >= 2 and x + w > c0 and x < c1:
+        elif max(w, h) <= size * em_w and area >= 2 and x + w > c0 and x < c1:
             marks.append(i)
-    if not marks:
-        return crop
-    out = crop.copy()
-    paper = _paper(crop)
-    width = crop.shape[1]
     gap = max(1, round(0.1 * em_w))
+    out: list[tuple[int, int]] = []
     for i in marks:
         x, y, w, h, _ = (int(v) for v in stats[i])
         if big_rows[y : y + h].mean() > 0.3:
             continue
         rim = 0
         if not (x + w / 2 >= c0 + 0.58 * em_w and x >= c0 + 0.3 * em_w):
-            # Mid-cell: only a mark alone in its cell (a piece of a worn character has
-            # that character's ink just above or below it). Being alone, it can move
-            # with a 1 px rim (its blurred edge) and leave paper tone, not a bright ghost.
             band = labels[max(0, y - gap) : y + h + gap, c0:c1]
             if np.count_nonzero((band != 0) & (band != i)):
                 continue
             rim = 1
+        out.append((i, rim))
+    return (np.asarray(labels, dtype=np.int32), np.asarray(stats, dtype=np.int32)), out
+
+
+def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, int]) -> Image:
+    """Vertical punctuation moved to where the recognizer reads it in a turned column.
+
+    Vertical print sets 、。，． in the upper right or the middle of their cell. Rendered
+    columns turned 90° counter-clockwise show that PP-OCRv6 reads such a mark only when
+    it lies at the column's left edge in its printed orientation (a 、 drawn at the top
+    or bottom left: read; upper right, centre, bottom right, or turned either way: dropped
+    or read as ，/；). So each mark (`_mark_components`) moves, unturned, to the left edge of its
+    own rows. On a rendered 150 dpi page this took ， from 12 to 105 of 106 and 。 from 0
+    to 73 of 74.
+    """
+    comps, marks = _mark_components(crop, ink, cols)
+    if comps is None or not marks:
+        return crop
+    labels, stats = comps
+    c0 = cols[0]
+    out = crop.copy()
+    paper = _paper(crop)
+    width = crop.shape[1]
+    for i, rim in marks:
+        x, y, w, h, _ = (int(v) for v in stats[i])
         y0, y1 = max(0, y - rim), min(crop.shape[0], y + h + rim)
         x0, x1 = max(0, x - rim), min(width, x + w + rim)
         nx = c0 - (x - x0)
@@ -334,7 +398,32 @@ def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, 
     return out
 
 
-def _fill(plan: _Plan, res: Recognition) -> None:
+# Largest mark (em) taken from the image: worn 、 of 1930s print spread to half an em.
+MARK_SPAN_SIZE = 0.49
+
+
+def mark_spans(
+    crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """Row ranges of the column's clear punctuation marks: compact blobs (a 、 or a dot,
+    at least a fifth of an em across both ways) among `_mark_components`, which excludes dust
+    and the thin strokes of vertical quotes ﹁﹂."""
+    comps, marks = _mark_components(crop, ink, cols, MARK_SPAN_SIZE)
+    if comps is None:
+        return []
+    _, stats = comps
+    em_w = float(cols[1] - cols[0])
+    out: list[tuple[int, int]] = []
+    for i, _rim in marks:
+        _x, y, w, h, area = (int(v) for v in stats[i])
+        if min(w, h) >= 0.2 * em_w and area >= 0.35 * w * h:
+            out.append((y, y + h))
+    return sorted(out)
+
+
+def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
+    """Text, confidence and glyphs of the plan's line; returns the marks added from the
+    image (`_dropped_marks`)."""
     line = plan.line
     chars = [(i, c) for i, c in enumerate(res.text) if not c.isspace()]
     confs = res.char_confidences
@@ -351,14 +440,51 @@ def _fill(plan: _Plan, res: Recognition) -> None:
         Glyph(box=b, text=c, confidence=float(k))
         for b, (_, c), k in zip(boxes, chars, conf, strict=True)
     ]
+    added: list[Glyph] = []
+    if plan.rotated and plan.marks and positions is not None and not any(
+        c.isspace() for c in res.text.strip()
+    ):
+        top, bottom = plan.band
+        centres = [top + p * (bottom - top) for p in positions]
+        added = _dropped_marks(plan, centres)
+        if added:
+            glyphs = sorted(glyphs + added, key=lambda g: g.box.cy)
     line.glyphs = normalize_punctuation(glyphs, vertical=line.vertical)
-    if len(line.glyphs) != len(glyphs) or any(
+    if added or len(line.glyphs) != len(glyphs) or any(
         g.text != h.text for g, h in zip(line.glyphs, glyphs, strict=False)
     ):
         line.text = clean_line(_with_spaces(res.text, line.glyphs))
     else:
         line.text = clean_line(res.text)
     line.confidence = float(res.confidence)
+    return added
+
+
+# A mark the recognizer read lies within this many ems of the printed blob.
+MARK_REACH_EM = 0.25
+# Confidence of a mark found on the page but not read: the blob is certain, which mark
+# it is (、 or ，) is decided from the region's style.
+MARK_CONFIDENCE = 0.5
+DUN = "、"
+
+
+def _dropped_marks(plan: _Plan, centres: Sequence[float]) -> list[Glyph]:
+    """Marks printed in the column that the recognizer read nothing at.
+
+    Worn 1930s 句讀 (、 set in the middle of a half cell between characters) are mostly
+    dropped by PP-OCRv6 even when moved to where it reads rendered marks; the blob
+    itself is clear. A blob with no character read within its extent (plus a quarter
+    em, the CTC position's spread) becomes a 、 glyph; `recognize` turns it into ，
+    in regions that are set with commas.
+    """
+    reach = MARK_REACH_EM * plan.em
+    x0, x1 = plan.line.box.x0, plan.line.box.x1
+    out: list[Glyph] = []
+    for a, b in plan.marks:
+        if any(a - reach <= c <= b + reach for c in centres):
+            continue
+        out.append(Glyph(Box(x0, a, x1, b), DUN, MARK_CONFIDENCE))
+    return out
 
 
 _FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ";": "；", "!": "！", "?": "？", ",": "，"}
