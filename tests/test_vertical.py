@@ -16,7 +16,7 @@ import pytest
 from digitize import engines
 from digitize.classify import classify
 from digitize.detect import detect_lines
-from digitize.engines.base import OcrEngine
+from digitize.engines.base import OcrEngine, Recognition
 from digitize.layout.vertical import (
     blocks,
     is_vertical_page,
@@ -24,8 +24,18 @@ from digitize.layout.vertical import (
     order_vertical,
     segment_vertical,
 )
-from digitize.model import Box, Line, Page, RegionType, Transform
-from digitize.recognize import _ink, _runs, move_corner_marks, recognize
+from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
+from digitize.recognize import (
+    _fill,
+    _ink,
+    _mark_style,
+    _Plan,
+    _runs,
+    mark_spans,
+    move_corner_marks,
+    recognize,
+    right_to_left,
+)
 from digitize.segment import segment
 from digitize.serialize.text import page_text
 from digitize.synth import Degradation, build_issue, vertical_page
@@ -195,3 +205,56 @@ def test_order_vertical_can_keep_article_ids() -> None:
     order_vertical(page, articles=False)
     assert page.reading_order == want
     assert all(r.article_id == f"m_{r.id}" for r in page.regions)
+
+
+def test_marks_not_read_are_added_from_the_image() -> None:
+    """A 、 blob half an em across in the middle of its own half cell (worn 1930s
+    句讀) is found; where the recognizer read nothing at it, a 、 glyph is added, and
+    a region whose text reads commas turns the added marks into ，."""
+    em = 24
+    crop = np.full((6 * em, 2 * em), 255, dtype=np.uint8)
+    crop[2:24, 12:36] = 0  # character
+    crop[30:41, 18:29] = 0  # mark, 11 px on a 24 px column: above the moving limit
+    crop[48:70, 12:36] = 0  # character
+    crop[80:102, 12:36] = 0  # character
+    ink = _ink(crop)
+    cols = _runs(ink.sum(axis=0) > 0)
+    assert cols is not None
+    assert mark_spans(crop, ink, cols) == [(30, 41)]
+    line = Line("c", Box(0, 0, 2 * em, 6 * em), vertical=True)
+    plan = _Plan(line, 0, 2 * em, em, (0, 6 * em), [], [], True, [(30.0, 41.0)])
+    band = 6 * em
+    read = Recognition("吾儕人", 0.9, [0.9] * 3, [13 / band, 59 / band, 91 / band])
+    added = _fill(plan, read)
+    assert line.text == "吾、儕人" and len(added) == 1
+    assert added[0].confidence < 0.9
+    # Read at the mark (the recognizer's own ，): nothing added.
+    line2 = Line("d", Box(0, 0, 2 * em, 6 * em), vertical=True)
+    plan2 = _Plan(line2, 0, 2 * em, em, (0, 6 * em), [], [], True, [(30.0, 41.0)])
+    read2 = Recognition("吾，儕人", 0.9, [0.9] * 4, [13 / band, 36 / band, 59 / band, 91 / band])
+    assert _fill(plan2, read2) == [] and line2.text == "吾，儕人"
+    # Style per region: this region's text reads commas, so the added mark is one.
+    commas = Line("e", Box(0, 0, 10, 10), text="甲，乙，丙", vertical=True)
+    commas.glyphs = [Glyph(Box(0, k, 10, k + 1), c, 0.9) for k, c in enumerate("甲，乙，丙")]
+    page = Page(1, Path("x.png"), "x", Transform.identity(100, 200))
+    page.regions = [Region("r", RegionType.BODY, Box(0, 0, 100, 200), lines=[line, commas])]
+    _mark_style(page, {id(line): added})
+    assert line.text == "吾，儕人"
+    # A 、 region: a comma read among several 、 is a worn 、.
+    dun = Line("f", Box(0, 0, 10, 10), text="甲、乙、丙、丁，戊", vertical=True)
+    dun.glyphs = [Glyph(Box(0, k, 10, k + 1), c, 0.9) for k, c in enumerate(dun.text)]
+    page.regions = [Region("r", RegionType.BODY, Box(0, 0, 100, 200), lines=[dun])]
+    _mark_style(page, {})
+    assert dun.text == "甲、乙、丙、丁、戊" and dun.glyphs[7].text == "、"
+
+
+def test_rows_of_a_vertical_page_read_right_to_left() -> None:
+    row = Line("h", Box(0, 0, 200, 40), text="（行銀子女A12）")
+    row.glyphs = [Glyph(Box(k * 20, 0, k * 20 + 20, 40), c, 0.9) for k, c in enumerate(row.text)]
+    right_to_left(row)
+    assert row.text == "（A12女子銀行）"
+    assert [g.text for g in row.glyphs] == list(row.text)
+    assert row.glyphs[-1].box.x0 == 0  # the boxes travel with their characters
+    latin = Line("l", Box(0, 0, 200, 40), text="No. 12 號")
+    right_to_left(latin)
+    assert latin.text == "No. 12 號"  # mostly Latin: left alone

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from digitize.layout.vertical import is_vertical_page, order_vertical
 from digitize.model import Box, Page, Region, RegionType
 
 _LEAD = (RegionType.LABEL, RegionType.KICKER, RegionType.HEADLINE, RegionType.SUBTITLE)
@@ -368,3 +369,8 @@ def order(page: Page) -> None:
             else:
                 seq.extend(sorted(group, key=_key))
     page.reading_order = [r.id for r in seq]
+    # Vertical pages: modules keep their article ids, but the reading order is the
+    # right-to-left block order of layout/vertical.py (columns read right to left, an
+    # article's lower tier before its left-hand neighbour).
+    if is_vertical_page(page):
+        order_vertical(page, articles=False)

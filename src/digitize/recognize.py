@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from digitize.detect import to_grey
 from digitize.engines.base import OcrEngine, Recognition
+from digitize.layout.vertical import is_vertical_page
 from digitize.model import Box, Glyph, Image, Line, Page
 from digitize.textutil import clean_line, is_cjk, is_wide
 
@@ -85,6 +86,51 @@ def recognize(page: Page, engine: OcrEngine) -> None:
         if marks:
             added[id(plan.line)] = marks
     _mark_style(page, added)
+    if is_vertical_page(page):
+        for line in lines:
+            if not line.vertical:
+                right_to_left(line)
+
+
+# Brackets seen mirrored when a right-to-left row is read left to right.
+_MIRROR = dict(zip("（）「」『』《》〈〉【】()", "）（」「』『》《〉〈】【)(", strict=True))
+
+
+def right_to_left(line: Line) -> None:
+    """Read a horizontal line of a vertical page right to left.
+
+    Before the 1950s a row of Chinese above vertical columns (a nameplate, date line,
+    headline, an advertiser's address) was set right to left: it is vertical text one
+    character to the column. The recognizer reads rows left to right, so 女子銀行 comes
+    out 行銀子女. The row's characters are reversed (runs of Latin letters and digits,
+    which were set left to right even then, stay as they are) and brackets mirrored.
+    Rows with fewer than two Chinese characters are left alone.
+    """
+    chars = [c for c in line.text if not c.isspace()]
+    if sum(is_cjk(c) for c in chars) < max(2, len(chars) / 2):
+        return
+    if len(line.glyphs) == len(chars):
+        units = _rtl_units([g.text for g in line.glyphs])
+        glyphs = [line.glyphs[i] for unit in reversed(units) for i in unit]
+        line.glyphs = [Glyph(g.box, _MIRROR.get(g.text, g.text), g.confidence) for g in glyphs]
+        line.text = clean_line("".join(g.text for g in line.glyphs))
+        return
+    units = _rtl_units(chars)
+    line.text = clean_line(
+        "".join(_MIRROR.get(chars[i], chars[i]) for u in reversed(units) for i in u)
+    )
+
+
+def _rtl_units(chars: Sequence[str]) -> list[list[int]]:
+    """Indices grouped into units that keep their order: runs of ASCII letters/digits."""
+    units: list[list[int]] = []
+    for i, c in enumerate(chars):
+        latin = c.isascii() and c.isalnum()
+        if latin and units and chars[units[-1][-1]].isascii() and chars[units[-1][-1]].isalnum():
+            units[-1].append(i)
+        else:
+            units.append([i])
+    return units
 
 
 def _mark_style(page: Page, added: dict[int, list[Glyph]]) -> None:
@@ -111,9 +157,7 @@ def _mark_style(page: Page, added: dict[int, list[Glyph]]) -> None:
         else:
             continue
         for ln in vertical:
-            hits = [
-                g for g in ln.glyphs if g.text == old and (only is None or id(g) in only)
-            ]
+            hits = [g for g in ln.glyphs if g.text == old and (only is None or id(g) in only)]
             for g in hits:
                 g.text = new
             if hits:
@@ -441,8 +485,11 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
         for b, (_, c), k in zip(boxes, chars, conf, strict=True)
     ]
     added: list[Glyph] = []
-    if plan.rotated and plan.marks and positions is not None and not any(
-        c.isspace() for c in res.text.strip()
+    if (
+        plan.rotated
+        and plan.marks
+        and positions is not None
+        and not any(c.isspace() for c in res.text.strip())
     ):
         top, bottom = plan.band
         centres = [top + p * (bottom - top) for p in positions]
@@ -450,8 +497,10 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
         if added:
             glyphs = sorted(glyphs + added, key=lambda g: g.box.cy)
     line.glyphs = normalize_punctuation(glyphs, vertical=line.vertical)
-    if added or len(line.glyphs) != len(glyphs) or any(
-        g.text != h.text for g, h in zip(line.glyphs, glyphs, strict=False)
+    if (
+        added
+        or len(line.glyphs) != len(glyphs)
+        or any(g.text != h.text for g, h in zip(line.glyphs, glyphs, strict=False))
     ):
         line.text = clean_line(_with_spaces(res.text, line.glyphs))
     else:
