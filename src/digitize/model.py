@@ -24,6 +24,8 @@ Image = npt.NDArray[np.uint8]
 
 Point = tuple[float, float]
 
+UNREAD = "〓"  # GETA MARK: stands for a character on the page that could not be read
+
 
 @dataclass(frozen=True, slots=True)
 class Box:
@@ -288,6 +290,13 @@ class Page:
     def iter_lines(self) -> Iterator[Line]:
         for r in self.regions:
             yield from r.lines
+
+    @property
+    def unread_chars(self) -> int:
+        """Characters seen on the page but not read (the recognize stage's 〓 glyphs with
+        confidence 0): a count for the archivist, since the text silently lacks them."""
+        lines = list(self.iter_lines()) or self.lines
+        return sum(1 for ln in lines for g in ln.glyphs if g.text == UNREAD and g.confidence == 0)
 
     def to_scan_polygon(self, box: Box) -> list[Point]:
         return self.transform.to_scan(box.corners())

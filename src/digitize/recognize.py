@@ -29,7 +29,7 @@ import numpy.typing as npt
 from digitize.detect import to_grey
 from digitize.engines.base import OcrEngine, Recognition
 from digitize.layout.vertical import is_vertical_page
-from digitize.model import Box, Glyph, Image, Line, Page
+from digitize.model import UNREAD, Box, Glyph, Image, Line, Page
 from digitize.textutil import clean_line, is_cjk, is_wide
 
 DEFAULT_REC_HEIGHT = 48
@@ -58,6 +58,8 @@ class _Plan:
     cell_x: list[tuple[float, float]]  # where each cell lies along the strip, 0..1
     rotated: bool = False  # strip is the column turned 90°: position maps linearly to y
     marks: list[tuple[float, float]] = field(default_factory=list)  # page-frame y of marks
+    # Page-frame extents along the line (x, or y for columns) of character-sized ink.
+    solid: list[tuple[float, float]] = field(default_factory=list)
 
 
 def recognize(page: Page, engine: OcrEngine) -> None:
@@ -234,7 +236,36 @@ def horizontal_crop(grey: Image, line: Line, height: int) -> tuple[Image, _Plan]
         em = box.height / 1.5
         band = (box.cy - em / 2, box.cy + em / 2)
     plan = _Plan(line, cb.x0, cb.width, em, band, [], [])
+    if rows is not None:
+        sub = ink[rows[0] : rows[1]]
+        plan.solid = [
+            (cb.x0 + a, cb.x0 + b)
+            for a, b in _ink_runs(sub.sum(axis=0) > 0, em)
+            if _solid(sub[:, a:b], em)
+        ]
     return _resize_to_height(crop, height), plan
+
+
+def _ink_runs(mask: npt.NDArray[np.bool_], em: float) -> list[tuple[int, int]]:
+    """Runs of ink along a line, bridging the narrow gaps inside a character."""
+    idx = np.flatnonzero(mask)
+    if not idx.size:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > max(1.0, RUN_BRIDGE_EM * em))
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], [idx[-1]]]) + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _solid(piece: npt.NDArray[np.bool_], em: float) -> bool:
+    """Ink the size and density of a character: not a mark, dust, a rule or a picture."""
+    rows, cols = _runs(piece.sum(axis=1) > 0), _runs(piece.sum(axis=0) > 0)
+    if rows is None or cols is None:
+        return False
+    if min(rows[1] - rows[0], cols[1] - cols[0]) < SOLID_EM * em:
+        return False
+    density = float(piece[rows[0] : rows[1], cols[0] : cols[1]].mean())
+    return SOLID_DENSITY[0] <= density <= SOLID_DENSITY[1]
 
 
 def _blank_outside(crop: Image, cols: tuple[int, int], pad: int) -> Image:
@@ -330,15 +361,21 @@ def vertical_strip(
     page_cells = [(cb.y0 + a, cb.y0 + b) for a, b in cells]
     if mode is VerticalMode.ROTATE or crop.size == 0:
         marks: list[tuple[float, float]] = []
+        solid: list[tuple[float, float]] = []
         if cols is not None:
             marks = [(cb.y0 + a, cb.y0 + b) for a, b in mark_spans(crop, ink, cols)]
+            solid = [
+                (cb.y0 + a, cb.y0 + b) for a, b in cells if _solid(ink[a:b, cols[0] : cols[1]], em)
+            ]
             crop = _blank_outside(crop, cols, max(1, round(0.1 * em)))
             crop = move_corner_marks(crop, ink, cols)
         # Counter-clockwise: the column's top goes to the strip's left end.
         rotated = np.ascontiguousarray(np.rot90(crop))
         total = float(max(1, crop.shape[0]))
         spans = [(a / total, b / total) for a, b in cells]
-        plan = _Plan(line, cb.x0, cb.width, em, (cb.y0, cb.y1), page_cells, spans, True, marks)
+        plan = _Plan(
+            line, cb.x0, cb.width, em, (cb.y0, cb.y1), page_cells, spans, True, marks, solid
+        )
         return _resize_to_height(rotated, height), plan
     paper = _paper(crop)
     side = max(crop.shape[1], max(b - a for a, b in cells))
@@ -469,6 +506,7 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
     """Text, confidence and glyphs of the plan's line; returns the marks added from the
     image (`_dropped_marks`)."""
     line = plan.line
+    res = with_unread(plan, res)
     chars = [(i, c) for i, c in enumerate(res.text) if not c.isspace()]
     confs = res.char_confidences
     conf = [confs[i] if i < len(confs) else res.confidence for i, _ in chars]
@@ -507,6 +545,62 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
         line.text = clean_line(res.text)
     line.confidence = float(res.confidence)
     return added
+
+
+# Character-sized ink: at least this many ems both ways, this share of its box inked.
+SOLID_EM = 0.55
+SOLID_DENSITY = (0.06, 0.6)
+RUN_BRIDGE_EM = 0.12  # gaps inside a character (川, 們) narrower than this are bridged
+# Ink this far (em) from every character read is one the recognizer did not read.
+UNREAD_REACH_EM = 0.7
+UNREAD_MAX_SHARE = 0.3  # more unread than this share of the pieces: the whole read failed
+
+
+def with_unread(plan: _Plan, res: Recognition) -> Recognition:
+    """The recognition with 〓 (confidence 0) where the line has a character it did not read.
+
+    A CTC recognizer can only emit characters of its dictionary (PP-OCRv6: 18,708); a
+    character outside it is read as a look-alike or, often, dropped without trace. A
+    character-sized piece of ink (`_solid`: a column's cell, or a run of ink along a
+    row) whose centre lies at least 0.7 em from every character read (neighbours in
+    print are one pitch, >= 0.95 em, apart; a mis-cut half of a read character lies
+    within half an em) was dropped. Lines read as nothing, or with most of their ink
+    unread, are left alone: that is a failed read, not an unknown character.
+    """
+    pos = res.char_positions
+    if (
+        not plan.solid
+        or pos is None
+        or len(pos) != len(res.text)
+        or (plan.line.vertical and not plan.rotated)
+    ):
+        return res
+    idx = [i for i, c in enumerate(res.text) if not c.isspace()]
+    if not idx:
+        return res
+    if plan.line.vertical:
+        start, length = plan.band[0], plan.band[1] - plan.band[0]
+    else:
+        start, length = plan.x0, plan.width
+    if length <= 0:
+        return res
+    centres = [start + pos[i] * length for i in idx]
+    reach = UNREAD_REACH_EM * plan.em
+    unread = [
+        ((a + b) / 2 - start) / length
+        for a, b in plan.solid
+        if all(abs((a + b) / 2 - c) >= reach for c in centres)
+    ]
+    if not unread or len(unread) > max(1.0, UNREAD_MAX_SHARE * len(plan.solid)):
+        return res
+    text, positions = list(res.text), list(pos)
+    confs = (list(res.char_confidences) + [res.confidence] * len(text))[: len(text)]
+    for q in sorted(unread, reverse=True):
+        k = next((i for i in idx if pos[i] > q), len(text))
+        text.insert(k, UNREAD)
+        positions.insert(k, q)
+        confs.insert(k, 0.0)
+    return Recognition("".join(text), res.confidence, confs, positions)
 
 
 # A mark the recognizer read lies within this many ems of the printed blob.

@@ -558,6 +558,7 @@ def _row(
         "skew_deg": round(skew, 3) if skew is not None else None,
         "rotation_quarter_turns": page.transform.quarter_turns if page else None,
         "printed_page": page.printed_number if page else None,
+        "unread_chars": page.unread_chars if page else None,
         "seconds": round(seconds, 3),
         "stage_seconds": page.seconds if page else {},
         "status": status,
@@ -663,6 +664,7 @@ def _finish_issue(
             printed_page=page.printed_number,
             rotation_quarter_turns=page.transform.quarter_turns,
             stage_seconds=page.seconds,
+            unread_chars=page.unread_chars,
         )
     files = issue_files(issue, processing, overlays=options.settings.overlay)
     linked = {"articles": len(issue.articles), "jumps": len(issue.jumps)}
