@@ -1,4 +1,4 @@
-"""Text joining rules for Chinese: no spaces between CJK characters, breaks only between paragraphs."""
+"""Text joining rules for Chinese: no spaces between CJK characters, breaks between paragraphs."""
 
 from __future__ import annotations
 
