@@ -71,6 +71,25 @@ def test_dashed_kicker_and_subtitle_split_from_headline_block() -> None:
     assert kinds["——惠及居民246户"] is RegionType.SUBTITLE
 
 
+def test_dash_half_read_as_yi_still_splits_and_is_dropped() -> None:
+    """The recognizer may read the second half of a two-em dash as 一 ("——一", "一——");
+    the kicker and subtitle still split off, and the stray 一 leaves their text, while a
+    一 that is part of a word ("统一") stays."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0 + 60, 100, a1 - 60, h=2 * EM, text="聚焦民生实事——一")
+    b.line(a0 + 20, 165, a1 - 20, h=2 * EM, text="全民阅读点亮书香城市")
+    b.line(a0 + 60, 230, a1 - 60, h=2 * EM, text="一——全区推进标准统一")
+    b.column(a0, a1, 320, 8, "甲")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["聚焦民生实事——"] is RegionType.KICKER
+    assert kinds["全民阅读点亮书香城市"] is RegionType.HEADLINE
+    assert kinds["——全区推进标准统一"] is RegionType.SUBTITLE
+
+
 def test_caption_peeled_off_column_under_picture() -> None:
     b = PageBuilder()
     (a0, a1), (c0, c1) = grid(2)

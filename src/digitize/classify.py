@@ -38,8 +38,13 @@ _ISSUE_NO = re.compile(
 )
 _NOTICE_TITLE = re.compile(r"通知|公告|启事|声明|预告|通告|公示|提示|告知书|须知|启示")
 _BRIEF_TITLE = re.compile(r"^(?:简\s*讯|快\s*讯|短\s*讯|要\s*闻|图\s*片\s*新\s*闻)$")
-_KICKER_END = re.compile(r"[—－-]{1,2}\s*$")
-_SUBTITLE_START = re.compile(r"^\s*[—－-]{1,2}")
+# A two-em dash is one long stroke; the recognizer may read its second half as 一 (the
+# same flat stroke), so "——一" / "—一" end a kicker and "一——" opens a subtitle. A real 一
+# never touches a dash there: the dash is a separator, not part of a word.
+_KICKER_END = re.compile(r"(?:[—－-]{1,2}|[—－]一)\s*$")
+_SUBTITLE_START = re.compile(r"^\s*(?:[—－-]{1,2}|一[—－])")
+_DASH_TAIL = re.compile(r"(?<=[—－])一(?=\s*$)")
+_DASH_HEAD = re.compile(r"^(\s*)一(?=[—－])")
 _NAME = re.compile(r"^[\u4e00-\u9fff·\s]{2,8}$")
 
 
@@ -94,6 +99,30 @@ def _split(page: Page, region: Region, lines: list[Line], kind: RegionType) -> R
     lines[0].paragraph_start = True
     page.regions.append(new)
     return new
+
+
+def _drop_char(line: Line, at: int) -> None:
+    """Remove the character at `at` from a line, with its glyph when glyphs match text."""
+    if len(line.glyphs) == len(line.text):
+        del line.glyphs[at]
+    line.text = line.text[:at] + line.text[at + 1 :]
+
+
+def _clean_dashes(page: Page) -> None:
+    """Drop the 一 read off half of a kicker's closing (subtitle's opening) two-em dash."""
+    for region in page.regions:
+        if not region.lines or region.vertical:
+            continue
+        if region.type is RegionType.KICKER:
+            ln = region.lines[-1]
+            m = _DASH_TAIL.search(ln.text)
+            if m is not None:
+                _drop_char(ln, m.start())
+        elif region.type is RegionType.SUBTITLE:
+            ln = region.lines[0]
+            m = _DASH_HEAD.match(ln.text)
+            if m is not None:
+                _drop_char(ln, m.end(1))
 
 
 def _em(page: Page) -> float:
@@ -419,6 +448,7 @@ def classify(page: Page) -> None:
     _name_bylines(page, em)
     _notices(page, em)
     _ads(page, em)
+    _clean_dashes(page)
     label = _printed_number(page)
     if label is not None:
         page.printed_number = label
