@@ -26,6 +26,7 @@ from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED
 from digitize.pipeline import Settings
 from digitize.runner import RunOptions, RunSummary, fingerprint, plan_workers, run
 from digitize.store import STATE_DIR, Manifest, cache_path
+from pdf_samples import encrypted_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -191,34 +192,6 @@ def _bad_inputs(folder: Path) -> dict[str, str]:
     }
 
 
-def _encrypted_pdf() -> bytes:
-    """A standard-security /Encrypt entry whose empty-password check fails."""
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /P -4 /O <"
-        + b"11" * 32
-        + b"> /U <"
-        + b"22" * 32
-        + b"> >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Encrypt 4 0 R "
-        f"/ID [<{'ab' * 16}> <{'ab' * 16}>] >>\nstartxref\n{xref}\n%%EOF\n"
-    ).encode()
-    return bytes(out)
-
-
 def test_bad_pages_are_reported_and_the_batch_goes_on(fakes: Path, tmp_path: Path) -> None:
     issue = tmp_path / "in" / "issue-a"
     expected = _bad_inputs(issue)
@@ -228,7 +201,7 @@ def test_bad_pages_are_reported_and_the_batch_goes_on(fakes: Path, tmp_path: Pat
     cv2.imwrite(str(issue / "page-8.png"), page_image(8))
     (issue / "notes.docx").write_bytes(b"PK\x03\x04")
     locked = tmp_path / "in" / "locked.pdf"
-    locked.write_bytes(_encrypted_pdf())
+    locked.write_bytes(encrypted_pdf())
     broken = tmp_path / "in" / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
     out = tmp_path / "out"

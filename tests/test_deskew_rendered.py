@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
-from typing import Any
 
 import cv2
 import numpy as np
@@ -19,62 +18,11 @@ import pytest
 from digitize.deskew import _ink_points, deskew, estimate_skew
 from digitize.model import Image
 from digitize.synth.layouts import grid_page, multi_page_jumps, sample_issue, vertical_page
-from digitize.synth.render import Degradation, IssueSpec, Module, PageSpec, build_issue
+from digitize.synth.render import IssueSpec, build_issue
+from issue_specs import jumps_issue
 
 SKEWS = (0.0, 0.3, -0.3, 1.5, -1.5, 3.0, -3.0)
 TOLERANCE = 0.1  # degrees
-
-
-def _jumps_issue(skew_deg: float = 0.0) -> IssueSpec:
-    """The issue of tests/test_e2e_articles.py (pages 1, 4 and 6; 150 dpi, 1275x1800)."""
-    dpi = 150
-    w, h = round(8.5 * dpi), round(12.0 * dpi)
-    pg: dict[str, Any] = {
-        "cols": 4, "width": w, "height": h, "dpi": dpi, "degradation": Degradation(),
-        "skew_deg": skew_deg,
-    }  # fmt: skip
-    p1 = PageSpec(
-        number=1,
-        masthead=True,
-        **pg,
-        modules=(
-            Module(article="j1", col=0, span=2, bottom=0.5, jump_to=4, headline_lines=2),
-            Module(article="j2", col=2, span=2, bottom=0.5, jump_to=4, headline_lines=2),
-            Module(article="j3", col=0, span=2, top=0.5, jump_to=8, headline_lines=2),
-            Module(article="s1", col=2, span=2, top=0.5, headline_lines=2, byline="end"),
-        ),
-    )
-    p4 = PageSpec(
-        number=4,
-        **pg,
-        modules=(
-            Module(
-                article="j1", col=0, span=2, bottom=0.5, jump_from=1, jump_to=6, headline_lines=2
-            ),
-            Module(article="j2", col=2, span=2, bottom=0.5, jump_from=1, repeat_headline="none"),
-            Module(article="s4", col=0, span=2, top=0.5, headline_lines=2),
-            Module(article="s5", col=2, span=2, top=0.5, photo=0.4, headline_lines=2),
-        ),
-    )
-    p6 = PageSpec(
-        number=6,
-        **pg,
-        modules=(
-            Module(
-                article="j1",
-                col=0,
-                span=2,
-                bottom=0.5,
-                jump_from=4,
-                repeat_headline="short",
-                headline_lines=2,
-            ),
-            Module(article="s6", col=2, span=2, bottom=0.5, subtitle=True, headline_lines=2),
-            Module(kind="notice", article="n6", col=0, span=2, top=0.5),
-            Module(kind="ad", col=2, span=2, top=0.5),
-        ),
-    )
-    return IssueSpec(name="jumps-e2e", pages=(p1, p4, p6), total_pages=8)
 
 
 LAYOUTS: dict[str, IssueSpec] = {
@@ -86,7 +34,7 @@ LAYOUTS: dict[str, IssueSpec] = {
     "sample_issue": sample_issue(),  # 200 dpi, photos, notice frame, vertical headline
     "multi_page_jumps": multi_page_jumps(),
     "vertical_page": vertical_page(dpi=150),
-    "e2e-page-6": _jumps_issue(),
+    "e2e-page-6": jumps_issue(),
 }
 
 
@@ -112,7 +60,7 @@ def _skewed(page: Image, skew_deg: float, paper: float) -> Image:
 
 @cache
 def _bug_page(skew_deg: float = 0.0) -> Image:
-    return build_issue(_jumps_issue(skew_deg)).images[2]
+    return build_issue(jumps_issue(skew_deg=skew_deg)).images[2]
 
 
 def test_straight_page_stays_straight() -> None:

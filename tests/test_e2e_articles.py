@@ -25,63 +25,14 @@ from digitize.model import Article, Issue, RegionType
 from digitize.pipeline import Settings, process_page
 from digitize.serialize.alto import block_ids
 from digitize.serialize.mets import METS_NS, XLINK_NS
-from digitize.synth.render import Degradation, IssueSpec, Module, PageSpec, render_issue
+from digitize.synth.render import render_issue
 from digitize.writer import issue_files, processing_for
+from issue_specs import jumps_issue
 from scoring import cer, semi_global_distance, strip_ws
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "schema"
 ALTO = "{http://www.loc.gov/standards/alto/ns-v4#}"
 MARKER = re.compile(r"[下上]转|上接|转第|接第|續|轉")
-
-
-def _spec(dpi: int = 150) -> IssueSpec:
-    """Two-column modules with two-line headlines: big enough to read as headlines at
-    150 dpi, so the test exercises linking rather than the limits of segmentation."""
-    w, h = round(8.5 * dpi), round(12.0 * dpi)
-    deg = Degradation()
-    pg: dict[str, Any] = {"cols": 4, "width": w, "height": h, "dpi": dpi, "degradation": deg}
-    p1 = PageSpec(
-        number=1,
-        masthead=True,
-        **pg,
-        modules=(
-            Module(article="j1", col=0, span=2, bottom=0.5, jump_to=4, headline_lines=2),
-            Module(article="j2", col=2, span=2, bottom=0.5, jump_to=4, headline_lines=2),
-            Module(article="j3", col=0, span=2, top=0.5, jump_to=8, headline_lines=2),
-            Module(article="s1", col=2, span=2, top=0.5, headline_lines=2, byline="end"),
-        ),
-    )
-    p4 = PageSpec(
-        number=4,
-        **pg,
-        modules=(
-            Module(
-                article="j1", col=0, span=2, bottom=0.5, jump_from=1, jump_to=6, headline_lines=2
-            ),
-            Module(article="j2", col=2, span=2, bottom=0.5, jump_from=1, repeat_headline="none"),
-            Module(article="s4", col=0, span=2, top=0.5, headline_lines=2),
-            Module(article="s5", col=2, span=2, top=0.5, photo=0.4, headline_lines=2),
-        ),
-    )
-    p6 = PageSpec(
-        number=6,
-        **pg,
-        modules=(
-            Module(
-                article="j1",
-                col=0,
-                span=2,
-                bottom=0.5,
-                jump_from=4,
-                repeat_headline="short",
-                headline_lines=2,
-            ),
-            Module(article="s6", col=2, span=2, bottom=0.5, subtitle=True, headline_lines=2),
-            Module(kind="notice", article="n6", col=0, span=2, top=0.5),
-            Module(kind="ad", col=2, span=2, top=0.5),
-        ),
-    )
-    return IssueSpec(name="jumps-e2e", pages=(p1, p4, p6), total_pages=8)
 
 
 @dataclass
@@ -109,7 +60,7 @@ class Run:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     root = tmp_path_factory.mktemp("e2e") / "jumps-e2e"
-    gt = render_issue(_spec(), root, seed=0)
+    gt = render_issue(jumps_issue(), root, seed=0)
     engine = create("rapidocr", threads=2)
     settings = Settings()
     (source,) = discover([root]).issues

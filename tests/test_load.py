@@ -22,6 +22,7 @@ from digitize.errors import (
     UsageError,
 )
 from digitize.load import MAX_PIXELS, PageSource, discover, load_page, natural_key
+from pdf_samples import encrypted_pdf
 
 
 def _page(w: int = 120, h: int = 80, seed: int = 0) -> npt.NDArray[np.uint8]:
@@ -358,34 +359,7 @@ def test_broken_and_encrypted_pdf(tmp_path: Path) -> None:
     # A standard-security /Encrypt entry whose password check fails for the empty
     # password: poppler refuses to open it, as it would a real password-protected file.
     enc = tmp_path / "locked.pdf"
-    enc.write_bytes(_encrypted_pdf())
+    enc.write_bytes(encrypted_pdf())
     with pytest.raises(InputError, match="encrypted") as err:
         load_page(PageSource(enc, 0, "page-1", 1))
     assert "qpdf" in err.value.hint
-
-
-def _encrypted_pdf() -> bytes:
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /P -4 /O <"
-        + b"11" * 32
-        + b"> /U <"
-        + b"22" * 32
-        + b"> >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Encrypt 4 0 R "
-        f"/ID [<{'ab' * 16}> <{'ab' * 16}>] >>\nstartxref\n{xref}\n%%EOF\n"
-    ).encode()
-    return bytes(out)
