@@ -140,3 +140,21 @@ def test_search_crosses_scripts(issue_dir: Path, tmp_path: Path) -> None:
         assert search(con, "足球联赛") and not search(con, "新聞界 足球联赛")
     finally:
         con.close()
+
+
+def test_phrase_matches_across_a_paragraph_break(issue_dir: Path, tmp_path: Path) -> None:
+    """Layout breaks text into paragraphs; a reader's phrase can straddle the break."""
+    path = issue_dir / "articles.jsonl"
+    records = _records(issue_dir)
+    records[0]["text"] = "会议在我区举行。\n丰硕成果令人鼓舞。"
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    con = connect(tmp_path / "breaks.db")
+    try:
+        index_issue(con, issue_dir)
+        hits = search(con, "行。丰硕")
+        assert [h.article_id for h in hits] == [records[0]["id"]]
+        assert "【行。 丰硕】" in hits[0].snippet
+    finally:
+        con.close()

@@ -28,7 +28,8 @@ from digitize.serialize.alto_read import line_strings
 from digitize.textutil import clean_line, join_pair
 from digitize.xmlsafe import XmlError, float_attr, local_name, parse_file, polygon_numbers
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+_SPACE = re.compile(r"\s+")
 RECORDS_NAME = "articles.jsonl"
 
 # ---------------------------------------------------------------------------- ALTO layout
@@ -477,21 +478,34 @@ def fold(text: str) -> str:
     """The form text is matched in: simplified characters, lower case.
 
     Both the index and the query are folded, so 新闻 finds an article printed as 新聞 and
-    the other way round, while the stored text keeps the characters as printed.
+    the other way round, while the stored text keeps the characters as printed. White space
+    is dropped: Chinese has none between words, so a phrase must match across the line and
+    paragraph breaks that layout put into the text.
     """
-    return to_simplified(text).lower()
+    return _SPACE.sub("", to_simplified(text).lower())
+
+
+def _folded_positions(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` and, for each of its characters, the index it came from in `text`."""
+    simple = to_simplified(text).lower()
+    keep = [i for i, ch in enumerate(simple) if not ch.isspace()]
+    return "".join(simple[i] for i in keep), keep
 
 
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _find_all(text: str, term: str) -> Iterator[int]:
-    low, t = fold(text), fold(term)
-    start = low.find(t)
+def _find_all(text: str, term: str) -> Iterator[tuple[int, int]]:
+    """Spans of `text` (start, end) whose folded form matches the folded `term`."""
+    folded, where = _folded_positions(text)
+    t = fold(term)
+    if not t:
+        return
+    start = folded.find(t)
     while start >= 0:
-        yield start
-        start = low.find(t, start + max(1, len(t)))
+        yield where[start], where[start + len(t) - 1] + 1
+        start = folded.find(t, start + len(t))
 
 
 def snippet(
@@ -499,9 +513,9 @@ def snippet(
 ) -> str:
     """A window of `text` around the first hit with every hit marked."""
     flat = text.replace("\n", " ")
-    if len(fold(flat)) != len(flat):  # rare many-to-one mapping: positions would drift
-        flat = fold(flat)
-    hits = sorted((p, p + len(t)) for t in terms for p in _find_all(flat, t))
+    if len(to_simplified(flat)) != len(flat):  # rare many-to-one mapping: show the folded form
+        flat = to_simplified(flat)
+    hits = sorted(span for t in terms for span in _find_all(flat, t))
     if not hits:
         return flat[:width] + ("…" if len(flat) > width else "")
     first = hits[0][0]
