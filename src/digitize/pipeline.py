@@ -1,7 +1,7 @@
 """The pipeline: page stages in order, then issue stages, then writing.
 
 Page stages (one page at a time, any worker):
-    load -> deskew -> detect -> segment -> recognize -> classify -> order
+    load -> deskew -> PAGE_STAGES (detect -> segment -> recognize -> classify -> order)
 Issue stages (all pages of an issue, in runner.py once its pages are done):
     link articles (articles.link_articles) -> write (writer.issue_files, store.write_outputs)
 """
@@ -26,14 +26,23 @@ from digitize.order import order
 from digitize.recognize import recognize
 from digitize.segment import segment
 
-PAGE_STAGES: tuple[str, ...] = (
-    "load",
-    "deskew",
-    "detect",
-    "segment",
-    "recognize",
-    "classify",
-    "order",
+PageStage = Callable[[Page, OcrEngine], None]
+
+
+def _without_engine(stage: Callable[[Page], None]) -> PageStage:
+    def run(page: Page, engine: OcrEngine) -> None:
+        stage(page)
+
+    return run
+
+
+# After load and deskew (which make the Page), each stage fills in more of the page model.
+PAGE_STAGES: tuple[tuple[str, PageStage], ...] = (
+    ("detect", detect_lines),
+    ("segment", _without_engine(segment)),
+    ("recognize", recognize),
+    ("classify", _without_engine(classify)),
+    ("order", _without_engine(order)),
 )
 
 
@@ -117,22 +126,10 @@ def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> P
             image=page_image,
         )
         t = tick("deskew", t)
-        stage = "detect"
-        detect_lines(page, engine)
-        t = tick("detect", t)
-        stage = "segment"
-        segment(page)
-        t = tick("segment", t)
-        stage = "recognize"
-        recognize(page, engine)
-        t = tick("recognize", t)
-        stage = "classify"
-        classify(page)
-        t = tick("classify", t)
-        stage = "order"
-        order(page)
-        tick("order", t)
-        page.image = None
+        for stage, run_stage in PAGE_STAGES:
+            run_stage(page, engine)
+            t = tick(stage, t)
+        page.image = None  # the deskewed image is large and no later stage needs it
         page.seconds = timings
         return PageResult(source, page, time.perf_counter() - started, None, timings)
     except DigitizeError as exc:
