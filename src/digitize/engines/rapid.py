@@ -63,6 +63,10 @@ def _session(path: Path, threads: int | None) -> ort.InferenceSession:
     opts.log_severity_level = 3
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.enable_cpu_mem_arena = True
+    # Memory patterns are planned per input shape; line batches differ in width on every
+    # call, so the plans only pile up (worker peak 1.6 GB with them, 1.2 GB without, at the
+    # same speed on 150 dpi pages).
+    opts.enable_mem_pattern = False
     if threads:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
