@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from digitize.layout.cues import Cues, analyse, ink_size, to_grey
+from digitize.layout.groups import connected
 from digitize.layout.vertical import is_vertical_page, segment_vertical
 from digitize.model import Box, Image, Line, Page, Region, RegionType
 
@@ -619,7 +619,7 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
             for r in vrules
         )
 
-    rows = [sorted(g, key=lambda ln: ln.box.x0) for g in _union(horiz, row_join)]
+    rows = [sorted(g, key=lambda ln: ln.box.x0) for g in connected(horiz, row_join)]
     hulls = [Box.hull(ln.box for ln in r) for r in rows]
     reps = [max(r, key=lambda ln: ln.box.width) for r in rows]
 
@@ -657,7 +657,7 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
         return not _separated(top, bot, [r for r in obstacles if top.cy < r.cy < bot.cy])
 
     out: list[list[Line]] = []
-    for group in _union(list(range(len(rows))), lambda i, j: stack_join(i, j)):
+    for group in connected(list(range(len(rows))), lambda i, j: stack_join(i, j)):
         out.append([ln for k in group for ln in rows[k]])
 
     def column_join(a: Line, b: Line) -> bool:
@@ -676,32 +676,8 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
             or abs(a.box.y0 - b.box.y0) <= 2.0 * sizes.em
         )
 
-    out.extend(_union(vert, column_join))
+    out.extend(connected(vert, column_join))
     return out
-
-
-_T = TypeVar("_T")
-
-
-def _union(items: list[_T], join: Callable[[_T, _T], bool]) -> list[list[_T]]:
-    """Connected components of `items` under the pairwise relation `join`, in input order."""
-    n = len(items)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(n):
-        for j in range(i + 1, n):
-            if find(i) != find(j) and join(items[i], items[j]):
-                parent[find(i)] = find(j)
-    groups: dict[int, list[_T]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(items[i])
-    return list(groups.values())
 
 
 def _cluster_vertical(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Line]]:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from digitize.layout.groups import DisjointSet
 from digitize.model import Box, Image, Line, Page, Region, RegionType
 
 # Share of the page's text (in characters) that must be vertical for the page to be.
@@ -165,13 +166,7 @@ def blocks(items: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[
     """
     cols = [it for it in items if it.vertical]
     n = len(cols)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSet(n)
 
     def display(ln: Line) -> bool:
         return ln.box.width >= DISPLAY * COLUMN_PER_EM * em
@@ -189,10 +184,8 @@ def blocks(items: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[
                 continue
             longer = max(a.height, b.height)
             if abs(a.y0 - b.y0) <= 2.5 * em and a.y_overlap(b) >= 0.75 * longer:
-                parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
+                sets.union(j, i)
+    groups = sets.groups()
     # Short singletons join the tier beside them.
     for root, members in list(groups.items()):
         if len(members) != 1 or root not in groups:

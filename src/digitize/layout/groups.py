@@ -1,0 +1,43 @@
+"""Grouping lines and columns into connected sets: one union-find for the layout stages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+class DisjointSet:
+    """Union-find over 0..n-1 with path halving."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        """Put a's set under b's root."""
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> dict[int, list[int]]:
+        """Members by root; roots and members in index order of first appearance."""
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            out.setdefault(self.find(i), []).append(i)
+        return out
+
+
+def connected(items: list[_T], join: Callable[[_T, _T], bool]) -> list[list[_T]]:
+    """Connected components of `items` under the pairwise relation `join`, in input order."""
+    sets = DisjointSet(len(items))
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if sets.find(i) != sets.find(j) and join(items[i], items[j]):
+                sets.union(i, j)
+    return [[items[i] for i in members] for members in sets.groups().values()]
