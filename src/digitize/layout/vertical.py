@@ -2,21 +2,28 @@
 
 Such a page is a jigsaw of articles: each article is a compartment framed by printed
 rules, its headline one or more display-size columns at its right, its body in columns
-read right to left, often in tiers (a block of columns, then another block under it).
-The horizontal machinery (a column grid of equal-width lines) does not apply, so these
-pages are cut recursively instead (an XY cut on the detected columns):
+read right to left, often in tiers (a block of columns, then another block under it),
+and its text runs on from the end of one tier to the right end of the next. The
+horizontal machinery (a column grid of equal-width lines) does not apply. Instead:
 
-* a gap in the columns that holds a printed rule spanning most of the node separates
-  compartments, in either direction (rules are the article borders);
-* otherwise a horizontal gap across the whole node separates tiers, read top to bottom;
-* otherwise a wide vertical gap separates blocks, read right to left;
-* a leaf is read column by column, right to left.
+* columns are grouped into blocks (`blocks`): neighbouring columns of one size class
+  that start and end together;
+* blocks are ordered by a recursive XY cut (`xy_order`): a gap between blocks that holds
+  a printed rule covering most of the node separates compartments, in either direction
+  (rules are the article borders); otherwise a horizontal gap across the whole node
+  separates tiers, read top to bottom; otherwise vertical gaps separate blocks, read
+  right to left. Horizontal cuts come before vertical ones because the columns of two
+  tiers line up on the same grid, so cutting between columns first would read the tiers
+  interleaved. A node that no straight cut divides (interlocking L-shaped articles) is
+  ordered by `order_blocks`, which follows an article from block to block;
+* a block is read column by column, right to left.
 
-Horizontal cuts come before plain vertical gaps because the columns of two tiers line up
-on the same grid, so cutting between columns first would read the tiers interleaved.
-Leaves become regions: display-size columns are headlines, the rest body; a framed
+Blocks become regions: display-size columns are headlines, the rest body; a framed
 compartment whose text is mostly display type is an advertisement. An article starts at
 each headline that follows body text, so article ids come from the reading order.
+Measured on the real 1939 fold (bench ro_cer, same recognition): the greedy
+`order_blocks` alone 0.403, the XY cut with a right-to-left fallback 0.322, the XY cut
+with `order_blocks` as the fallback 0.303.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ H_GAP = 0.35
 V_GAP = 1.2
 # A rule separates a node when it covers this share of the node's extent.
 RULE_COVER = 0.6
+# XY cut: block boxes are shrunk by this many ems before looking for gaps (DB boxes of
+# neighbouring blocks overlap a little); the larger value only when the smaller finds none.
+CUT_SLACK = (0.2, 0.5)
 # An advertisement: a framed compartment whose text area is mostly display type.
 AD_DISPLAY_SHARE = 0.45
 
@@ -286,6 +296,78 @@ def order_blocks(
     return out
 
 
+def _gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Uncovered intervals between the merged spans."""
+    spans = sorted(spans)
+    out: list[tuple[float, float]] = []
+    end = spans[0][1]
+    for a, b in spans[1:]:
+        if a > end:
+            out.append((end, a))
+        end = max(end, b)
+    return out
+
+
+def _ruled(gap: tuple[float, float], node: Box, rules: Sequence[Box], horizontal: bool) -> float:
+    """Share of the node's extent that a rule lying in the gap covers (0 without one)."""
+    lo, hi = gap
+    best = 0.0
+    for r in rules:
+        if horizontal and r.width > r.height and lo - 2 <= r.cy <= hi + 2:
+            best = max(best, r.x_overlap(node) / max(1.0, node.width))
+        elif not horizontal and r.height > r.width and lo - 2 <= r.cx <= hi + 2:
+            best = max(best, r.y_overlap(node) / max(1.0, node.height))
+    return best
+
+
+def xy_order(
+    boxes: Sequence[Box], heads: Sequence[bool], rules: Sequence[Box], em: float
+) -> list[int]:
+    """Blocks in reading order: a recursive XY cut (module docstring), `order_blocks`
+    for a node that no straight cut divides."""
+
+    def cut(ids: list[int]) -> list[int]:
+        if len(ids) <= 1:
+            return ids
+        node = Box.hull(boxes[i] for i in ids)
+        hg: list[tuple[float, float]] = []
+        vg: list[tuple[float, float]] = []
+        for slack in CUT_SLACK:  # detector boxes of neighbouring blocks overlap a little
+            d = slack * em
+            hg = _gaps([(boxes[i].y0 + d, boxes[i].y1 - d) for i in ids])
+            vg = _gaps([(boxes[i].x0 + d, boxes[i].x1 - d) for i in ids])
+            if hg or vg:
+                break
+        hr = [g for g in hg if _ruled(g, node, rules, True) >= RULE_COVER]
+        vr = [g for g in vg if _ruled(g, node, rules, False) >= RULE_COVER]
+        if hr or vr:
+            # Compartment borders first, and only they: the whitespace gaps on either
+            # side of a border are cut inside each compartment, in its own order.
+            horizontal = (
+                max(_ruled(g, node, rules, True) for g in hr)
+                >= max(_ruled(g, node, rules, False) for g in vr)
+                if hr and vr
+                else bool(hr)
+            )
+            gaps = hr if horizontal else vr
+        elif hg or vg:
+            horizontal = bool(hg)
+            gaps = hg if horizontal else vg
+        else:
+            sub = order_blocks([boxes[i] for i in ids], [heads[i] for i in ids], rules, em)
+            return [ids[k] for k, _ in sub]
+        cuts = [(a + b) / 2 for a, b in gaps]
+        parts: list[list[int]] = [[] for _ in range(len(cuts) + 1)]
+        for i in ids:
+            c = boxes[i].cy if horizontal else boxes[i].cx
+            parts[sum(c > x for x in cuts)].append(i)
+        if not horizontal:
+            parts.reverse()  # right to left
+        return [i for p in parts if p for i in cut(p)]
+
+    return cut(list(range(len(boxes))))
+
+
 # ------------------------------------------------------------------ regions
 
 
@@ -308,7 +390,8 @@ def segment_vertical(page: Page) -> None:
     em = column_em(page.lines) or page.text_height or 20.0
     page.text_height = em
     boxes = [ln.box for ln in page.lines]
-    rules = find_rules(_grey(page.image), em, boxes) if page.image is not None else []
+    grey = _grey(page.image) if page.image is not None else None
+    rules = find_rules(grey, em, boxes) if grey is not None else []
     items = list(page.lines)
     regions: list[Region] = []
     # The nameplate, date and folio are set horizontally above the columns.
@@ -360,8 +443,11 @@ def order_vertical(page: Page, *, articles: bool = True) -> None:
     seq: list[Region] = list(mast)
     for r in mast:
         r.article_id = r.article_id if not articles else None
-    for k, opens in order_blocks([r.box for r in texts], heads, rules, em):
+    last_head = True
+    for k in xy_order([r.box for r in texts], heads, rules, em):
         r = texts[k]
+        opens = heads[k] and not last_head
+        last_head = heads[k]
         seq.append(r)
         if not articles:
             continue
