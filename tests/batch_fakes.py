@@ -56,7 +56,7 @@ class FakeEngine:
             lines.append(DetectedLine([(x0, y0), (x1, y0), (x1, y), (x0, y)], 0.9))
         return lines
 
-    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
+    def recognize(self, crops: Sequence[Image], *, precise: bool = False) -> list[Recognition]:
         return [
             Recognition("新闻报道", 0.95, [0.95] * 4, [0.125, 0.375, 0.625, 0.875]) for _ in crops
         ]

@@ -23,6 +23,7 @@ from digitize.layout.vertical import (
     order_blocks,
     order_vertical,
     segment_vertical,
+    xy_order,
 )
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
 from digitize.recognize import (
@@ -31,6 +32,7 @@ from digitize.recognize import (
     _mark_style,
     _Plan,
     _runs,
+    mark_blob,
     mark_spans,
     move_corner_marks,
     recognize,
@@ -182,6 +184,63 @@ def test_tiers_and_articles_read_in_order() -> None:
     assert opens == [True, False, False, True, False]
 
 
+def test_xy_cut_reads_pages_then_tiers_then_blocks_right_to_left() -> None:
+    """A fold of two pages parted by a rule: the right page first; on each page the tier
+    cut (a gap across the whole page) comes before the cuts between blocks, so a tier
+    is finished before the next one starts even though their columns line up."""
+    em = 12.0
+    right = [
+        Box(620, 20, 700, 150),  # 0 tier 1, right block
+        Box(520, 20, 600, 150),  # 1 tier 1, left block
+        Box(620, 170, 700, 300),  # 2 tier 2, right
+        Box(520, 170, 600, 300),  # 3 tier 2, left
+    ]
+    left = [Box(300, 20, 480, 300), Box(100, 20, 280, 140)]  # 4, 5 (5 over 6)
+    lower = [Box(100, 160, 280, 300)]  # 6
+    boxes = right + left + lower
+    rules = [Box(498, 10, 502, 310)]  # the fold's middle rule
+    order = xy_order(boxes, [False] * len(boxes), rules, em)
+    assert order == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_xy_cut_hands_interlocked_blocks_to_the_article_walk() -> None:
+    """An L-shaped article (headline over two tiers at the right, its tiers to the left)
+    beside a block that spans both tiers leaves no straight cut through all of them:
+    order_blocks takes over for that node and still finishes the article first."""
+    em = 12.0
+    boxes = [
+        Box(585, 20, 615, 300),  # headline, both tiers
+        Box(480, 20, 575, 150),  # upper tier
+        Box(480, 170, 575, 300),  # lower tier
+        Box(380, 100, 470, 330),  # a block that crosses both tiers' boundary
+    ]
+    heads = [True, False, False, True]
+    assert xy_order(boxes, heads, [], em) == [0, 1, 2, 3]
+
+
+def test_unread_mark_blob_becomes_a_mark_not_an_unknown_character() -> None:
+    """A worn 、 that the character grid cut together with part of the next character
+    is a filled blob without a hole: left unread it is added as 、, where a character
+    cell (口, with a hole) left unread becomes 〓."""
+    em = 24
+    blob = np.zeros((30, 24), dtype=bool)
+    blob[2:13, 7:18] = True  # the worn mark
+    blob[22:30, 3:21] = True  # top strokes of the next character
+    kou = np.zeros((24, 24), dtype=bool)
+    kou[2:22, 2:22] = True
+    kou[6:18, 6:18] = False
+    yi = np.zeros((24, 24), dtype=bool)
+    yi[10:14, 1:23] = True
+    assert mark_blob(blob, em) and not mark_blob(kou, em) and not mark_blob(yi, em)
+    band = 6 * em
+    line = Line("c", Box(0, 0, 2 * em, band), vertical=True)
+    solid = [(0.0, 24.0), (30.0, 60.0), (60.0, 84.0), (96.0, 120.0)]
+    plan = _Plan(line, 0, 2 * em, em, (0, band), [], [], True, [], solid, [(30.0, 60.0)])
+    read = Recognition("吾人", 0.9, [0.9] * 2, [12 / band, 108 / band])
+    _fill(plan, read)
+    assert line.text == "吾、〓人"
+
+
 def test_segment_vertical_without_image_types_columns() -> None:
     page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
     page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
@@ -258,3 +317,39 @@ def test_rows_of_a_vertical_page_read_right_to_left() -> None:
     latin = Line("l", Box(0, 0, 200, 40), text="No. 12 號")
     right_to_left(latin)
     assert latin.text == "No. 12 號"  # mostly Latin: left alone
+
+
+class _Recording:
+    """An engine that reads nothing and notes which recognizer each page asked for."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.precise: list[bool] = []
+
+    def detect(self, image: np.ndarray) -> list[Any]:
+        return []
+
+    def recognize(self, crops: Any, *, precise: bool = False) -> list[Recognition]:
+        self.precise.append(precise)
+        return [Recognition("", 0.0) for _ in crops]
+
+    def models(self) -> list[Any]:
+        return []
+
+    def settings(self) -> dict[str, str]:
+        return {}
+
+
+def test_vertical_pages_ask_for_the_precise_recognizer() -> None:
+    """Vertical (historical) pages are read with the engine's float recognizer, where the
+    fast preset's int8 one loses most; horizontal pages keep the preset's choice."""
+    img = np.full((400, 300), 255, dtype=np.uint8)
+    eng = _Recording()
+    columns = _page(img)
+    columns.lines = [_col(250 - 20 * k, 20, 380) for k in range(6)]
+    recognize(columns, eng)
+    rows = _page(img)
+    rows.lines = [Line(f"h{k}", Box(20, 20 + 30 * k, 280, 40 + 30 * k)) for k in range(8)]
+    recognize(rows, eng)
+    assert eng.precise == [True, False]

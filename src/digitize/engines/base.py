@@ -52,8 +52,12 @@ class OcrEngine(Protocol):
         """Find text lines on a page image (grey or BGR, uint8)."""
         ...
 
-    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
-        """Read horizontal line crops; one result per crop, same order. Batches internally."""
+    def recognize(self, crops: Sequence[Image], *, precise: bool = False) -> list[Recognition]:
+        """Read horizontal line crops; one result per crop, same order. Batches internally.
+
+        `precise`: use the engine's most accurate recognizer even where its preset trades
+        accuracy for speed (historical print, where the fast one loses most).
+        """
         ...
 
     def models(self) -> list[ModelInfo]:

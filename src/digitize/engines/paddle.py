@@ -151,7 +151,8 @@ class PaddleOcrEngine(PairEngine):
         out.sort(key=lambda d: (d.polygon[0][1], d.polygon[0][0]))
         return out
 
-    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
+    def recognize(self, crops: Sequence[Image], *, precise: bool = False) -> list[Recognition]:
+        # One recognizer only (the float one), so `precise` changes nothing.
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
         valid = readable(crops)
         if not valid:

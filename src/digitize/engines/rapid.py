@@ -36,7 +36,7 @@ from digitize.engines._common import (
     to_bgr,
     version,
 )
-from digitize.engines.base import DetectedLine, Recognition
+from digitize.engines.base import DetectedLine, ModelInfo, Recognition
 from digitize.errors import EngineError, ModelError
 from digitize.model import Image
 from digitize.modelstore import ModelStore, ResolvedModel, int8_model
@@ -158,9 +158,13 @@ class RapidOcrEngine(PairEngine):
         )
         # CTC classes: blank, the dictionary, then space (rapidocr's convention).
         self._labels = ["", *self._chars, " "]
+        # `recognize(precise=True)` runs the float weights whatever the preset.
+        self._float_model = self._rec_model
+        self._float_session = rec_session
+        self._fast_session = rec_session
         if preset == "fast":
             self._rec_model = int8_model(self._rec_model, self._rec_calibration)
-            self._rec.session.session = _session(self._rec_model.onnx, threads)
+            self._fast_session = _session(self._rec_model.onnx, threads)
 
     def _rec_calibration(self) -> Iterator[npt.NDArray[np.float32]]:
         """Recognizer inputs of rendered lines, preprocessed exactly as `recognize` does."""
@@ -181,7 +185,13 @@ class RapidOcrEngine(PairEngine):
             for box, score in zip(out.boxes, out.scores, strict=True)
         ]
 
-    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
+    def models(self) -> list[ModelInfo]:
+        """Both recognizers with the fast preset: vertical pages are read with the float one."""
+        extra = [self._float_model.info] if self._float_model is not self._rec_model else []
+        return [*super().models(), *extra]
+
+    def recognize(self, crops: Sequence[Image], *, precise: bool = False) -> list[Recognition]:
+        self._rec.session.session = self._float_session if precise else self._fast_session
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
         valid = readable(crops)
         ratios = {i: crops[i].shape[1] / crops[i].shape[0] for i in valid}
