@@ -255,3 +255,22 @@ def test_ctc_decode_positions_and_repeats() -> None:
     assert res.text == "aab"  # the repeat survives across a blank, the space is trimmed
     assert res.char_positions == pytest.approx([0.1, 0.35, 0.5])
     assert res.confidence == pytest.approx(0.97)
+
+
+def test_ctc_decode_keeps_each_characters_runners_up() -> None:
+    """The labels that came close at a character's time steps travel with it (best first,
+    improbable ones and the blank left out), so later stages can overrule a narrow win."""
+    from digitize.engines.rapid import ctc_decode
+
+    labels = ["", "内", "內", "雲", " "]
+    probs = np.full((4, 5), 0.001, dtype=np.float32)
+    probs[0, [1, 2]] = [0.6, 0.38]  # 内 wins narrowly over 內
+    probs[1, 0] = 0.99
+    probs[2, [3, 0]] = [0.9, 0.09]  # 雲, the blank second
+    probs[3, 0] = 0.99
+    res = ctc_decode(probs, labels, used=1.0)
+    assert res.text == "内雲"
+    assert res.char_alternatives is not None
+    assert [a[0] for a in res.char_alternatives[0]] == ["內"]
+    assert res.char_alternatives[0][0][1] == pytest.approx(0.38)
+    assert res.char_alternatives[1] == ()

@@ -1,4 +1,5 @@
-"""Search across scripts: simplified keys for traditional articles, printed text untouched."""
+"""Scripts: simplified search keys for traditional articles, printed text untouched; a
+traditional page's OCR leans to the traditional forms the recognizer ranked next."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from digitize.model import (
     Article,
     ArticlePart,
     Box,
+    Glyph,
     Issue,
     Line,
     Page,
@@ -15,7 +17,14 @@ from digitize.model import (
     RegionType,
     Transform,
 )
-from digitize.script import has_traditional, to_simplified
+from digitize.recognize import prefer_page_script
+from digitize.script import (
+    has_traditional,
+    is_simplified_form,
+    is_traditional_form,
+    is_traditional_text,
+    to_simplified,
+)
 from digitize.serialize.records import article_records
 
 
@@ -86,3 +95,35 @@ def test_simplified_query_finds_the_traditional_article() -> None:
     assert search("新聞") == ["a1"]  # traditional query still matches
     assert search("英法提出建议") == ["a1"]
     assert search("东京") == []
+
+
+def test_page_script_is_a_ratio_of_script_specific_forms() -> None:
+    trad = "蘇聯政府向英法提出建議據外交界方面消息美日關係已有一大轉變" * 3
+    assert is_traditional_text(trad + "内")  # a stray simplified form from OCR
+    assert not is_traditional_text("苏联政府向英法提出建议据外交界方面消息美日关系已有")
+    assert not is_traditional_text("報紙")  # too few to tell
+    assert is_simplified_form("内") and not is_simplified_form("內")
+    assert is_traditional_form("內") and not is_traditional_form("内")
+
+
+def _glyph_line(text: str, alternatives: dict[int, tuple[tuple[str, float], ...]]) -> Line:
+    line = Line("l", Box(0, 0, 20, 20 * len(text)), text=text, vertical=True)
+    line.glyphs = [
+        Glyph(Box(0, 20 * k, 20, 20 * k + 20), c, 0.9, alternatives.get(k, ()))
+        for k, c in enumerate(text)
+    ]
+    return line
+
+
+def test_traditional_pages_take_the_traditional_runner_up() -> None:
+    """内 with 內 ranked next becomes 內 on a traditional page; 云 without a traditional
+    runner-up stays (traditional print uses it too); a simplified page is left alone."""
+    body = "蘇聯政府向英法提出建議據外交界方面消息美日關係已有一大轉變" * 3
+    line = _glyph_line(body + "内云", {len(body): (("內", 0.3),), len(body) + 1: (("去", 0.2),)})
+    prefer_page_script([line])
+    assert line.text == body + "內云"
+    assert line.glyphs[len(body)].text == "內" and line.glyphs[len(body)].confidence == 0.3
+    simple = "苏联政府向英法提出建议据外交界方面消息美日关系已有一大转变" * 3
+    kept = _glyph_line(simple + "内", {len(simple): (("內", 0.3),)})
+    prefer_page_script([kept])
+    assert kept.text == simple + "内"

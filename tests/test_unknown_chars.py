@@ -117,6 +117,18 @@ def test_with_unread_leaves_read_lines_and_failed_reads_alone() -> None:
     assert with_unread(_plan(PIECES), _res("", [])).text == ""
 
 
+def test_unread_cell_holding_a_mark_is_the_mark() -> None:
+    """A character-sized cell that holds a column mark (a worn 、 cut together with part
+    of the next character), or a mark-like blob, gets no 〓: the mark went unread."""
+    res = _res("甲乙 丁戊", [0.100, 0.133, 0.15, 0.199, 0.232])
+    marked = _plan(PIECES)
+    marked.marks = [(154.0, 163.0)]
+    assert with_unread(marked, res) is res
+    blob = _plan(PIECES)
+    blob.blobs = [PIECES[2]]
+    assert with_unread(blob, res) is res
+
+
 def test_page_counts_only_unread_glyphs() -> None:
     line = Line("l", Box(0, 0, 90, 30), text="〓甲〓")
     line.glyphs = [

@@ -35,6 +35,7 @@ from digitize.recognize import (
     mark_blob,
     mark_spans,
     move_corner_marks,
+    quote_shape,
     recognize,
     right_to_left,
 )
@@ -353,3 +354,30 @@ def test_vertical_pages_ask_for_the_precise_recognizer() -> None:
     rows.lines = [Line(f"h{k}", Box(20, 20 + 30 * k, 280, 40 + 30 * k)) for k in range(8)]
     recognize(rows, eng)
     assert eng.precise == [True, False]
+
+
+def test_vertical_corner_quotes_replace_dash_reads() -> None:
+    """﹁ (a bar, its tick down at the right) and ﹂ (a bar, its tick up at the left) are
+    「 and 」; PP-OCRv6 reads them, turned with the column, as a dash. A flat 一 is no
+    quote, and a quote with nothing read at it is added."""
+    opening = np.zeros((10, 20), dtype=bool)
+    opening[0:2, :] = True
+    opening[:, 17:19] = True
+    closing = np.zeros((10, 20), dtype=bool)
+    closing[8:10, :] = True
+    closing[:, 1:3] = True
+    yi = np.zeros((5, 24), dtype=bool)
+    yi[1:3, :] = True
+    yi[1:5, 20:24] = True  # the serif at its right end
+    assert quote_shape(opening) == "「" and quote_shape(closing) == "」"
+    assert quote_shape(yi) is None
+    em = 24
+    band = 8 * em
+    line = Line("q", Box(0, 0, 2 * em, band), vertical=True)
+    quotes = [(30.0, 40.0, "「"), (100.0, 110.0, "」"), (160.0, 170.0, "」")]
+    plan = _Plan(line, 0, 2 * em, em, (0, band), [], [], True, [], [], [], quotes)
+    read = Recognition(
+        "曰一然。一冠", 0.9, [0.9] * 6, [p / band for p in (12, 35, 60, 84, 105, 130)]
+    )
+    _fill(plan, read)
+    assert line.text == "曰「然。」冠」"

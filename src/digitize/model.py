@@ -196,6 +196,9 @@ class Glyph:
     box: Box
     text: str
     confidence: float
+    # The recognizer's runners-up for this character with their probabilities (engines
+    # that decode themselves); lets page-level knowledge (the page's script) overrule it.
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from digitize.detect import to_grey
 from digitize.engines.base import OcrEngine, Recognition
 from digitize.layout.vertical import is_vertical_page
 from digitize.model import UNREAD, Box, Glyph, Image, Line, Page
+from digitize.script import is_simplified_form, is_traditional_text, to_simplified
 from digitize.textutil import clean_line, is_cjk, is_wide
 
 DEFAULT_REC_HEIGHT = 48
@@ -63,6 +64,8 @@ class _Plan:
     # Those of the solid cells that hold a mark-like blob (`mark_blob`): left unread,
     # they are taken for a dropped 、, not for an unknown character.
     blobs: list[tuple[float, float]] = field(default_factory=list)
+    # Vertical corner quotes found in the column (page-frame y range, 「 or 」).
+    quotes: list[tuple[float, float, str]] = field(default_factory=list)
 
 
 def recognize(page: Page, engine: OcrEngine) -> None:
@@ -93,10 +96,38 @@ def recognize(page: Page, engine: OcrEngine) -> None:
         if marks:
             added[id(plan.line)] = marks
     _mark_style(page, added)
+    prefer_page_script(lines)
     if is_vertical_page(page):
         for line in lines:
             if not line.vertical:
                 right_to_left(line)
+
+
+def prefer_page_script(lines: Sequence[Line]) -> None:
+    """On a page set in traditional characters, a simplified form the recognizer read
+    (内, 鲜) becomes the traditional form it ranked next (內, 鮮).
+
+    PP-OCR's training text is mostly simplified, so where the print has the traditional
+    form the simplified look-alike often wins narrowly. Only a runner-up that is a
+    traditional form of the very character read is taken: the visual evidence and the
+    page's script then agree, while a simplified form with no such runner-up (云, which
+    traditional print also uses) stays as read.
+    """
+    if not is_traditional_text("".join(ln.text for ln in lines)):
+        return
+    for line in lines:
+        changed = False
+        for g in line.glyphs:
+            if len(g.text) != 1 or not is_simplified_form(g.text):
+                continue
+            forms = [
+                (a, p) for a, p in g.alternatives if a != g.text and to_simplified(a) == g.text
+            ]
+            if forms:
+                g.text, g.confidence = forms[0][0], min(g.confidence, forms[0][1])
+                changed = True
+        if changed:
+            line.text = clean_line(_with_spaces(line.text, line.glyphs))
 
 
 # Brackets seen mirrored when a right-to-left row is read left to right.
@@ -303,6 +334,42 @@ def mark_blob(cell: npt.NDArray[np.bool_], em: float) -> bool:
     return bool(_mark_blobs(cell, em)[0])
 
 
+def quote_shape(piece: npt.NDArray[np.bool_]) -> str | None:
+    """「 or 」 for the ink of a vertical corner quote (﹁ a bar with a tick down from its
+    right end, ﹂ a bar with a tick up from its left end), else None. A 一 is flatter
+    (its serif adds less than a third of its length) and ticks at neither end alone."""
+    h, w = piece.shape
+    if h < 0.3 * w or h > 0.8 * w or w < 4:
+        return None
+    third, half = max(1, h // 3), w // 2
+    top_bar = piece[:third].any(axis=0).mean() >= 0.8
+    bottom_bar = piece[-third:].any(axis=0).mean() >= 0.8
+    below_left = piece[third:, :half].any()  # ﹁: nothing under the bar's left half
+    above_right = piece[:-third, w - half :].any()  # ﹂: nothing over the bar's right half
+    if top_bar and not below_left and piece[third:, half:].any():
+        return "「"
+    if bottom_bar and not above_right and piece[:-third, : w - half].any():
+        return "」"
+    return None
+
+
+def quote_spans(ink: npt.NDArray[np.bool_], cols: tuple[int, int]) -> list[tuple[int, int, str]]:
+    """Row ranges of the column's corner quotes: components half to nine tenths of the
+    column's ink width across whose shape `quote_shape` recognises."""
+    c0, c1 = cols
+    em_w = float(c1 - c0)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    out: list[tuple[int, int, str]] = []
+    for k in range(1, n):
+        x, y, w, h, _area = (int(v) for v in stats[k])
+        if not (0.4 * em_w <= w <= 0.95 * em_w) or x + w <= c0 or x >= c1:
+            continue
+        mark = quote_shape(labels[y : y + h, x : x + w] == k)
+        if mark is not None:
+            out.append((y, y + h, mark))
+    return out
+
+
 def _blank_outside(crop: Image, cols: tuple[int, int], pad: int) -> Image:
     """Paper over slivers of the neighbouring columns that a loose detector box takes in;
     turned with the column they would lie along the line like an underline."""
@@ -398,8 +465,10 @@ def vertical_strip(
         marks: list[tuple[float, float]] = []
         solid: list[tuple[float, float]] = []
         blobs: list[tuple[float, float]] = []
+        quotes: list[tuple[float, float, str]] = []
         if cols is not None:
             marks = [(cb.y0 + a, cb.y0 + b) for a, b in mark_spans(crop, ink, cols)]
+            quotes = [(cb.y0 + a, cb.y0 + b, q) for a, b, q in quote_spans(ink, cols)]
             solid = []
             for a, b in cells:
                 cell_ink = ink[a:b, cols[0] : cols[1]]
@@ -420,7 +489,18 @@ def vertical_strip(
         total = float(max(1, crop.shape[0]))
         spans = [(a / total, b / total) for a, b in cells]
         plan = _Plan(
-            line, cb.x0, cb.width, em, (cb.y0, cb.y1), page_cells, spans, True, marks, solid, blobs
+            line,
+            cb.x0,
+            cb.width,
+            em,
+            (cb.y0, cb.y1),
+            page_cells,
+            spans,
+            True,
+            marks,
+            solid,
+            blobs,
+            quotes,
         )
         return _resize_to_height(rotated, height), plan
     paper = _paper(crop)
@@ -566,9 +646,10 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
         boxes = _vertical_boxes(plan, len(chars), positions)
     else:
         boxes = _horizontal_boxes(plan, [c for _, c in chars], positions)
+    alts = _alternatives(res)
     glyphs = [
-        Glyph(box=b, text=c, confidence=float(k))
-        for b, (_, c), k in zip(boxes, chars, conf, strict=True)
+        Glyph(box=b, text=c, confidence=float(k), alternatives=alts[i])
+        for b, (i, c), k in zip(boxes, chars, conf, strict=True)
     ]
     added: list[Glyph] = []
     if (
@@ -582,9 +663,15 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
         added = _dropped_marks(plan, centres)
         if added:
             glyphs = sorted(glyphs + added, key=lambda g: g.box.cy)
+    quoted = bool(plan.rotated and plan.quotes and positions is not None) and _place_quotes(
+        plan, glyphs
+    )
+    if quoted:
+        glyphs.sort(key=lambda g: g.box.cy)
     line.glyphs = normalize_punctuation(glyphs, vertical=line.vertical)
     if (
         added
+        or quoted
         or len(line.glyphs) != len(glyphs)
         or any(g.text != h.text for g, h in zip(line.glyphs, glyphs, strict=False))
     ):
@@ -613,7 +700,10 @@ def with_unread(plan: _Plan, res: Recognition) -> Recognition:
     row) whose centre lies at least 0.7 em from every character read (neighbours in
     print are one pitch, >= 0.95 em, apart; a mis-cut half of a read character lies
     within half an em) was dropped. Lines read as nothing, or with most of their ink
-    unread, are left alone: that is a failed read, not an unknown character.
+    unread, are left alone: that is a failed read, not an unknown character. A cell
+    whose ink is (partly) a punctuation mark of the column is not taken for one either:
+    the grid cuts a worn 、 together with part of the next character, and the mark, not
+    an unknown character, is what went unread (`_dropped_marks` adds it).
     """
     pos = res.char_positions
     if (
@@ -637,18 +727,27 @@ def with_unread(plan: _Plan, res: Recognition) -> Recognition:
     unread = [
         ((a + b) / 2 - start) / length
         for a, b in plan.solid
-        if all(abs((a + b) / 2 - c) >= reach for c in centres) and (a, b) not in plan.blobs
+        if all(abs((a + b) / 2 - c) >= reach for c in centres)
+        and (a, b) not in plan.blobs
+        and not any(ma < b and a < mb for ma, mb in plan.marks)
     ]
     if not unread or len(unread) > max(1.0, UNREAD_MAX_SHARE * len(plan.solid)):
         return res
     text, positions = list(res.text), list(pos)
     confs = (list(res.char_confidences) + [res.confidence] * len(text))[: len(text)]
+    alts = _alternatives(res)
     for q in sorted(unread, reverse=True):
         k = next((i for i in idx if pos[i] > q), len(text))
         text.insert(k, UNREAD)
         positions.insert(k, q)
         confs.insert(k, 0.0)
-    return Recognition("".join(text), res.confidence, confs, positions)
+        alts.insert(k, ())
+    return Recognition("".join(text), res.confidence, confs, positions, alts)
+
+
+def _alternatives(res: Recognition) -> list[tuple[tuple[str, float], ...]]:
+    alts = res.char_alternatives
+    return list(alts) if alts is not None and len(alts) == len(res.text) else [()] * len(res.text)
 
 
 # A mark the recognizer read lies within this many ems of the printed blob.
@@ -685,6 +784,27 @@ def _dropped_marks(plan: _Plan, centres: Sequence[float]) -> list[Glyph]:
     if len(blobs) <= max(1.0, UNREAD_MAX_SHARE * len(plan.solid)):
         out += blobs
     return out
+
+
+# What PP-OCRv6 reads a vertical corner quote as, turned with its column.
+_DASH_READS = frozenset("一ー—－-_~～")
+
+
+def _place_quotes(plan: _Plan, glyphs: list[Glyph]) -> bool:
+    """Vertical corner quotes (quote_spans) read as a dash become 「 」; one with nothing
+    read at it is added. Returns whether anything changed."""
+    reach = MARK_REACH_EM * plan.em
+    changed = False
+    for a, b, mark in plan.quotes:
+        near = [g for g in glyphs if a - reach <= g.box.cy <= b + reach]
+        if not near:
+            box = Box(plan.line.box.x0, a, plan.line.box.x1, b)
+            glyphs.append(Glyph(box, mark, MARK_CONFIDENCE))
+            changed = True
+        elif len(near) == 1 and near[0].text in _DASH_READS:
+            near[0].text = mark
+            changed = True
+    return changed
 
 
 _FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ";": "；", "!": "！", "?": "？", ",": "，"}

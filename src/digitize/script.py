@@ -1,4 +1,4 @@
-"""Simplified-Chinese forms of text, for search only.
+"""Script of Chinese text: simplified forms for search, and which script a page is set in.
 
 Text, ALTO and records keep every character as printed (新聞, 卽, 爲); a reader searching a
 traditional-script paper types simplified forms (新闻, 即, 为). Records therefore carry a
@@ -45,3 +45,39 @@ def to_simplified(text: str) -> str:
 def has_traditional(text: str) -> bool:
     """True when simplifying would change the text (the article is set in traditional)."""
     return to_simplified(text) != text
+
+
+@lru_cache(maxsize=1)
+def _traditional_converter() -> _Converter:
+    import opencc
+
+    conv: _Converter = opencc.OpenCC("s2t")
+    return conv
+
+
+@lru_cache(maxsize=8192)
+def is_simplified_form(char: str) -> bool:
+    """A character that traditional print writes differently (国, 内, 为)."""
+    with _lock:
+        return _traditional_converter().convert(char) != char
+
+
+@lru_cache(maxsize=8192)
+def is_traditional_form(char: str) -> bool:
+    """A character that simplified print writes differently (國, 內, 爲)."""
+    return to_simplified(char) != char
+
+
+# A page is set in traditional characters when traditional forms outnumber simplified
+# ones by this factor (and there are enough of them to tell).
+TRADITIONAL_RATIO = 3.0
+TRADITIONAL_MIN = 20
+
+
+def is_traditional_text(text: str) -> bool:
+    """Most script-specific characters of `text` are traditional forms. OCR of a
+    traditional page still yields some simplified forms (the recognizer's training text is
+    mostly simplified), so the test is a ratio, not "no simplified form at all"."""
+    trad = sum(1 for c in text if is_traditional_form(c))
+    simp = sum(1 for c in text if is_simplified_form(c))
+    return trad >= TRADITIONAL_MIN and trad >= TRADITIONAL_RATIO * simp

@@ -42,6 +42,8 @@ class Recognition:
     # Centre of each character along the crop width as a fraction 0..1 (from CTC
     # time steps) when the engine can tell; used for Glyph boxes.
     char_positions: list[float] | None = None
+    # Per character: runners-up (label, probability), best first, when the engine can tell.
+    char_alternatives: list[tuple[tuple[str, float], ...]] | None = None
 
 
 @runtime_checkable

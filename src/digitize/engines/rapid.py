@@ -268,13 +268,14 @@ def ctc_decode(
     chars: list[str] = []
     confs: list[float] = []
     pos: list[float] = []
+    spans: list[list[int]] = []
     prev = -1
     span: list[int] = []
     for t in range(steps):
         k = int(best[t])
         if k != prev:
             if span:
-                pos.append((sum(span) / len(span) + 0.5) / (steps * used))
+                spans.append(span)
                 span = []
             if k != 0 and k < len(labels):
                 chars.append(labels[k])
@@ -285,12 +286,14 @@ def ctc_decode(
             confs[-1] = max(confs[-1], float(conf[t]))
         prev = k
     if span:
-        pos.append((sum(span) / len(span) + 0.5) / (steps * used))
+        spans.append(span)
+    pos = [(sum(s) / len(s) + 0.5) / (steps * used) for s in spans]
+    alts = [_runners_up(probs, s, int(best[s[0]]), labels) for s in spans]
     # Trim outer spaces (keeping positions aligned).
     while chars and chars[-1] == " ":
-        chars.pop(), confs.pop(), pos.pop()
+        chars.pop(), confs.pop(), pos.pop(), alts.pop()
     while chars and chars[0] == " ":
-        chars.pop(0), confs.pop(0), pos.pop(0)
+        chars.pop(0), confs.pop(0), pos.pop(0), alts.pop(0)
     text = "".join(chars)
     mean = float(np.mean(confs)) if confs else 0.0
     return Recognition(
@@ -298,4 +301,26 @@ def ctc_decode(
         confidence=mean,
         char_confidences=confs,
         char_positions=[min(1.0, max(0.0, p)) for p in pos],
+        char_alternatives=alts,
     )
+
+
+# Runners-up kept per character: at most this many, each at least this probable.
+ALTERNATIVES = 3
+ALTERNATIVE_MIN = 0.01
+
+
+def _runners_up(
+    probs: npt.NDArray[np.float32], span: Sequence[int], chosen: int, labels: Sequence[str]
+) -> tuple[tuple[str, float], ...]:
+    """Other labels at a character's time steps, by their best probability there."""
+    window = probs[list(span)].max(axis=0)
+    n = min(ALTERNATIVES + 2, window.shape[0])
+    top = np.argpartition(window, -n)[-n:]
+    out = [
+        (labels[k], float(window[k]))
+        for k in top
+        if k not in (0, chosen) and k < len(labels) and window[k] >= ALTERNATIVE_MIN
+    ]
+    out.sort(key=lambda a: -a[1])
+    return tuple(out[:ALTERNATIVES])
