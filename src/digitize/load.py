@@ -362,12 +362,23 @@ def _scale_to_8bit(arr: npt.NDArray[np.generic], bits: int | None = None) -> npt
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
+# Rows converted at a time: float64 samples of a whole 16 MP colour scan are 0.4 GB.
+GREY_CHUNK_ROWS = 256
+
+
 def _to_grey(arr: npt.NDArray[np.uint8], *, alpha: bool) -> npt.NDArray[np.uint8]:
     """HxW, HxWx1..4 (RGB order) -> HxW grey; a last channel flagged as alpha goes on white."""
     if arr.ndim == 2:
         return arr
     if arr.ndim != 3:
         raise ValueError(f"unexpected sample layout {arr.shape}")
+    out = np.empty(arr.shape[:2], dtype=np.uint8)
+    for y in range(0, arr.shape[0], GREY_CHUNK_ROWS):
+        out[y : y + GREY_CHUNK_ROWS] = _rows_to_grey(arr[y : y + GREY_CHUNK_ROWS], alpha=alpha)
+    return out
+
+
+def _rows_to_grey(arr: npt.NDArray[np.uint8], *, alpha: bool) -> npt.NDArray[np.uint8]:
     a: npt.NDArray[np.float64] | None = None
     chans = arr.shape[2]
     if alpha and chans in (2, 4):
