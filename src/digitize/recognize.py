@@ -416,16 +416,20 @@ def column_cells(ink: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
         return [(top, bottom)]
     best: tuple[float, float, float] | None = None
     for pitch in np.arange(0.95 * em_w, 1.6 * em_w, 0.25).tolist():
-        for phase in np.arange(0.0, pitch, 0.5).tolist():
-            grid = np.arange(top - phase, bottom + pitch, pitch)
-            inside = grid[(grid > top) & (grid < bottom)].astype(int)
-            if inside.size == 0:
-                continue
-            # Ink on the cut rows, plus a pull towards the usual pitch (1.1 ink widths)
-            # for columns of touching characters where every grid costs about the same.
-            cost = float(profile[inside].mean()) / em_w + 0.5 * abs(pitch / em_w - 1.1)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, pitch, phase)
+        # All phases of this pitch at once: row p holds the grid top - phase_p + k * pitch.
+        phases = np.arange(0.0, pitch, 0.5)
+        steps = np.arange(int((bottom - top + pitch) / pitch) + 2)
+        grid = (top - phases)[:, None] + steps[None, :] * pitch
+        inside = (grid > top) & (grid < bottom)
+        count = inside.sum(axis=1)
+        ink_on_cuts = (profile[np.where(inside, grid, 0).astype(int)] * inside).sum(axis=1)
+        # Ink on the cut rows, plus a pull towards the usual pitch (1.1 ink widths) for
+        # columns of touching characters where every grid costs about the same.
+        cost = np.where(count > 0, ink_on_cuts / np.maximum(count, 1), np.inf) / em_w
+        cost = cost + 0.5 * abs(pitch / em_w - 1.1)
+        k = int(np.argmin(cost))
+        if np.isfinite(cost[k]) and (best is None or cost[k] < best[0] - 1e-9):
+            best = (float(cost[k]), pitch, float(phases[k]))
     if best is None:
         return [(top, bottom)]
     _, pitch, phase = best
