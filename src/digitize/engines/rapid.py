@@ -314,7 +314,10 @@ def _runners_up(
     probs: npt.NDArray[np.float32], span: Sequence[int], chosen: int, labels: Sequence[str]
 ) -> tuple[tuple[str, float], ...]:
     """Other labels at a character's time steps, by their best probability there."""
-    window = probs[list(span)].max(axis=0)
+    rows = probs[list(span)]
+    if float(rows[:, chosen].min()) >= 1.0 - ALTERNATIVE_MIN:
+        return ()  # the rest of each step's probability is too small for any runner-up
+    window = rows.max(axis=0)
     n = min(ALTERNATIVES + 2, window.shape[0])
     top = np.argpartition(window, -n)[-n:]
     out = [
