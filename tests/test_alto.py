@@ -417,3 +417,19 @@ def test_empty_page_and_control_characters(alto_schema: etree.XMLSchema) -> None
     assert alto_schema.validate(doc), alto_schema.error_log
     back = read_alto(etree.tostring(doc))
     assert back.regions[0].lines[0].text == "综合新闻"
+
+
+def test_glyph_variants_carry_the_runners_up(alto_schema: etree.XMLSchema) -> None:
+    """A glyph's runners-up are written as ALTO Variants (an editor offers them as
+    corrections), valid against the schema, and read back with their confidences."""
+    page = page_one()
+    line = next(ln for r in page.regions for ln in r.lines if ln.glyphs)
+    line.glyphs[0].alternatives = (("內", 0.38), ("肉", 0.02))
+    doc = _doc(page)
+    assert alto_schema.validate(doc), alto_schema.error_log
+    variants = doc.findall(f".//{A}Glyph/{A}Variant")
+    assert [(v.get("CONTENT"), v.get("VC")) for v in variants] == [("內", "0.38"), ("肉", "0.02")]
+    back = read_alto(_alto(page))
+    got = next(ln for r in back.regions for ln in r.lines if ln.id == line.id)
+    assert got.glyphs[0].alternatives == (("內", 0.38), ("肉", 0.02))
+    assert all(g.alternatives == () for g in got.glyphs[1:])

@@ -396,6 +396,11 @@ class _Writer:
                 ge.set("CONTENT", ch)
                 ge.set("GC", _conf(g.confidence))
                 self.place(ge, g.box, shape=False)
+                # The recognizer's runners-up: an editor offers them as corrections.
+                for alt, p in g.alternatives:
+                    ve = etree.SubElement(ge, f"{a}Variant")
+                    ve.set("CONTENT", alt)
+                    ve.set("VC", _conf(p))
         else:
             st.set("WC", _conf(line_conf))
         return st

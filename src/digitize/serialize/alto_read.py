@@ -417,7 +417,12 @@ class _Reader:
             if box is None:
                 return None
             gc = _float(g, "GC", self.path)
-            out.append(Glyph(box=box, text=ch, confidence=gc if gc is not None else 0.0))
+            variants = tuple(
+                (v.get("CONTENT", ""), _float(v, "VC", self.path) or 0.0)
+                for v in _children(g, "Variant")
+                if v.get("CONTENT")
+            )
+            out.append(Glyph(box, ch, gc if gc is not None else 0.0, variants))
         return out
 
     def reading_order(self, page: Page, doc_text: list[str], excluded: set[str]) -> list[str]:
