@@ -382,3 +382,37 @@ def test_vertical_corner_quotes_replace_dash_reads() -> None:
     )
     _fill(plan, read)
     assert line.text == "曰「然。」冠」"
+
+
+def test_poster_type_without_running_text_is_an_advertisement() -> None:
+    """On a vertical page a module of poster type (4.5+ body ems across) with no running
+    text is an ad, and so is the small print touching it; a news headline of that size
+    over its body columns, and a plain headline-only module, stay headlines."""
+    from digitize.order import order
+
+    em = 12.0
+
+    def region(
+        rid: str, kind: RegionType, x: float, y0: float, y1: float, w: float, text: str
+    ) -> Region:
+        ln = Line(f"{rid}l", Box(x, y0, x + w, y1), text=text, vertical=True)
+        return Region(rid, kind, Box(x, y0, x + w, y1), lines=[ln], vertical=True)
+
+    news_head = region("h1", RegionType.HEADLINE, 560, 20, 300, 60, "應包括遠東")
+    news_body = [
+        region(f"b{k}", RegionType.BODY, 540 - 18 * k, 20, 300, 16, "據法外部喉舌晨報載稱關於" * 2)
+        for k in range(8)
+    ]
+    plain_head = region("h2", RegionType.HEADLINE, 380, 20, 200, 24, "確定分担之責任")
+    poster = region("ad1", RegionType.HEADLINE, 250, 320, 600, 60, "鴻昌")
+    phone = region("ad2", RegionType.HEADLINE, 225, 320, 500, 24, "電話九一五七〇")
+    page = Page(1, Path("p.png"), "p", Transform.identity(700, 700))
+    page.regions = [news_head, *news_body, plain_head, poster, phone]
+    page.lines = [ln for r in page.regions for ln in r.lines]
+    page.text_height = em
+    assert is_vertical_page(page)
+    order(page)
+    assert poster.type is RegionType.AD and phone.type is RegionType.AD
+    assert poster.article_id is None and phone.article_id is None
+    assert news_head.type is RegionType.HEADLINE and plain_head.type is RegionType.HEADLINE
+    assert news_head.article_id is not None

@@ -332,6 +332,47 @@ def _body_order(items: list[Region], vertical: bool, em: float) -> list[Region]:
     return out
 
 
+# Vertical pages: a module with less running text than this (characters) and type at least
+# POSTER_EM body ems across is an advertisement; so are such small modules touching one.
+AD_MAX_BODY = 30
+POSTER_EM = 4.5
+
+
+def _vertical_ads(modules: dict[str, list[Region]], em: float) -> None:
+    """Advertisements of a page set in vertical columns become AD regions.
+
+    A 1930s ad is a block of poster type (shop or doctor's name four or more body ems
+    across, larger than any news headline column) with a few short lines of small print
+    around it (address, telephone, offer), and no running text; on the page it splits into
+    several modules, one per display column. News headlines that size head running text,
+    so a module needs both: poster type and (almost) no body. The small-print modules
+    beside an ad, themselves without running text, join it.
+    """
+
+    def body_chars(regs: list[Region]) -> int:
+        return sum(len(r.text) for r in regs if r.type in (RegionType.BODY, RegionType.NOTICE))
+
+    def widest(regs: list[Region]) -> float:
+        return max((ln.font_size for r in regs for ln in r.lines), default=0.0)
+
+    small = {k for k, regs in modules.items() if body_chars(regs) < AD_MAX_BODY}
+    ads = {k for k in small if widest(modules[k]) >= POSTER_EM * em}
+    grown = True
+    while grown:
+        ad_boxes = [r.box.expand(0.5 * em) for k in ads for r in modules[k]]
+        near = {
+            k
+            for k in small - ads
+            if any(r.box.intersection(b) is not None for r in modules[k] for b in ad_boxes)
+        }
+        grown = bool(near)
+        ads |= near
+    for k in ads:
+        for r in modules[k]:
+            if r.type.is_text:
+                r.type = RegionType.AD
+
+
 def order(page: Page) -> None:
     """Set page.reading_order and region.article_id (see module docstring)."""
     em = _em(page)
@@ -342,6 +383,8 @@ def order(page: Page) -> None:
         if a is not None:
             modules.setdefault(a, []).append(r)
     text_modules = {k: v for k, v in modules.items() if any(r.type.is_text for r in v)}
+    if is_vertical_page(page):
+        _vertical_ads(text_modules, em)
     mast = sorted(
         (r for r in page.regions if r.type is RegionType.MASTHEAD),
         key=lambda r: (round(r.box.cy / (2 * em)), r.box.x0, r.id),
