@@ -20,6 +20,7 @@ from digitize.engines.base import OcrEngine, Recognition
 from digitize.layout.vertical import (
     blocks,
     is_vertical_page,
+    margin_columns,
     order_blocks,
     order_vertical,
     segment_vertical,
@@ -416,3 +417,21 @@ def test_poster_type_without_running_text_is_an_advertisement() -> None:
     assert poster.article_id is None and phone.article_id is None
     assert news_head.type is RegionType.HEADLINE and plain_head.type is RegionType.HEADLINE
     assert news_head.article_id is not None
+
+
+def test_margin_columns_are_page_furniture() -> None:
+    """A column in the page margin (beyond all other text, along the whole height of a
+    page set in tiers, running text) is page furniture, not the first article's headline;
+    a full-height headline at the page's edge and a page of one tier keep their columns."""
+    em = 12.0
+    tiers = [_col(500 - 20 * k, 40, 300) for k in range(6)] + [
+        _col(500 - 20 * k, 320, 600) for k in range(6)
+    ]
+    margin = _col(560, 30, 610, w=20)
+    assert margin_columns([*tiers, margin], em) == [margin]
+    head = _col(525, 40, 600, w=40)  # display type: short and wide
+    assert margin_columns([*tiers, head], em) == []
+    beside = _col(505, 40, 600, w=20)  # shares the body's x range
+    assert margin_columns([*tiers, beside], em) == []
+    one_tier = [_col(500 - 20 * k, 40, 600) for k in range(6)]
+    assert margin_columns(one_tier, em) == []

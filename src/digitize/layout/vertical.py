@@ -135,6 +135,41 @@ def column_order(lines: Sequence[Line]) -> list[Line]:
     return [ln for col in cols for ln in sorted(col, key=lambda ln: ln.box.y0)]
 
 
+# A column in the page margin runs along at least this share of the page's text height,
+# at least twice as long as the page's typical column, and is running text (this many
+# times longer than wide: more characters than any headline column holds).
+MARGIN_SPAN = 0.75
+MARGIN_ASPECT = 20.0
+
+
+def margin_columns(lines: Sequence[Line], em: float) -> list[Line]:
+    """Columns printed in the left or right page margin (subscription prices, ad rates):
+    page furniture like the folio, not the first or last article's headline.
+
+    Such a column lies beyond all other text (no other line shares its x range, detector
+    boxes' overlap of half an em aside), runs along most of the page's height while the
+    page's own columns are set in tiers (a page of one tier has no such cue), and holds
+    running text: a headline spanning all tiers at the page's edge is short and wide.
+    """
+    cols = [ln for ln in lines if ln.vertical]
+    if len(cols) < 3:
+        return []
+    top = min(ln.box.y0 for ln in cols)
+    bottom = max(ln.box.y1 for ln in cols)
+    typical = statistics.median(ln.box.height for ln in cols)
+    out: list[Line] = []
+    for edge in (max(cols, key=lambda ln: ln.box.x1), min(cols, key=lambda ln: ln.box.x0)):
+        b = edge.box
+        if b.height < max(MARGIN_SPAN * (bottom - top), 2 * typical):
+            continue
+        if b.height < MARGIN_ASPECT * b.width:
+            continue
+        if any(o is not edge and o.box.x_overlap(b) > 0.5 * em for o in lines):
+            continue
+        out.append(edge)
+    return out
+
+
 # ------------------------------------------------------------------ blocks
 
 
@@ -398,6 +433,7 @@ def segment_vertical(page: Page) -> None:
     tops = sorted(ln.box.y0 for ln in items if ln.vertical and ln.box.height > 4 * em)
     text_top = tops[len(tops) // 20] if tops else 0.0
     mast = [ln for ln in items if not ln.vertical and ln.box.cy <= text_top + 0.5 * em]
+    mast += margin_columns([ln for ln in items if ln not in mast], em)
     items = [ln for ln in items if not any(ln is m for m in mast)]
     for ln in mast:
         ln.paragraph_start = True
