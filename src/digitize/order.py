@@ -342,11 +342,11 @@ def _vertical_ads(modules: dict[str, list[Region]], em: float) -> None:
     """Advertisements of a page set in vertical columns become AD regions.
 
     A 1930s ad is a block of poster type (shop or doctor's name four or more body ems
-    across, larger than any news headline column) with a few short lines of small print
-    around it (address, telephone, offer), and no running text; on the page it splits into
-    several modules, one per display column. News headlines that size head running text,
-    so a module needs both: poster type and (almost) no body. The small-print modules
-    beside an ad, themselves without running text, join it.
+    across) with a few short lines of small print around it (address, telephone, offer),
+    and no running text; on the page it splits into several modules, one per display
+    column. The biggest news headlines reach that size too (6 ems on the 1939 fold) but
+    head running text, so a module needs both: poster type and (almost) no body. The
+    small-print modules beside an ad, themselves without running text, join it.
     """
 
     def body_chars(regs: list[Region]) -> int:

@@ -354,7 +354,7 @@ def quote_shape(piece: npt.NDArray[np.bool_]) -> str | None:
 
 
 def quote_spans(ink: npt.NDArray[np.bool_], cols: tuple[int, int]) -> list[tuple[int, int, str]]:
-    """Row ranges of the column's corner quotes: components half to nine tenths of the
+    """Row ranges of the column's corner quotes: components 0.4 to 0.95 of the
     column's ink width across whose shape `quote_shape` recognises."""
     c0, c1 = cols
     em_w = float(c1 - c0)
