@@ -435,3 +435,23 @@ def test_margin_columns_are_page_furniture() -> None:
     assert margin_columns([*tiers, beside], em) == []
     one_tier = [_col(500 - 20 * k, 40, 600) for k in range(6)]
     assert margin_columns(one_tier, em) == []
+
+
+def test_headline_only_articles_join_the_text_after_them() -> None:
+    """On a vertical page an article holding only headlines (its columns grouped with
+    another module) joins the article whose text follows it in reading order."""
+    from digitize.order import _heads_join_their_text
+
+    def region(rid: str, kind: RegionType, article: str | None, text: str) -> Region:
+        ln = Line(f"{rid}l", Box(0, 0, 10, 100), text=text, vertical=True)
+        return Region(rid, kind, Box(0, 0, 10, 100), [ln], vertical=True, article_id=article)
+
+    head = region("h", RegionType.HEADLINE, "a1", "廣大集體安全制")
+    body = region("b", RegionType.BODY, "a2", "據法外部喉舌晨報載稱")
+    ad = region("x", RegionType.AD, None, "鴻昌")
+    other = region("c", RegionType.BODY, "a3", "英國在與巴爾幹各國")
+    page = Page(1, Path("p.png"), "p", Transform.identity(100, 100))
+    page.regions = [head, body, ad, other]
+    page.reading_order = ["h", "x", "b", "c"]
+    _heads_join_their_text(page)
+    assert head.article_id == "a2" and ad.article_id is None and other.article_id == "a3"

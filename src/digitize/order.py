@@ -417,3 +417,27 @@ def order(page: Page) -> None:
     # article's lower tier before its left-hand neighbour).
     if is_vertical_page(page):
         order_vertical(page, articles=False)
+        _heads_join_their_text(page)
+
+
+def _heads_join_their_text(page: Page) -> None:
+    """Vertical pages: an article of headlines only (the module grouping parted a headline
+    or subhead from its columns) joins the article whose text follows it in reading order,
+    since a vertical headline stands at the right of, that is before, what it heads."""
+    by_id = {r.id: r for r in page.regions}
+    seq = [by_id[i] for i in page.reading_order if i in by_id]
+    has_text = {
+        r.article_id
+        for r in seq
+        if r.article_id and r.type in (RegionType.BODY, RegionType.NOTICE) and r.text.strip()
+    }
+    pending: list[Region] = []
+    for r in seq:
+        if r.article_id is None:
+            continue
+        if r.article_id not in has_text:
+            pending.append(r)
+        elif pending:
+            for h in pending:
+                h.article_id = r.article_id
+            pending = []
