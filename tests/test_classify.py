@@ -171,3 +171,28 @@ def test_bare_name_under_last_column_is_a_byline() -> None:
     classify(page)
     kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
     assert kinds["欧阳明"] is RegionType.BYLINE
+
+
+def test_printed_folio_wins_over_a_stray_digit() -> None:
+    """A "第X版" in the masthead names the page even when a stray digit (scanner edge,
+    ruler) was read higher up as a masthead line of its own."""
+    from pathlib import Path
+
+    from digitize.classify import _printed_number
+    from digitize.model import Box, Line, Page, Region, Transform
+
+    page = Page(1, Path("p.png"), "p", Transform.identity(800, 600))
+    page.regions = [
+        Region(
+            "m0", RegionType.MASTHEAD, Box(400, 0, 420, 20), [Line("l0", Box(400, 0, 420, 20), "5")]
+        ),
+        Region(
+            "m1",
+            RegionType.MASTHEAD,
+            Box(300, 40, 400, 70),
+            [Line("l1", Box(300, 40, 400, 70), "第二版")],
+        ),
+    ]
+    assert _printed_number(page) == "2"
+    page.regions = page.regions[:1]
+    assert _printed_number(page) == "5"

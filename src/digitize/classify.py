@@ -422,19 +422,23 @@ def _notices(page: Page, em: float) -> None:
 
 
 def _printed_number(page: Page) -> str | None:
-    for region in sorted(page.regions, key=lambda r: (r.box.y0, r.box.x0)):
-        if region.type is not RegionType.MASTHEAD:
-            continue
-        for ln in region.lines:
-            t = _text(ln)
-            m = _FOLIO.search(t)
-            if m:
-                label = page_label(m.group(1))
-                if label:
-                    return label
-            token = t.replace(" ", "")
-            if re.fullmatch(r"[A-Z]?[0-9]{1,2}", token):
-                return page_label(token)
+    """The folio: a "第X版" anywhere in the masthead first, else a bare page number (a
+    stray digit at the scan's edge must not win over the printed 第二版)."""
+    lines = [
+        _text(ln)
+        for region in sorted(page.regions, key=lambda r: (r.box.y0, r.box.x0))
+        if region.type is RegionType.MASTHEAD
+        for ln in region.lines
+    ]
+    for t in lines:
+        m = _FOLIO.search(t)
+        label = page_label(m.group(1)) if m else None
+        if label:
+            return label
+    for t in lines:
+        token = t.replace(" ", "")
+        if re.fullmatch(r"[A-Z]?[0-9]{1,2}", token):
+            return page_label(token)
     return None
 
 
