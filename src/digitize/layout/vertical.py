@@ -18,9 +18,10 @@ horizontal machinery (a column grid of equal-width lines) does not apply. Instea
   ordered by `order_blocks`, which follows an article from block to block;
 * a block is read column by column, right to left.
 
-Blocks become regions: display-size columns are headlines, the rest body; a framed
-compartment whose text is mostly display type is an advertisement. An article starts at
-each headline that follows body text, so article ids come from the reading order.
+Blocks become regions: display-size columns are headlines, the rest body; columns in
+the page margin are page furniture (`margin_columns`); ads are typed once articles are
+grouped (`order._vertical_ads`). An article starts at each headline that follows body
+text, so article ids come from the reading order.
 Measured on the real 1939 fold (bench ro_cer, same recognition): the greedy
 `order_blocks` alone 0.403, the XY cut with a right-to-left fallback 0.322, the XY cut
 with `order_blocks` as the fallback 0.303.
@@ -51,8 +52,6 @@ RULE_COVER = 0.6
 # XY cut: block boxes are shrunk by this many ems before looking for gaps (DB boxes of
 # neighbouring blocks overlap a little); the larger value only when the smaller finds none.
 CUT_SLACK = (0.2, 0.5)
-# An advertisement: a framed compartment whose text area is mostly display type.
-AD_DISPLAY_SHARE = 0.45
 
 
 def _chars(line: Line) -> float:
@@ -433,7 +432,7 @@ def segment_vertical(page: Page) -> None:
     tops = sorted(ln.box.y0 for ln in items if ln.vertical and ln.box.height > 4 * em)
     text_top = tops[len(tops) // 20] if tops else 0.0
     mast = [ln for ln in items if not ln.vertical and ln.box.cy <= text_top + 0.5 * em]
-    mast += margin_columns([ln for ln in items if ln not in mast], em)
+    mast += margin_columns([ln for ln in items if not any(ln is m for m in mast)], em)
     items = [ln for ln in items if not any(ln is m for m in mast)]
     for ln in mast:
         ln.paragraph_start = True
