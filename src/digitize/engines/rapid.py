@@ -191,7 +191,9 @@ class RapidOcrEngine(PairEngine):
         return [*super().models(), *extra]
 
     def recognize(self, crops: Sequence[Image], *, precise: bool = False) -> list[Recognition]:
-        self._rec.session.session = self._float_session if precise else self._fast_session
+        # Chosen per call, not set on the shared recognizer: threads may share an engine.
+        session = self._float_session if precise else self._fast_session
+        feed = session.get_inputs()[0].name
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
         valid = readable(crops)
         ratios = {i: crops[i].shape[1] / crops[i].shape[0] for i in valid}
@@ -203,7 +205,7 @@ class RapidOcrEngine(PairEngine):
                 [self._rec.resize_norm_img(to_bgr(crops[i]), max_ratio) for i in idx]
             ).astype(np.float32)
             try:
-                probs = self._rec.session(batch)
+                probs = session.run(None, {feed: batch})[0]
             except Exception as exc:
                 raise EngineError(f"rapidocr recognition failed: {exc}") from exc
             width = batch.shape[3]
