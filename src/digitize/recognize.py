@@ -324,7 +324,7 @@ def worn_mark(cell: npt.NDArray[np.bool_], em: float) -> bool:
     """The cell's ink is one such blob (specks aside): a worn 、 or 。 of 1930s print that
     spread past `MARK_SPAN_SIZE`, too big for `mark_spans` and too dense for `_solid`."""
     blobs, total = _mark_blobs(cell, em)
-    return len(blobs) == 1 and blobs[0] >= 0.9 * total
+    return len(blobs) == 1 and blobs[0] >= WORN_MARK_SHARE * total
 
 
 def mark_blob(cell: npt.NDArray[np.bool_], em: float) -> bool:
@@ -476,15 +476,16 @@ def vertical_strip(
             solid = []
             for a, b in cells:
                 cell_ink = ink[a:b, cols[0] : cols[1]]
-                if worn_mark(cell_ink, em):
-                    if not any(ma < cb.y0 + b and cb.y0 + a < mb for ma, mb in marks):
-                        marks.append((cb.y0 + a, cb.y0 + b))
+                at = (cb.y0 + a, cb.y0 + b)
+                found, inked = _mark_blobs(cell_ink, em)
+                new = bool(found) and not any(ma < at[1] and at[0] < mb for ma, mb in marks)
+                if len(found) == 1 and found[0] >= WORN_MARK_SHARE * inked:  # a worn mark
+                    if new:
+                        marks.append(at)
                 elif _solid(cell_ink, em):
-                    solid.append((cb.y0 + a, cb.y0 + b))
-                    if mark_blob(cell_ink, em) and not any(
-                        ma < cb.y0 + b and cb.y0 + a < mb for ma, mb in marks
-                    ):
-                        blobs.append((cb.y0 + a, cb.y0 + b))
+                    solid.append(at)
+                    if new:  # a mark cut together with part of a character
+                        blobs.append(at)
             marks.sort()
             crop = _blank_outside(crop, cols, max(1, round(0.1 * em)))
             crop = move_corner_marks(crop, ink, cols)
@@ -611,8 +612,10 @@ def move_corner_marks(crop: Image, ink: npt.NDArray[np.bool_], cols: tuple[int, 
 
 # Largest mark (em) taken from the image: worn 、 of 1930s print spread to half an em.
 MARK_SPAN_SIZE = 0.49
-# A filled blob is a mark up to this size (`mark_blob`).
+# A filled blob is a mark up to this size (`mark_blob`); a cell is a worn mark when one
+# such blob holds this share of its ink (`worn_mark`).
 WORN_MARK_EM = 0.8
+WORN_MARK_SHARE = 0.9
 
 
 def mark_spans(
