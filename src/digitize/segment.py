@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from digitize.layout.cues import Cues, analyse, ink_size, to_grey
-from digitize.layout.groups import connected
+from digitize.layout.groups import bands, connected
 from digitize.layout.vertical import is_vertical_page, segment_vertical
 from digitize.model import Box, Image, Line, Page, Region, RegionType
 
@@ -175,15 +175,7 @@ def _merge_row(lines: list[Line]) -> Line:
 
 def _rows(lines: list[Line]) -> list[list[Line]]:
     """Group horizontal lines into printed rows (strong vertical overlap), top to bottom."""
-    rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: (ln.box.cy, ln.box.x0)):
-        for row in rows:
-            ref = row[-1].box
-            if ln.box.y_overlap(ref) >= 0.5 * min(ln.box.height, ref.height):
-                row.append(ln)
-                break
-        else:
-            rows.append([ln])
+    rows = bands(sorted(lines, key=lambda ln: (ln.box.cy, ln.box.x0)), across_x=False)
     rows.sort(key=lambda r: min(ln.box.y0 for ln in r))
     return rows
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
+
+from digitize.model import Line
 
 _T = TypeVar("_T")
 
@@ -41,3 +43,24 @@ def connected(items: list[_T], join: Callable[[_T, _T], bool]) -> list[list[_T]]
             if sets.find(i) != sets.find(j) and join(items[i], items[j]):
                 sets.union(i, j)
     return [[items[i] for i in members] for members in sets.groups().values()]
+
+
+def bands(lines: Iterable[Line], *, across_x: bool) -> list[list[Line]]:
+    """Rows (`across_x=False`) or columns (`across_x=True`) of lines, visited in the given
+    order: a line joins the first band whose last line overlaps it across the band by
+    half the smaller extent, else starts a new band."""
+    out: list[list[Line]] = []
+    for ln in lines:
+        b = ln.box
+        for band in out:
+            ref = band[-1].box
+            if across_x:
+                joined = b.x_overlap(ref) >= 0.5 * min(b.width, ref.width)
+            else:
+                joined = b.y_overlap(ref) >= 0.5 * min(b.height, ref.height)
+            if joined:
+                band.append(ln)
+                break
+        else:
+            out.append([ln])
+    return out

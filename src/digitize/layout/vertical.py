@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from digitize.layout.groups import DisjointSet
+from digitize.layout.groups import DisjointSet, bands
 from digitize.model import Box, Image, Line, Page, Region, RegionType
 
 # Share of the page's text (in characters) that must be vertical for the page to be.
@@ -121,15 +121,7 @@ def column_order(lines: Sequence[Line]) -> list[Line]:
     1953 characters read on the real fold's 93 joined columns), so the order has to put
     pieces of one column together even when their boxes are a pixel apart in x.
     """
-    cols: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: -ln.box.cx):
-        for col in cols:
-            ref = col[-1].box
-            if ln.box.x_overlap(ref) >= 0.5 * min(ln.box.width, ref.width):
-                col.append(ln)
-                break
-        else:
-            cols.append([ln])
+    cols = bands(sorted(lines, key=lambda ln: -ln.box.cx), across_x=True)
     cols.sort(key=lambda c: -max(ln.box.cx for ln in c))
     return [ln for col in cols for ln in sorted(col, key=lambda ln: ln.box.y0)]
 
