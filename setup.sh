@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-DEB_PACKAGES=(poppler-utils fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai libgl1 libglib2.0-0 chromium)
+# Every Debian package the code and the tests refer to (tests/test_environment.py checks each
+# font and program by path and names the package that provides it).
+DEB_PACKAGES=(poppler-utils fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-uming fonts-arphic-ukai
+              fonts-wqy-zenhei fonts-wqy-microhei libgl1 libglib2.0-0 chromium tesseract-ocr
+              tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-chi-sim-vert
+              tesseract-ocr-chi-tra-vert time)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
