@@ -14,12 +14,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitize.articles import link_articles
+from digitize.batch.store import Manifest, PageEntry, WriteOutcome, write_outputs
+from digitize.batch.writer import issue_files
 from digitize.model import Box, Glyph, Issue, JumpMarker, Line, Page, Region, RegionType, Transform
 from digitize.serialize.alto import Processing
 from digitize.serialize.alto_read import rotation_transform
-from digitize.store import Manifest, PageEntry, WriteOutcome, write_outputs
-from digitize.writer import issue_files
+from digitize.stages.link import link_articles
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = REPO.parent / "shared" / "schema"

@@ -25,9 +25,9 @@ import pytest
 
 from digitize import pipeline
 from digitize.engines.base import DetectedLine, ModelInfo, Recognition
-from digitize.load import PageSource
 from digitize.model import Image
 from digitize.pipeline import PageResult, Settings
+from digitize.stages.load import PageSource
 
 
 class FakeEngine:
@@ -94,7 +94,7 @@ def instrumented_process_page(source: PageSource, engine: object, settings: Sett
 
 
 def _patch_modules(setattr_: Callable[[object, str, object], None]) -> None:
-    from digitize import cluster, runner
+    from digitize.batch import cluster, runner
 
     for module in (runner, cluster):
         setattr_(module, "create_engine", fake_create)
@@ -103,7 +103,7 @@ def _patch_modules(setattr_: Callable[[object, str, object], None]) -> None:
 
 def fake_worker_init(settings: Settings, threads: int) -> None:
     """Pool initializer: patch the fakes into this fresh (spawned) worker, then the real init."""
-    from digitize import runner
+    from digitize.batch import runner
 
     _patch_modules(setattr)
     runner._init_worker(settings, threads)
@@ -115,7 +115,7 @@ def install(monkeypatch: pytest.MonkeyPatch) -> None:
     Workers are spawned as in production (forking a test process that runs threads, e.g.
     Dask's event loop, can deadlock); the initializer patches them on start.
     """
-    from digitize import runner
+    from digitize.batch import runner
 
     _patch_modules(monkeypatch.setattr)
     monkeypatch.setattr(runner, "_init_worker", fake_worker_init)

@@ -14,8 +14,8 @@ from digitize.model import Box, Page, RegionType
 from digitize.serialize.alto import ALTO_NS, block_ids, to_alto
 from digitize.serialize.alto_read import AltoError, NotAltoError, read_alto, rotation_transform
 from digitize.serialize.text import page_text
-from digitize.textutil import clean_line, is_cjk
-from digitize.xmlsafe import MAX_BYTES_ENV
+from digitize.serialize.xmlsafe import MAX_BYTES_ENV
+from digitize.text.textutil import clean_line, is_cjk
 from serialize_samples import PROCESSING, page_one, page_two, small_page, xml_schema
 
 GOLDEN = Path(__file__).parent / "golden" / "alto_small.xml"

@@ -9,15 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitize.articles import (
-    _assign,
-    ends_sentence,
-    link_articles,
-    normalize_page_label,
-    page_label,
-    parse_page_number,
-    title_similarity,
-)
 from digitize.model import (
     Article,
     Box,
@@ -29,6 +20,15 @@ from digitize.model import (
     RegionType,
     Transform,
 )
+from digitize.stages.link import (
+    _assign,
+    ends_sentence,
+    link_articles,
+    normalize_page_label,
+    page_label,
+    parse_page_number,
+    title_similarity,
+)
 
 EM = 40.0
 T = RegionType
@@ -37,7 +37,7 @@ T = RegionType
 def _jump(raw: str, direction: str, target: str | None) -> JumpMarker:
     """The parsed marker: from the layout engineer's parser when it exists, else built here."""
     try:
-        from digitize.jumps import parse_jump
+        from digitize.text.jumps import parse_jump
     except ImportError:
         return JumpMarker(direction, target, raw)
     parsed: JumpMarker | None = parse_jump(raw)
@@ -531,7 +531,7 @@ def test_jump_line_left_outside_articles_joins_its_neighbour() -> None:
 
 
 def test_jump_line_inside_body_text_is_used_and_removed() -> None:
-    pytest.importorskip("digitize.jumps")
+    pytest.importorskip("digitize.text.jumps")
     b1 = Builder(1)
     b1.add(T.HEADLINE, ["深化教育医疗改革"], "a")
     b1.add(T.BODY, ["  我区积极持续改善", "（下转第二版）"], "a")
@@ -704,7 +704,7 @@ _NUMERAL_CONFUSIONS = [
 
 @pytest.mark.parametrize(("text", "direction", "target"), _MARKER_FORMS)
 def test_every_marker_form_parses(text: str, direction: str, target: str | None) -> None:
-    from digitize.jumps import parse_jump
+    from digitize.text.jumps import parse_jump
 
     marker = parse_jump(text)
     assert marker is not None, text
@@ -713,7 +713,7 @@ def test_every_marker_form_parses(text: str, direction: str, target: str | None)
 
 @pytest.mark.parametrize(("text", "direction", "target"), _NUMERAL_CONFUSIONS)
 def test_ocr_numeral_confusions_parse(text: str, direction: str, target: str) -> None:
-    from digitize.jumps import parse_jump
+    from digitize.text.jumps import parse_jump
 
     marker = parse_jump(text)
     assert marker is not None, text

@@ -22,10 +22,10 @@ import tifffile
 from lxml import etree
 
 from batch_fakes import counted, install, page_image, write_pages
+from digitize.batch.runner import RunOptions, RunSummary, fingerprint, plan_workers, run
+from digitize.batch.store import STATE_DIR, Manifest, cache_path
 from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED
 from digitize.pipeline import Settings
-from digitize.runner import RunOptions, RunSummary, fingerprint, plan_workers, run
-from digitize.store import STATE_DIR, Manifest, cache_path
 from pdf_samples import encrypted_pdf
 
 REPO = Path(__file__).resolve().parents[1]
@@ -289,8 +289,8 @@ def test_edited_output_survives_rerun_and_force_keeps_a_backup(fakes: Path, tmp_
 
 
 def test_second_concurrent_run_on_the_same_output_is_refused(fakes: Path, tmp_path: Path) -> None:
+    from digitize.batch.store import RunLock
     from digitize.errors import UsageError
-    from digitize.store import RunLock
 
     issue = tmp_path / "in" / "issue-a"
     write_pages(issue, 1)
@@ -452,7 +452,7 @@ def test_unreachable_scheduler_is_one_clear_error(
     fakes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("dask.distributed")
-    from digitize import cluster
+    from digitize.batch import cluster
     from digitize.errors import UsageError
 
     write_pages(tmp_path / "in" / "issue-a", 1)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from digitize.classify import classify
 from digitize.model import RegionType
-from digitize.segment import segment
+from digitize.stages.classify import classify
+from digitize.stages.segment import segment
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 
@@ -178,8 +178,8 @@ def test_printed_folio_wins_over_a_stray_digit() -> None:
     ruler) was read higher up as a masthead line of its own."""
     from pathlib import Path
 
-    from digitize.classify import _printed_number
     from digitize.model import Box, Line, Page, Region, Transform
+    from digitize.stages.classify import _printed_number
 
     page = Page(1, Path("p.png"), "p", Transform.identity(800, 600))
     page.regions = [

@@ -18,7 +18,7 @@ from lxml import etree
 
 from batch_fakes import TINY_LINES, install, text_page, write_pages
 from digitize import cli
-from digitize.progress import Progress
+from digitize.batch.progress import Progress
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO.parent / "shared" / "schema" / "alto-4-4.xsd"

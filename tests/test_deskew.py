@@ -15,7 +15,8 @@ import pytest
 from PIL import Image as PilImage
 from PIL import ImageDraw, ImageFont
 
-from digitize.deskew import (
+from digitize.model import Image
+from digitize.stages.deskew import (
     _pick_orientation,
     apply_transform,
     deskew,
@@ -24,7 +25,6 @@ from digitize.deskew import (
     page_transform,
     sample_characters,
 )
-from digitize.model import Image
 
 TEXT = (
     "金坛市委常委会召开会议传达学习全国两会精神研究部署全市重点工作会议强调要坚持以人民为中心"

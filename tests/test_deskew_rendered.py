@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
-from digitize.deskew import _ink_points, deskew, estimate_skew
 from digitize.model import Image
+from digitize.stages.deskew import _ink_points, deskew, estimate_skew
 from digitize.synth.layouts import grid_page, multi_page_jumps, sample_issue, vertical_page
 from digitize.synth.render import IssueSpec, build_issue
 from issue_specs import jumps_issue

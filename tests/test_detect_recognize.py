@@ -10,16 +10,12 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
 from digitize import engines
-from digitize.detect import detect_lines, detection_scale, estimate_em
 from digitize.engines.base import OcrEngine
+from digitize.layout.column import column_cells
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
-from digitize.recognize import (
-    VerticalMode,
-    column_cells,
-    normalize_punctuation,
-    recognize,
-    vertical_strip,
-)
+from digitize.stages.detect import detect_lines, detection_scale, estimate_em
+from digitize.stages.recognize import recognize, vertical_strip
+from digitize.text.correct import normalize_punctuation
 from ocr_samples import SERIF, cer
 
 UMING = "/usr/share/fonts/truetype/arphic/uming.ttc"
@@ -160,15 +156,14 @@ def test_vertical_column_read_top_to_bottom(engine: OcrEngine) -> None:
 
 
 @pytest.mark.model
-def test_both_vertical_modes_read_a_clean_column(engine: OcrEngine) -> None:
+def test_a_turned_clean_column_is_read(engine: OcrEngine) -> None:
     img, _, col = render_page(24, ["一"], column=COLUMN)
     assert col is not None
     line = Line("v", col.expand(6), vertical=True)
-    for mode in VerticalMode:
-        strip, _ = vertical_strip(img, line, 48, mode)
-        assert strip.shape[0] == 48 and strip.shape[1] > 5 * 48
-        (res,) = engine.recognize([strip])
-        assert cer(res.text.replace(" ", ""), COLUMN) <= 0.15, (mode, res.text)
+    strip, _ = vertical_strip(img, line, 48)
+    assert strip.shape[0] == 48 and strip.shape[1] > 5 * 48
+    (res,) = engine.recognize([strip])
+    assert cer(res.text.replace(" ", ""), COLUMN) <= 0.15, res.text
 
 
 def test_column_cells_keep_split_characters_whole() -> None:

@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from digitize.articles import link_articles
+from digitize.batch.writer import issue_files, processing_for
 from digitize.engines import create
-from digitize.load import discover
 from digitize.model import Article, Issue, RegionType
 from digitize.pipeline import Settings, process_page
 from digitize.serialize.alto import block_ids
 from digitize.serialize.mets import METS_NS, XLINK_NS
+from digitize.stages.link import link_articles
+from digitize.stages.load import discover
 from digitize.synth.render import render_issue
-from digitize.writer import issue_files, processing_for
 from issue_specs import jumps_issue
 from scoring import cer, semi_global_distance, strip_ws
 

@@ -15,8 +15,8 @@ from PIL import ImageDraw, ImageFont
 
 from digitize import engines
 from digitize.engines.base import OcrEngine
+from digitize.engines.modelstore import ModelStore, file_sha256, models_dir
 from digitize.errors import ModelError, UsageError
-from digitize.modelstore import ModelStore, file_sha256, models_dir
 from ocr_samples import SERIF, cer
 
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -139,8 +139,8 @@ def test_calibration_lines_look_like_line_crops() -> None:
 def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from digitize.engines.modelstore import int8_model
     from digitize.engines.rapid import RapidOcrEngine
-    from digitize.modelstore import int8_model
 
     shutil.copyfile(models_dir() / "manifest.json", tmp_path / "manifest.json")
     monkeypatch.setenv("DIGITIZE_MODELS_DIR", str(tmp_path))  # the cache goes there too

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from archive_samples import ISSUE_NAME, write_issue
+from digitize.archive.search import connect, index_issue, issue_date, search, snippet
 from digitize.cli import main
-from digitize.index import connect, index_issue, issue_date, search, snippet
 
 
 @pytest.fixture

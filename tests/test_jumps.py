@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitize.jumps import chinese_number, page_label, parse_jump
+from digitize.text.jumps import chinese_number, page_label, parse_jump
 
 OUT = "out"
 IN = "in"

@@ -17,12 +17,12 @@ from typing import Any
 import cv2
 import pytest
 
-from digitize.articles import link_articles
 from digitize.engines import create
-from digitize.load import PageSource
 from digitize.model import Box, Issue, Page, Region, RegionType
 from digitize.pipeline import Settings, process_page
 from digitize.serialize.text import article_body, page_text
+from digitize.stages.link import link_articles
+from digitize.stages.load import PageSource
 from digitize.synth.layouts import grid_page
 from digitize.synth.render import IssueSpec, Module, PageSpec, build_issue
 from scoring import READ_TYPES, ro_cer, semi_global_distance, strip_ws

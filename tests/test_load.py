@@ -21,7 +21,7 @@ from digitize.errors import (
     UnsupportedFormatError,
     UsageError,
 )
-from digitize.load import MAX_PIXELS, PageSource, discover, load_page, natural_key
+from digitize.stages.load import MAX_PIXELS, PageSource, discover, load_page, natural_key
 from pdf_samples import encrypted_pdf
 
 

@@ -7,10 +7,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitize.classify import classify
 from digitize.model import Page, RegionType
-from digitize.order import order
-from digitize.segment import segment
+from digitize.stages.classify import classify
+from digitize.stages.order import order
+from digitize.stages.segment import segment
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 

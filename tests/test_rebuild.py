@@ -9,12 +9,12 @@ import pytest
 from lxml import etree
 
 from archive_samples import ISSUE_NAME, write_issue
+from digitize.archive.rebuild import rebuild_issue
+from digitize.archive.search import connect, search
+from digitize.batch.store import Manifest, is_edited, load_page_cache
 from digitize.cli import main
-from digitize.index import connect, search
-from digitize.rebuild import rebuild_issue
 from digitize.serialize.alto import ALTO_NS
 from digitize.serialize.text import page_text
-from digitize.store import Manifest, is_edited, load_page_cache
 
 A = f"{{{ALTO_NS}}}"
 

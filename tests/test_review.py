@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from archive_samples import write_issue
+from digitize.archive.review import COLOURS, ReviewOptions, build_review
 from digitize.cli import main
-from digitize.review import COLOURS, ReviewOptions, build_review
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -17,15 +17,15 @@ from digitize.model import (
     RegionType,
     Transform,
 )
-from digitize.recognize import prefer_page_script
-from digitize.script import (
+from digitize.serialize.records import article_records
+from digitize.text.correct import prefer_page_script
+from digitize.text.script import (
     has_traditional,
     is_simplified_form,
     is_traditional_form,
     is_traditional_text,
     to_simplified,
 )
-from digitize.serialize.records import article_records
 
 
 def test_to_simplified_maps_traditional_and_variant_forms() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digitize.model import Page, Region, RegionType
-from digitize.segment import estimate_em, segment
+from digitize.stages.segment import estimate_em, segment
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 

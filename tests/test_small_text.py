@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 from digitize import engines
-from digitize.classify import classify
-from digitize.detect import detect_lines, detection_scale, estimate_em
 from digitize.engines.base import OcrEngine
 from digitize.model import Page, Transform
-from digitize.order import order
-from digitize.recognize import recognize
-from digitize.segment import segment
 from digitize.serialize.text import page_text
+from digitize.stages.classify import classify
+from digitize.stages.detect import detect_lines, detection_scale, estimate_em
+from digitize.stages.order import order
+from digitize.stages.recognize import recognize
+from digitize.stages.segment import segment
 from digitize.synth import Degradation, build_issue, grid_page
 from scoring import char_f1, ro_cer
 

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from digitize.errors import OutputError, UsageError
-from digitize.model import Page, Transform
-from digitize.store import (
+from digitize.batch.store import (
     STATE_DIR,
     Manifest,
     PageEntry,
@@ -28,6 +26,8 @@ from digitize.store import (
     sha256_bytes,
     write_outputs,
 )
+from digitize.errors import OutputError, UsageError
+from digitize.model import Page, Transform
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temporaries(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from digitize.model import Box, Page, RegionType, Transform
 from digitize.serialize.text import issue_text, page_text
-from digitize.textutil import is_cjk
+from digitize.text.textutil import is_cjk
 from serialize_samples import issue, line, page_one, page_two, region
 
 

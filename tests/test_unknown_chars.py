@@ -18,7 +18,7 @@ from PIL import ImageDraw
 from digitize import engines
 from digitize.engines.base import OcrEngine, Recognition
 from digitize.model import UNREAD, Box, Glyph, Line, Page, Transform
-from digitize.recognize import _Plan, recognize, with_unread
+from digitize.stages.recognize import _Plan, recognize, with_unread
 from digitize.synth.render import _font, has_glyph
 
 PX = 32

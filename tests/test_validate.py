@@ -9,11 +9,11 @@ import pytest
 from lxml import etree
 
 from archive_samples import SCHEMA_DIR, write_issue
+from digitize.archive.rebuild import rebuild_issue
+from digitize.archive.validate import Schemas, validate_paths
 from digitize.cli import main
-from digitize.rebuild import rebuild_issue
 from digitize.serialize.alto import ALTO_NS
-from digitize.validate import Schemas, validate_paths
-from digitize.xmlsafe import Limits, UnsafeXmlError, XmlError, parse_bytes
+from digitize.serialize.xmlsafe import Limits, UnsafeXmlError, XmlError, parse_bytes
 
 NS = {"a": ALTO_NS, "m": "http://www.loc.gov/METS/"}
 

@@ -14,9 +14,15 @@ import numpy as np
 import pytest
 
 from digitize import engines
-from digitize.classify import classify
-from digitize.detect import detect_lines
 from digitize.engines.base import OcrEngine, Recognition
+from digitize.layout.column import (
+    extent,
+    ink_mask,
+    mark_blob,
+    mark_spans,
+    move_corner_marks,
+    quote_shape,
+)
 from digitize.layout.vertical import (
     blocks,
     is_vertical_page,
@@ -27,22 +33,13 @@ from digitize.layout.vertical import (
     xy_order,
 )
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
-from digitize.recognize import (
-    _fill,
-    _ink,
-    _mark_style,
-    _Plan,
-    _runs,
-    mark_blob,
-    mark_spans,
-    move_corner_marks,
-    quote_shape,
-    recognize,
-    right_to_left,
-)
-from digitize.segment import segment
 from digitize.serialize.text import page_text
+from digitize.stages.classify import classify
+from digitize.stages.detect import detect_lines
+from digitize.stages.recognize import _fill, _Plan, recognize
+from digitize.stages.segment import segment
 from digitize.synth import Degradation, build_issue, vertical_page
+from digitize.text.correct import mark_style, right_to_left
 from scoring import char_f1, ro_cer
 
 
@@ -135,8 +132,8 @@ def test_move_corner_marks_moves_only_isolated_marks() -> None:
     crop[86:91, 17:22] = 0  # alone in rows 80-96
     crop[100:112, 8:30] = 0
     crop[113:117, 17:21] = 0  # touches the stroke above within its cell: stays
-    ink = _ink(crop)
-    cols = _runs(ink.sum(axis=0) > 0)
+    ink = ink_mask(crop)
+    cols = extent(ink.sum(axis=0) > 0)
     assert cols is not None
     out = move_corner_marks(crop, ink, cols)
     assert out[21:25, 26:30].min() == 255  # the mark left the right side
@@ -279,8 +276,8 @@ def test_marks_not_read_are_added_from_the_image() -> None:
     crop[30:41, 18:29] = 0  # mark, 11 px on a 24 px column: above the moving limit
     crop[48:70, 12:36] = 0  # character
     crop[80:102, 12:36] = 0  # character
-    ink = _ink(crop)
-    cols = _runs(ink.sum(axis=0) > 0)
+    ink = ink_mask(crop)
+    cols = extent(ink.sum(axis=0) > 0)
     assert cols is not None
     assert mark_spans(crop, ink, cols) == [(30, 41)]
     line = Line("c", Box(0, 0, 2 * em, 6 * em), vertical=True)
@@ -300,13 +297,13 @@ def test_marks_not_read_are_added_from_the_image() -> None:
     commas.glyphs = [Glyph(Box(0, k, 10, k + 1), c, 0.9) for k, c in enumerate("甲，乙，丙")]
     page = Page(1, Path("x.png"), "x", Transform.identity(100, 200))
     page.regions = [Region("r", RegionType.BODY, Box(0, 0, 100, 200), lines=[line, commas])]
-    _mark_style(page, {id(line): added})
+    mark_style(page, {id(line): added})
     assert line.text == "吾，儕人"
     # A 、 region: a comma read among several 、 is a worn 、.
     dun = Line("f", Box(0, 0, 10, 10), text="甲、乙、丙、丁，戊", vertical=True)
     dun.glyphs = [Glyph(Box(0, k, 10, k + 1), c, 0.9) for k, c in enumerate(dun.text)]
     page.regions = [Region("r", RegionType.BODY, Box(0, 0, 100, 200), lines=[dun])]
-    _mark_style(page, {})
+    mark_style(page, {})
     assert dun.text == "甲、乙、丙、丁、戊" and dun.glyphs[7].text == "、"
 
 
@@ -389,7 +386,7 @@ def test_poster_type_without_running_text_is_an_advertisement() -> None:
     """On a vertical page a module of poster type (4.5+ body ems across) with no running
     text is an ad, and so is the small print touching it; a news headline of that size
     over its body columns, and a plain headline-only module, stay headlines."""
-    from digitize.order import order
+    from digitize.stages.order import order
 
     em = 12.0
 
@@ -440,7 +437,7 @@ def test_margin_columns_are_page_furniture() -> None:
 def test_headline_only_articles_join_the_text_after_them() -> None:
     """On a vertical page an article holding only headlines (its columns grouped with
     another module) joins the article whose text follows it in reading order."""
-    from digitize.order import _heads_join_their_text
+    from digitize.stages.order import _heads_join_their_text
 
     def region(rid: str, kind: RegionType, article: str | None, text: str) -> Region:
         ln = Line(f"{rid}l", Box(0, 0, 10, 100), text=text, vertical=True)

@@ -104,7 +104,7 @@ def _register_archive_commands(
 ) -> dict[str, Handler]:
     """Archivist and search commands (rebuild, validate, index, search, export, review)."""
     try:
-        from digitize.archive_cli import add_commands
+        from digitize.archive.cli import add_commands
     except ImportError:  # pragma: no cover - module always ships; guard keeps `run` usable
         return {}
     handlers: dict[str, Handler] = add_commands(sub)
@@ -112,8 +112,8 @@ def _register_archive_commands(
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from digitize.batch.runner import RunOptions, run
     from digitize.pipeline import Settings
-    from digitize.runner import RunOptions, run
 
     preset = args.preset or (DEFAULT_PRESET if args.engine == "rapidocr" else "accurate")
 

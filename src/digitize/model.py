@@ -239,7 +239,7 @@ class Region:
     @property
     def text(self) -> str:
         """Region text with paragraphs separated by newlines and no spaces inside Chinese."""
-        from digitize.textutil import join_lines
+        from digitize.text.textutil import join_lines
 
         return join_lines(self.lines)
 

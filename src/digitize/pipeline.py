@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from digitize.classify import classify
-from digitize.deskew import deskew
-from digitize.detect import detect_lines
 from digitize.engines import DEFAULT_PRESET
 from digitize.engines.base import OcrEngine
 from digitize.errors import BlankPageError, DigitizeError, EngineError
-from digitize.load import PageSource, load_page
 from digitize.model import Image, Page
-from digitize.order import order
-from digitize.recognize import recognize
-from digitize.segment import segment
+from digitize.stages.classify import classify
+from digitize.stages.deskew import deskew
+from digitize.stages.detect import detect_lines
+from digitize.stages.load import PageSource, load_page
+from digitize.stages.order import order
+from digitize.stages.recognize import recognize
+from digitize.stages.segment import segment
 
 PageStage = Callable[[Page, OcrEngine], None]
 

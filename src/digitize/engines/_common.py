@@ -13,8 +13,8 @@ import numpy as np
 import onnxruntime as ort
 
 from digitize.engines.base import ModelInfo
+from digitize.engines.modelstore import ModelStore
 from digitize.model import Image
-from digitize.modelstore import ModelStore
 
 REC_HEIGHT = 48
 # Crops per recognizer run. Widths are sorted first, so larger batches pad little.

@@ -44,9 +44,9 @@ from digitize.engines._common import (
     version,
 )
 from digitize.engines.base import DetectedLine, Recognition
+from digitize.engines.modelstore import ModelStore, ResolvedModel, cache_dir
 from digitize.errors import EngineError, ModelError
 from digitize.model import Image
-from digitize.modelstore import ModelStore, ResolvedModel, cache_dir
 
 
 def _model_dir(model: ResolvedModel) -> tuple[Path, str]:

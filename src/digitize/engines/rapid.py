@@ -37,9 +37,9 @@ from digitize.engines._common import (
     version,
 )
 from digitize.engines.base import DetectedLine, ModelInfo, Recognition
+from digitize.engines.modelstore import ModelStore, ResolvedModel, int8_model
 from digitize.errors import EngineError, ModelError
 from digitize.model import Image
-from digitize.modelstore import ModelStore, ResolvedModel, int8_model
 
 # Detection post-processing (DB, `_common`) is rapidocr's default except for a larger
 # candidate cap, since a newspaper page holds far more than 1000 line pieces at times.

@@ -18,7 +18,7 @@ from lxml import etree
 
 from digitize.engines.base import ModelInfo
 from digitize.model import Box, Glyph, Line, Page, Point, Region, RegionType
-from digitize.textutil import clean_line, is_wide
+from digitize.text.textutil import clean_line, is_wide
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

@@ -30,7 +30,7 @@ from digitize.serialize.alto import (
     TAG_TYPE_READING,
     TAG_TYPE_REGION,
 )
-from digitize.xmlsafe import (
+from digitize.serialize.xmlsafe import (
     XmlError,
     local_name,
     parse_bytes,

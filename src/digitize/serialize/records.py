@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from digitize.model import Article, Issue, JumpLink, RegionType
-from digitize.script import to_simplified
 from digitize.serialize.alto import block_ids
 from digitize.serialize.text import article_body, article_regions
+from digitize.text.script import to_simplified
 
 
 def _jsonable(value: object) -> object:

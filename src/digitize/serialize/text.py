@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from digitize.model import Article, Issue, Page, Region, RegionType
-from digitize.textutil import clean_line, join_pair
+from digitize.text.textutil import clean_line, join_pair
 
 # Continuation parts contribute these to the merged article; their headline repeats and
 # 上接 markers are dropped, captions stay where they are printed.

@@ -17,12 +17,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digitize.articles import link_articles
+from digitize.batch.store import (
+    STATE_DIR,
+    Manifest,
+    WriteOutcome,
+    save_page,
+    sha256_file,
+    write_outputs,
+)
+from digitize.batch.writer import issue_files, processing_for
 from digitize.errors import InputError
 from digitize.model import Issue, Page
 from digitize.serialize.alto_read import AltoError, NotAltoError, read_alto
-from digitize.store import STATE_DIR, Manifest, WriteOutcome, save_page, sha256_file, write_outputs
-from digitize.writer import issue_files, processing_for
+from digitize.stages.link import link_articles
 
 METS_NAME = "mets.xml"
 # Our own non-ALTO XML outputs; everything else *.xml in an issue folder is a page.

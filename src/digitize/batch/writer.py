@@ -67,8 +67,8 @@ def _text(text: str) -> bytes:
 
 
 def _overlay(page: Page) -> bytes:
-    from digitize.load import PageSource, load_page
-    from digitize.overlay import render_overlay
+    from digitize.serialize.overlay import render_overlay
+    from digitize.stages.load import PageSource, load_page
 
     source = PageSource(file=page.file, index=page.source_index, stem=page.stem, number=page.number)
     return render_overlay(page, load_page(source))

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from digitize.model import JumpMarker
-from digitize.numerals import chinese_number
+from digitize.text.numerals import chinese_number
 
 # OCR confusions and traditional forms folded to one spelling.
 _FOLD = str.maketrans(

@@ -236,13 +236,13 @@ def _found(
 
 
 def _issue_folders(paths: list[Path]) -> list[Path] | None:
-    from digitize.rebuild import issue_folders
+    from digitize.archive.rebuild import issue_folders
 
     return _found(paths, issue_folders, "(with ALTO files)")
 
 
 def _record_folders(paths: list[Path]) -> list[Path] | None:
-    from digitize.index import record_folders
+    from digitize.archive.search import record_folders
 
     return _found(paths, record_folders, "with articles.jsonl")
 
@@ -255,7 +255,7 @@ def _report(problems: list[str]) -> int:
 
 
 def _cmd_rebuild(args: argparse.Namespace) -> int:
-    from digitize.rebuild import rebuild_issue
+    from digitize.archive.rebuild import rebuild_issue
 
     folders = _issue_folders(args.folders)
     if folders is None:
@@ -276,7 +276,7 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
         if res.issue_files_written:
             rebuilt.append(folder)
     if args.db is not None and rebuilt:
-        from digitize.index import connect, index_issue
+        from digitize.archive.search import connect, index_issue
 
         con = connect(args.db)
         try:
@@ -290,7 +290,7 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from digitize.validate import Schemas, validate_paths
+    from digitize.archive.validate import Schemas, validate_paths
 
     if _missing(args.paths):
         return EXIT_USAGE
@@ -311,7 +311,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from digitize.index import connect, index_issue
+    from digitize.archive.search import connect, index_issue
 
     folders = _record_folders(args.paths)
     if folders is None:
@@ -341,7 +341,7 @@ def _marks(stream: TextIO) -> tuple[str, str]:
 def _cmd_search(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from digitize.index import connect, search
+    from digitize.archive.search import connect, search
 
     if not args.db.is_file():
         _err(f"digitize: error: {args.db}: no such index (make one with `digitize index`)")
@@ -367,7 +367,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from digitize.index import bulk_lines, export_docs, solr_doc
+    from digitize.archive.search import bulk_lines, export_docs, solr_doc
 
     folders = _record_folders(args.paths)
     if folders is None:
@@ -406,7 +406,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from digitize.review import ReviewOptions, write_review
+    from digitize.archive.review import ReviewOptions, write_review
 
     folders = _issue_folders(args.folders)
     if folders is None:

@@ -31,15 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from digitize import __version__
-from digitize.engines import create as create_engine
-from digitize.engines.base import ModelInfo, OcrEngine
-from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED, DigitizeError, ModelError, UsageError
-from digitize.load import IssueSource, PageSource, discover
-from digitize.model import Issue, Page
-from digitize.pipeline import PageResult, Settings, process_page
-from digitize.progress import Progress
-from digitize.serialize.alto import Processing
-from digitize.store import (
+from digitize.batch.progress import Progress
+from digitize.batch.store import (
     Manifest,
     PageEntry,
     RunLock,
@@ -53,7 +46,14 @@ from digitize.store import (
     sha256_file,
     write_outputs,
 )
-from digitize.writer import issue_files, processing_for
+from digitize.batch.writer import issue_files, processing_for
+from digitize.engines import create as create_engine
+from digitize.engines.base import ModelInfo, OcrEngine
+from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED, DigitizeError, ModelError, UsageError
+from digitize.model import Issue, Page
+from digitize.pipeline import PageResult, Settings, process_page
+from digitize.serialize.alto import Processing
+from digitize.stages.load import IssueSource, PageSource, discover
 
 # "spawn": workers start clean, never inheriting the driver's onnxruntime threads (forking a
 # process that runs threads can deadlock). Tests switch to "fork" so workers see fakes.
@@ -393,7 +393,7 @@ def _run_locked(
 
 
 def _cache_ok(folder: Path, stem: str) -> bool:
-    from digitize.store import cache_path
+    from digitize.batch.store import cache_path
 
     return cache_path(folder, stem).is_file()
 
@@ -410,7 +410,7 @@ def _execute(
     if not todo:
         return
     if options.scheduler:
-        from digitize.cluster import run_on_dask
+        from digitize.batch.cluster import run_on_dask
 
         pairs = [(job, job.source) for job in todo]
         yield from run_on_dask(pairs, options.scheduler, options.settings, models=models)
@@ -603,7 +603,7 @@ def _corrected_page(
     name = f"{stem}.xml"
     if options.force or not is_edited(state.manifest, name):
         return None
-    from digitize.rebuild import read_page
+    from digitize.archive.rebuild import read_page
 
     try:
         return read_page(state.folder / name, state.manifest)
@@ -625,7 +625,7 @@ def _finish_issue(
     Skipped when nothing changed since the outputs were last written (a re-run of a
     finished issue rewrites nothing), unless --force asks to replace edited files.
     """
-    from digitize.articles import link_articles
+    from digitize.stages.link import link_articles
 
     started = time.perf_counter()
     summary.issues.append(state.source.name)

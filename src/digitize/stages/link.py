@@ -35,8 +35,8 @@ from digitize.model import (
     Region,
     RegionType,
 )
-from digitize.numerals import NUMERAL_CHARS, chinese_number
-from digitize.textutil import clean_line, join_pair
+from digitize.text.numerals import NUMERAL_CHARS, chinese_number
+from digitize.text.textutil import clean_line, join_pair
 
 _SPACE_RUN = re.compile(r"\s+")
 
@@ -207,7 +207,7 @@ def _parse_marker(text: str) -> JumpMarker | None:
     """Defer to the layout engineer's parser; the import is local so that a missing
     module only disables re-parsing, never the link stage."""
     try:
-        from digitize.jumps import parse_jump
+        from digitize.text.jumps import parse_jump
     except ImportError:  # pragma: no cover - jumps.py is part of the package
         return None
     marker: JumpMarker | None = parse_jump(text)

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from digitize.script import to_simplified
 from digitize.serialize.alto_read import line_strings
-from digitize.textutil import clean_line, join_pair
-from digitize.xmlsafe import XmlError, float_attr, local_name, parse_file, polygon_numbers
+from digitize.serialize.xmlsafe import XmlError, float_attr, local_name, parse_file, polygon_numbers
+from digitize.text.script import to_simplified
+from digitize.text.textutil import clean_line, join_pair
 
 SCHEMA_VERSION = 3
 _SPACE = re.compile(r"\s+")

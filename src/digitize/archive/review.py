@@ -19,14 +19,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from digitize.archive.rebuild import alto_files
+from digitize.archive.search import RECORDS_NAME, AltoBlock, AltoLayout, AltoString, read_layout
+from digitize.batch.store import Manifest, atomic_write
 from digitize.errors import InputError
-from digitize.index import RECORDS_NAME, AltoBlock, AltoLayout, AltoString, read_layout
-from digitize.load import PageSource, load_page
 from digitize.model import Image, RegionType
-from digitize.overlay import TYPE_COLOURS
-from digitize.rebuild import alto_files
-from digitize.store import Manifest, atomic_write
-from digitize.xmlsafe import XmlError
+from digitize.serialize.overlay import TYPE_COLOURS
+from digitize.serialize.xmlsafe import XmlError
+from digitize.stages.load import PageSource, load_page
 
 REVIEW_NAME = "review.html"
 DEFAULT_LOW_CONFIDENCE = 0.8

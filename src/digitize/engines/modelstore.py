@@ -46,7 +46,7 @@ def models_dir() -> Path:
     env = os.environ.get(MODELS_DIR_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models"
+    return Path(__file__).resolve().parents[3] / "models"
 
 
 def cache_dir() -> Path:

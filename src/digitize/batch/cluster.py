@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 from digitize.engines import create as create_engine
 from digitize.engines.base import ModelInfo, OcrEngine
 from digitize.errors import ModelError, UsageError
-from digitize.load import PageSource
 from digitize.pipeline import PageResult, Settings, process_page
+from digitize.stages.load import PageSource
 
 K = TypeVar("K")
 

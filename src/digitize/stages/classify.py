@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from digitize.jumps import page_label, parse_jump
 from digitize.model import Box, Line, Page, Region, RegionType
+from digitize.text.jumps import page_label, parse_jump
 
 # Unambiguous byline openings: the paper's own credit lines and agency credits.
 _BYLINE = re.compile(

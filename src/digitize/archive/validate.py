@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
-from digitize.xmlsafe import (
+from digitize.serialize.xmlsafe import (
     XmlError,
     float_attr,
     local_name,
