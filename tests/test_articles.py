@@ -20,15 +20,9 @@ from digitize.model import (
     RegionType,
     Transform,
 )
-from digitize.stages.link import (
-    _assign,
-    ends_sentence,
-    link_articles,
-    normalize_page_label,
-    page_label,
-    parse_page_number,
-    title_similarity,
-)
+from digitize.stages.link import _assign, link_articles
+from digitize.text.folio import normalize_page_label, page_label, parse_page_number
+from digitize.text.textutil import ends_sentence, title_similarity
 
 EM = 40.0
 T = RegionType

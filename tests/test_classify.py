@@ -179,7 +179,7 @@ def test_printed_folio_wins_over_a_stray_digit() -> None:
     from pathlib import Path
 
     from digitize.model import Box, Line, Page, Region, Transform
-    from digitize.stages.classify import _printed_number
+    from digitize.text.folio import printed_number
 
     page = Page(1, Path("p.png"), "p", Transform.identity(800, 600))
     page.regions = [
@@ -193,6 +193,6 @@ def test_printed_folio_wins_over_a_stray_digit() -> None:
             [Line("l1", Box(300, 40, 400, 70), "第二版")],
         ),
     ]
-    assert _printed_number(page) == "2"
+    assert printed_number(page) == "2"
     page.regions = page.regions[:1]
-    assert _printed_number(page) == "5"
+    assert printed_number(page) == "5"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from digitize.text.jumps import chinese_number, page_label, parse_jump
+from digitize.text.folio import normalize_label
+from digitize.text.jumps import parse_jump
+from digitize.text.numerals import chinese_number
 
 OUT = "out"
 IN = "in"
@@ -121,7 +123,7 @@ def test_chinese_number_rejects_other_text() -> None:
     [("四", "4"), ("04", "4"), ("a3", "A3"), ("Ａ３", "A3"), ("１２", "12"), ("B", "B")],
 )
 def test_page_label(raw: str, label: str) -> None:
-    assert page_label(raw) == label
+    assert normalize_label(raw) == label
 
 
 @pytest.mark.parametrize(

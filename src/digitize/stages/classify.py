@@ -12,7 +12,8 @@ import re
 import unicodedata
 
 from digitize.model import Box, Line, Page, Region, RegionType
-from digitize.text.jumps import page_label, parse_jump
+from digitize.text.folio import FOLIO, printed_number
+from digitize.text.jumps import parse_jump
 
 # Unambiguous byline openings: the paper's own credit lines and agency credits.
 _BYLINE = re.compile(
@@ -30,9 +31,6 @@ _CLAUSE_MARK = re.compile(r"[，。、；：！？,;:!?“”]")
 _NEWS_START = re.compile(r"^本报讯|^本報訊|^[（(]?新华社")
 _CAPTION_END = re.compile(r"(?:摄|摄影|供图|图片来源.*|资料图片?|翻拍|[（(]图[)）])\s*$")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|星期[一二三四五六日天]|农历")
-_FOLIO = re.compile(
-    r"(?<![今共计])第\s*([A-Za-z]?\s*[0-9０-９]{1,3}|[〇零一二三四五六七八九十]{1,3})\s*[版版]"
-)
 _ISSUE_NO = re.compile(
     r"第\s*[0-9０-９]+\s*期|责任编辑|编辑|美编|校对|主办|今日\S*版|国内统一|邮发代号"
 )
@@ -349,7 +347,7 @@ def _retype(page: Page, em: float) -> None:
         if (
             short
             and region.box.cy < mast_bottom
-            and (_DATE.search(text) or _FOLIO.search(text) or _ISSUE_NO.search(text))
+            and (_DATE.search(text) or FOLIO.search(text) or _ISSUE_NO.search(text))
         ):
             region.type = RegionType.MASTHEAD
             continue
@@ -421,27 +419,6 @@ def _notices(page: Page, em: float) -> None:
                 r.type = RegionType.NOTICE
 
 
-def _printed_number(page: Page) -> str | None:
-    """The folio: a "第X版" anywhere in the masthead first, else a bare page number (a
-    stray digit at the scan's edge must not win over the printed 第二版)."""
-    lines = [
-        _text(ln)
-        for region in sorted(page.regions, key=lambda r: (r.box.y0, r.box.x0))
-        if region.type is RegionType.MASTHEAD
-        for ln in region.lines
-    ]
-    for t in lines:
-        m = _FOLIO.search(t)
-        label = page_label(m.group(1)) if m else None
-        if label:
-            return label
-    for t in lines:
-        token = t.replace(" ", "")
-        if re.fullmatch(r"[A-Z]?[0-9]{1,2}", token):
-            return page_label(token)
-    return None
-
-
 def classify(page: Page) -> None:
     """Refine region types from text; see the stage contract in docs/ARCHITECTURE.md."""
     em = _em(page)
@@ -453,6 +430,6 @@ def classify(page: Page) -> None:
     _notices(page, em)
     _ads(page, em)
     _clean_dashes(page)
-    label = _printed_number(page)
+    label = printed_number(page)
     if label is not None:
         page.printed_number = label

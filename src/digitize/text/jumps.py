@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from digitize.model import JumpMarker
-from digitize.text.numerals import chinese_number
+from digitize.text.folio import normalize_label
 
 # OCR confusions and traditional forms folded to one spelling.
 _FOLD = str.maketrans(
@@ -39,20 +39,6 @@ _OUT = re.compile(rf"^(?:下|见)?转(?:至|到|见)?(?:第)?{_NUM}(?:版|面)$"
 _OUT_NEXT = re.compile(r"^(?:下)?转(?:下|次)(?:版|页|面)$")
 _IN = re.compile(rf"^(?:上接|紧接|接|续|承|上承|续接)(?:第)?{_NUM}(?:版|面)$")
 _IN_PREV = re.compile(r"^(?:紧)?(?:接|续|承)(?:上|前)(?:版|页|面)$")
-
-
-def page_label(raw: str) -> str | None:
-    """Normalise a printed page label: "四" -> "4", "04" -> "4", "a3" -> "A3"."""
-    s = unicodedata.normalize("NFKC", raw).strip().upper().replace(" ", "")
-    if not s:
-        return None
-    m = re.fullmatch(r"([A-Z]?)0*([0-9]+)", s)
-    if m:
-        return f"{m.group(1)}{int(m.group(2))}"
-    if re.fullmatch(r"[A-Z]", s):
-        return s
-    n = chinese_number(s)
-    return str(n) if n is not None else None
 
 
 # Recognisers read the page number's strokes as look-alikes: l / I / | for 1, O for 0
@@ -103,7 +89,7 @@ def parse_jump(text: str) -> JumpMarker | None:
     for pattern, direction in ((_OUT, "out"), (_IN, "in")):
         m = pattern.match(s)
         if m:
-            label = page_label(m.group("num"))
+            label = normalize_label(m.group("num"))
             if label is None:
                 return None
             return JumpMarker(direction=direction, target_page=label, raw=raw)

@@ -90,3 +90,51 @@ def join_lines(lines: Iterable[Line]) -> str:
         else:
             paragraphs[-1] = join_pair(paragraphs[-1], text)
     return "\n".join(paragraphs)
+
+
+_SENTENCE_END = set("。！？!?…．.")  # OCR often reads 。 as a full-width or ASCII stop
+
+
+_CLOSERS = set("”’」』）)》〉】\"'")
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the text ends on sentence-final punctuation (closing quotes looked through)."""
+    t = text.rstrip()
+    while t and t[-1] in _CLOSERS:
+        t = t[:-1].rstrip()
+    return bool(t) and t[-1] in _SENTENCE_END
+
+
+def norm_title(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in t if ch.isalnum())
+
+
+def _semiglobal_distance(short: str, long: str) -> int:
+    """Edit distance of `short` against its best-matching substring of `long`."""
+    prev = [0] * (len(long) + 1)
+    for i, a in enumerate(short, 1):
+        cur = [i] + [0] * len(long)
+        for j, b in enumerate(long, 1):
+            cur[j] = min(prev[j - 1] + (a != b), prev[j] + 1, cur[j - 1] + 1)
+        prev = cur
+    return min(prev)
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] that tolerates containment and OCR slips.
+
+    A continuation often repeats only part of a headline (one line of it, or without the
+    kicker), so the shorter title is aligned against its best substring of the longer
+    one (a "partial ratio"). Very short titles are damped: two or three characters
+    match somewhere by chance.
+    """
+    x, y = norm_title(a), norm_title(b)
+    if not x or not y:
+        return 0.0
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    sim = 1.0 - _semiglobal_distance(short, long) / len(short)
+    return max(0.0, sim) * min(1.0, len(short) / 4)
+
+

@@ -1,0 +1,383 @@
+"""A page's article modules, as the link stage sees them: the regions of one article id on
+one page, with their display text split into reader roles (kicker, title, subtitle,
+bylines, captions), body paragraphs, and the jump markers that leave or enter them.
+
+A helper of the link stage (`stages/link.py`), kept apart because it reads one page while
+the linker reasons over the whole issue."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from digitize.model import (
+    JumpMarker,
+    Line,
+    Page,
+    Region,
+    RegionType,
+)
+from digitize.text.textutil import clean_line, ends_sentence, join_pair
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+_NEW_ARTICLE = re.compile(r"^(本报讯|本报[^，,。]{0,6}电|本报记者|新华社|据新华社|■|【)")
+
+
+_TEXT_TYPES = (RegionType.BODY, RegionType.NOTICE)
+
+
+@dataclass(slots=True)
+class Marker:
+    marker: JumpMarker
+    region_id: str
+    in_body: bool  # found as a line inside a body region, not as a jump region
+
+
+@dataclass(slots=True)
+class Module:
+    """One page-local article: the regions of one `article_id` on one page."""
+
+    page: Page
+    index: int  # position of the page in the issue
+    label: str  # printed page number
+    position: int  # 1-based order of the module on its page
+    regions: list[Region]
+    outs: list[Marker] = field(default_factory=list)
+    ins: list[Marker] = field(default_factory=list)
+    headline: str = ""
+    kicker: str = ""
+    subtitle: str = ""
+    bylines: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)
+    unparsed: list[Region] = field(default_factory=list)  # jump regions without a marker
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.index, self.position)
+
+    def ends_mid_sentence(self) -> bool:
+        return bool(self.paragraphs) and not ends_sentence(self.paragraphs[-1])
+
+    def opens_new_article(self) -> bool:
+        return bool(self.paragraphs) and bool(_NEW_ARTICLE.match(self.paragraphs[0]))
+
+
+def _parse_marker(text: str) -> JumpMarker | None:
+    """Defer to the layout engineer's parser; the import is local so that a missing
+    module only disables re-parsing, never the link stage."""
+    try:
+        from digitize.text.jumps import parse_jump
+    except ImportError:  # pragma: no cover - jumps.py is part of the package
+        return None
+    marker: JumpMarker | None = parse_jump(text)
+    return marker
+
+
+def _marker_line(text: str) -> JumpMarker | None:
+    """A body line that is nothing but a jump marker ("（下转第四版）") missed by classify."""
+    t = clean_line(text)
+    if not t or len(t) > 12 or "版" not in t:
+        return None
+    return _parse_marker(t)
+
+
+def _display_lines(lines: Iterable[Line]) -> str:
+    """Display lines (heading, byline, caption) on one line, keeping the spaces printed
+    inside them.
+
+    Body text drops spaces between Chinese characters, but in display lines a gap is
+    meaningful ("本报记者 周 颖", "突出重大项目引领 抢抓机遇接续奋斗").
+    """
+    texts = (_SPACE_RUN.sub(" ", ln.text).strip() for ln in lines)
+    return " ".join(t for t in texts if t)
+
+
+def _display(region: Region) -> str:
+    return _display_lines(region.lines)
+
+
+# A kicker (引题) leads into the headline: "与会者普遍认为——", "记者手记：". A subtitle
+# (副题) follows it and opens with a dash: "——排查隐患136处".
+_KICKER_END = re.compile(r"(?:[—－―─-]{1,2}|[：:])$")
+
+
+_SUBTITLE_START = re.compile(r"^[—－―─-]{1,2}")
+
+
+_SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
+
+
+@dataclass(slots=True)
+class _Heading:
+    """A module's display text split into its reader roles."""
+
+    title: str = ""
+    kicker: list[str] = field(default_factory=list)
+    subtitle: list[str] = field(default_factory=list)
+    kicker_regions: set[str] = field(default_factory=set)  # body-typed kicker lines
+
+
+def _size(lines: list[Line]) -> float:
+    sizes = [ln.font_size for ln in lines]
+    return statistics.median(sizes) if sizes else 0.0
+
+
+def _peel(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
+    """Kicker lines above and subtitle lines below the main headline lines of one headline
+    region: segmentation often keeps a kicker in the headline's block, since both are
+    large, centred display lines. Only lines set smaller than the headline qualify, so a
+    headline that itself ends in a dash stays whole."""
+    kicker: list[Line] = []
+    subtitle: list[Line] = []
+    main = list(lines)
+    while len(main) >= 2:
+        text = clean_line(main[0].text)
+        rest = max(ln.font_size for ln in main[1:])
+        if _KICKER_END.search(text) and main[0].font_size < _SMALLER * rest:
+            kicker.append(main.pop(0))
+        else:
+            break
+    while len(main) >= 2:
+        text = clean_line(main[-1].text)
+        rest = max(ln.font_size for ln in main[:-1])
+        if _SUBTITLE_START.match(text) and main[-1].font_size < _SMALLER * rest:
+            subtitle.insert(0, main.pop())
+        else:
+            break
+    return kicker, main, subtitle
+
+
+def _is_body_kicker(region: Region, heads: list[tuple[Region, list[Line]]]) -> bool:
+    """A one-line body region ending in "——" that sits above a headline of its module is a
+    kicker that classify left as body; body text never ends a column on a dash."""
+    lines = [ln for ln in region.lines if ln.text.strip()]
+    if region.type is not RegionType.BODY or len(lines) != 1:
+        return False
+    text = clean_line(lines[0].text)
+    if len(text) > 30 or not re.search(r"[—－―─]{1,2}$", text):
+        return False
+    return any(
+        region.box.cy < h.box.cy and lines[0].font_size < _SMALLER * _size(main)
+        for h, main in heads
+        if main
+    )
+
+
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def _signoff(regions: list[Region]) -> Region | None:
+    """The reporter's name closing a module ("臧风华"), when it came out as a body region of
+    its own: one short name line, the module's last body region, set flush right under the
+    previous column rather than starting a line of text."""
+    body = [r for r in regions if r.type in _TEXT_TYPES and any(ln.text.strip() for ln in r.lines)]
+    if len(body) < 2:
+        return None
+    last, prev = body[-1], body[-2]
+    lines = [ln for ln in last.lines if ln.text.strip()]
+    if len(lines) != 1 or last.vertical or not _NAME.match(clean_line(lines[0].text)):
+        return None
+    em = lines[0].font_size
+    flush_right = abs(last.box.x1 - prev.box.x1) < 1.5 * em
+    indented = last.box.x0 - prev.box.x0 > 2.5 * em
+    below = last.box.y0 >= prev.box.y1 - 0.5 * em
+    return last if flush_right and indented and below else None
+
+
+def _heading(regions: list[Region]) -> _Heading:
+    """Title, kicker and subtitle of one module.
+
+    With several headline regions, only those set near the largest size form the title
+    (a module may also carry small item headings).
+    """
+    out = _Heading()
+    heads: list[tuple[Region, list[Line]]] = []
+    for region in regions:
+        if region.type is not RegionType.HEADLINE:
+            continue
+        lines = [ln for ln in region.lines if ln.text.strip()]
+        if not lines:
+            continue
+        kicker, main, subtitle = _peel(lines)
+        if kicker:
+            out.kicker.append(_display_lines(kicker))
+        if subtitle:
+            out.subtitle.append(_display_lines(subtitle))
+        heads.append((region, main))
+    for region in regions:
+        if region.type is RegionType.KICKER:
+            out.kicker.append(_display(region))
+        elif region.type is RegionType.SUBTITLE:
+            out.subtitle.append(_display(region))
+        elif _is_body_kicker(region, heads):
+            out.kicker.append(_display(region))
+            out.kicker_regions.add(region.id)
+    if heads:
+        biggest = max(_size(main) for _, main in heads)
+        out.title = " ".join(
+            _display_lines(main) for _, main in heads if _size(main) >= 0.8 * biggest
+        )
+    out.kicker = [k for k in out.kicker if k]
+    out.subtitle = [t for t in out.subtitle if t]
+    return out
+
+
+def _first_line_indented(region: Region) -> bool | None:
+    """Whether the region's first line is indented against its other lines (None: unknown)."""
+    lines = [ln for ln in region.lines if ln.text.strip()]
+    if len(lines) < 2:
+        return None
+    vertical = region.vertical or lines[0].vertical
+    starts = [ln.box.y0 if vertical else ln.box.x0 for ln in lines]
+    em = lines[0].font_size
+    if em <= 0:
+        return None
+    offset = starts[0] - min(starts)
+    if offset > 0.5 * em:
+        return True
+    if offset < 0.25 * em:
+        return False
+    return None
+
+
+def _fill_text(module: Module) -> None:
+    """Body paragraphs, headings, bylines and captions of one module.
+
+    Each body region starts on a new line in the model, but a column break usually falls
+    inside a paragraph; a new paragraph is only started at a region boundary when the text
+    so far ends a sentence and the next column's first line is not flush (unindented).
+    """
+    regions = module.regions
+    heading = _heading(regions)
+    module.headline = heading.title
+    module.kicker = " ".join(heading.kicker)
+    module.subtitle = " ".join(heading.subtitle)
+    for region in regions:
+        if region.id in heading.kicker_regions:
+            region.type = RegionType.KICKER  # so ALTO, text and records agree
+    signoff = _signoff(regions)
+    if signoff is not None:
+        signoff.type = RegionType.BYLINE
+    module.bylines = [_display(r) for r in regions if r.type == RegionType.BYLINE]
+    module.bylines = [b for b in module.bylines if b]
+    module.captions = [
+        _display(r) for r in regions if r.type == RegionType.CAPTION and r.text.strip()
+    ]
+    for region in regions:
+        if region.type.is_text:
+            module.confidences.extend(ln.confidence for ln in region.lines if ln.text.strip())
+        if region.type not in _TEXT_TYPES:
+            continue
+        first = True
+        for line in region.lines:
+            text = clean_line(line.text)
+            if not text:
+                continue
+            marker = _marker_line(text)
+            if marker is not None:
+                found = Marker(marker, region.id, in_body=True)
+                (module.outs if marker.direction == "out" else module.ins).append(found)
+                continue
+            paras = module.paragraphs
+            if not paras:
+                paras.append(text)
+            elif first:
+                if ends_sentence(paras[-1]) and _first_line_indented(region) is not False:
+                    paras.append(text)
+                else:
+                    paras[-1] = join_pair(paras[-1], text)
+            elif line.paragraph_start:
+                paras.append(text)
+            else:
+                paras[-1] = join_pair(paras[-1], text)
+            first = False
+
+
+def page_modules(
+    page: Page, index: int, label: str, unresolved: list[dict[str, object]]
+) -> list[Module]:
+    """Group a page's regions by article id, modules in reading order."""
+    ordered = page.ordered_regions()
+    seen = {r.id for r in ordered}
+
+    # A jump line that order left outside any article belongs to its neighbour in
+    # reading order: the article before a 下转, the article after a 上接.
+    owner: dict[str, str] = {}
+    for i, region in enumerate(ordered):
+        if region.type != RegionType.JUMP or region.article_id is not None:
+            continue
+        marker = region.jump or _parse_marker(region.text)
+        before = [r.article_id for r in reversed(ordered[:i]) if r.article_id]
+        after = [r.article_id for r in ordered[i + 1 :] if r.article_id]
+        prefer = after + before if marker and marker.direction == "in" else before + after
+        if prefer:
+            owner[region.id] = prefer[0]
+
+    # Regions outside the reading order (photos, frames) go after the article region
+    # that precedes them in the page's region list, i.e. roughly where they are printed.
+    page_pos = {r.id: i for i, r in enumerate(page.regions)}
+    groups: dict[str, list[Region]] = {}
+    for region in [*ordered, *(r for r in page.regions if r.id not in seen)]:
+        aid = region.article_id or owner.get(region.id)
+        if aid is None:
+            if region.type == RegionType.JUMP:
+                unresolved.append(
+                    unresolved_jump(
+                        page, label, region, None, region.jump, "jump marker outside any article"
+                    )
+                )
+            continue
+        members = groups.setdefault(aid, [])
+        if region.id in seen:
+            members.append(region)
+            continue
+        here = page_pos[region.id]
+        at = max((k + 1 for k, m in enumerate(members) if page_pos.get(m.id, -1) < here), default=0)
+        members.insert(at, region)
+
+    modules: list[Module] = []
+    for position, regions in enumerate(groups.values(), 1):
+        module = Module(page, index, label, position, regions)
+        for region in regions:
+            if region.type != RegionType.JUMP:
+                continue
+            marker = region.jump or _parse_marker(region.text)
+            if marker is None:
+                module.unparsed.append(region)
+                continue
+            (module.outs if marker.direction == "out" else module.ins).append(
+                Marker(marker, region.id, in_body=False)
+            )
+        _fill_text(module)
+        modules.append(module)
+    return modules
+
+
+def unresolved_jump(
+    page: Page,
+    label: str,
+    region: Region | None,
+    article_id: str | None,
+    marker: JumpMarker | None,
+    reason: str,
+    *,
+    region_id: str | None = None,
+) -> dict[str, object]:
+    return {
+        "page": page.number,
+        "printed_page": label,
+        "region": region.id if region is not None else region_id,
+        "article_id": article_id,
+        "direction": marker.direction if marker else None,
+        "target_page": marker.target_page if marker else None,
+        "marker": marker.raw if marker else (region.text if region is not None else None),
+        "reason": reason,
+    }
+
+
