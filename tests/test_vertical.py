@@ -25,17 +25,18 @@ from digitize.layout.column import (
 )
 from digitize.layout.vertical import (
     blocks,
-    is_vertical_page,
     margin_columns,
     order_blocks,
     order_vertical,
     segment_vertical,
+    writing_mode,
     xy_order,
 )
-from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
+from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform, WritingMode
 from digitize.serialize.text import page_text
 from digitize.stages.classify import classify
 from digitize.stages.detect import detect_lines
+from digitize.stages.order import order
 from digitize.stages.recognize import _fill, _Plan, recognize
 from digitize.stages.segment import segment
 from digitize.synth import Degradation, build_issue, vertical_page
@@ -63,7 +64,7 @@ def _run(engine: OcrEngine, img: np.ndarray) -> Page:
     segment(page)
     recognize(page, engine)
     classify(page)
-    order_vertical(page)  # what order() does for a vertical page
+    order(page)
     return page
 
 
@@ -88,7 +89,7 @@ def test_vertical_page_text_and_column_order(
     iss = build_issue(vertical_page(seed=seed, dpi=dpi, punct=punct, degradation=degradation))
     gt = iss.gt["pages"][0]
     page = _run(engine, iss.images[0])
-    assert is_vertical_page(page)
+    assert writing_mode(page.lines) is WritingMode.VERTICAL
     body_px = gt["grid"]["body_px"]
     assert page.text_height is not None and abs(page.text_height - body_px) <= 0.25 * body_px
     text = page_text(page)
@@ -152,9 +153,10 @@ def test_horizontal_pages_keep_the_column_grid() -> None:
     ]
     page = Page(1, Path("p.png"), "p", Transform.identity(800, 700))
     page.lines = lines
-    assert not is_vertical_page(page)  # 30 lines of ~26 characters vs ~116 in columns
+    # 30 lines of ~26 characters vs ~116 in columns
+    assert writing_mode(page.lines) is WritingMode.HORIZONTAL
     page.lines = lines[28:]
-    assert is_vertical_page(page)
+    assert writing_mode(page.lines) is WritingMode.VERTICAL
 
 
 def _col(x: float, y0: float, y1: float, w: float = 15) -> Line:
@@ -244,7 +246,10 @@ def test_unread_mark_blob_becomes_a_mark_not_an_unknown_character() -> None:
 def test_segment_vertical_without_image_types_columns() -> None:
     page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
     page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
-    segment_vertical(page)
+    segment(page)
+    assert page.writing_mode is WritingMode.VERTICAL
+    assert page.reading_order == []  # ordering is the order stage's
+    order(page)
     kinds = [page.region(i).type for i in page.reading_order]
     assert kinds == [RegionType.HEADLINE, RegionType.BODY]
     body = page.region(page.reading_order[1])
@@ -254,15 +259,17 @@ def test_segment_vertical_without_image_types_columns() -> None:
     assert len({page.region(i).article_id for i in page.reading_order}) == 1
 
 
-def test_order_vertical_can_keep_article_ids() -> None:
+def test_order_vertical_keeps_article_ids() -> None:
     page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
     page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
     segment_vertical(page)
-    want = list(page.reading_order)
     for r in page.regions:
         r.article_id = f"m_{r.id}"
-    order_vertical(page, articles=False)
-    assert page.reading_order == want
+    order_vertical(page)
+    assert [page.region(i).type for i in page.reading_order] == [
+        RegionType.HEADLINE,
+        RegionType.BODY,
+    ]
     assert all(r.article_id == f"m_{r.id}" for r in page.regions)
 
 
@@ -348,9 +355,11 @@ def test_vertical_pages_ask_for_the_precise_recognizer() -> None:
     eng = _Recording()
     columns = _page(img)
     columns.lines = [_col(250 - 20 * k, 20, 380) for k in range(6)]
+    columns.writing_mode = writing_mode(columns.lines)  # what segment decides
     recognize(columns, eng)
     rows = _page(img)
     rows.lines = [Line(f"h{k}", Box(20, 20 + 30 * k, 280, 40 + 30 * k)) for k in range(8)]
+    rows.writing_mode = writing_mode(rows.lines)
     recognize(rows, eng)
     assert eng.precise == [True, False]
 
@@ -408,7 +417,8 @@ def test_poster_type_without_running_text_is_an_advertisement() -> None:
     page.regions = [news_head, *news_body, plain_head, poster, phone]
     page.lines = [ln for r in page.regions for ln in r.lines]
     page.text_height = em
-    assert is_vertical_page(page)
+    page.writing_mode = writing_mode(page.lines)
+    assert page.writing_mode is WritingMode.VERTICAL
     order(page)
     assert poster.type is RegionType.AD and phone.type is RegionType.AD
     assert poster.article_id is None and phone.article_id is None

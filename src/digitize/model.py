@@ -191,6 +191,14 @@ class RegionType(StrEnum):
         return self not in (RegionType.PHOTO, RegionType.RULE)
 
 
+class WritingMode(StrEnum):
+    """How a page's body text runs: decided once, by the segment stage, from the detected
+    lines; later stages read `Page.writing_mode` and never decide it again."""
+
+    HORIZONTAL = "horizontal"  # rows read left to right (modern papers)
+    VERTICAL = "vertical"  # columns read top to bottom, right to left (pre-1950 papers)
+
+
 @dataclass(slots=True)
 class Glyph:
     box: Box
@@ -264,6 +272,7 @@ class Page:
     source_index: int = 0  # page (frame) inside a multi-page TIFF or PDF, 0-based
     image: Image | None = None  # deskewed page image; dropped after recognition
     printed_number: str | None = None  # 版次 read from the folio
+    writing_mode: WritingMode | None = None  # set by segment
     dpi_estimate: float | None = None
     text_height: float | None = None  # median body text em size, px
     lines: list[Line] = field(default_factory=list)  # unassigned detected lines

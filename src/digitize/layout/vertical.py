@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from digitize.layout.groups import DisjointSet, bands
-from digitize.model import Box, Image, Line, Page, Region, RegionType
+from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
 # Share of the page's text (in characters) that must be vertical for the page to be.
 VERTICAL_SHARE = 0.6
@@ -59,11 +59,14 @@ def _chars(line: Line) -> float:
     return max(b.width, b.height) / max(1.0, min(b.width, b.height))
 
 
-def is_vertical_page(page: Page) -> bool:
-    """True when most of the page's text (by estimated characters) runs top to bottom."""
-    vert = sum(_chars(ln) for ln in page.lines if ln.vertical)
-    total = sum(_chars(ln) for ln in page.lines)
-    return total > 0 and vert >= VERTICAL_SHARE * total and vert >= 20
+def writing_mode(lines: Sequence[Line]) -> WritingMode:
+    """Vertical when most of the page's detected text (by estimated characters) runs top
+    to bottom. Asked once, by the segment stage, which stores the answer on the page."""
+    vert = sum(_chars(ln) for ln in lines if ln.vertical)
+    total = sum(_chars(ln) for ln in lines)
+    if total > 0 and vert >= VERTICAL_SHARE * total and vert >= 20:
+        return WritingMode.VERTICAL
+    return WritingMode.HORIZONTAL
 
 
 def column_em(lines: Sequence[Line]) -> float | None:
@@ -412,7 +415,7 @@ def _paragraphs(lines: list[Line], em: float) -> None:
 
 
 def segment_vertical(page: Page) -> None:
-    """Fill page.regions, page.reading_order and article ids for a vertical page."""
+    """Fill page.regions of a vertical page (typed by geometry; ordered by the order stage)."""
     em = column_em(page.lines) or page.text_height or 20.0
     page.text_height = em
     boxes = [ln.box for ln in page.lines]
@@ -448,14 +451,11 @@ def segment_vertical(page: Page) -> None:
     page.regions = regions
     for k, reg in enumerate(page.regions, 1):
         reg.id = f"p{page.number}_r{k}"
-    order_vertical(page)
 
 
-def order_vertical(page: Page, *, articles: bool = True) -> None:
-    """Reading order (and with `articles`, article ids) of a vertical page. Runs again
-    after classify (which may split or retype regions), from the regions and the page's
-    rule regions. Article ids here open at each headline that follows body text; with
-    `articles=False` the ids already set (by order's module grouping) are kept."""
+def order_vertical(page: Page) -> None:
+    """Reading order of a vertical page's text regions (masthead first, then blocks by
+    the XY cut), for the order stage; article ids (set by its module grouping) are kept."""
     em = page.text_height or 20.0
     rules = [r.box for r in page.regions if r.type is RegionType.RULE]
     mast = sorted(
@@ -466,23 +466,8 @@ def order_vertical(page: Page, *, articles: bool = True) -> None:
         r for r in page.regions if r.type.is_text and r.lines and r.type is not RegionType.MASTHEAD
     ]
     heads = [r.type in (RegionType.HEADLINE, RegionType.AD) for r in texts]
-    article = 0
     seq: list[Region] = list(mast)
-    for r in mast:
-        r.article_id = r.article_id if not articles else None
-    last_head = True
-    for k in xy_order([r.box for r in texts], heads, rules, em):
-        r = texts[k]
-        opens = heads[k] and not last_head
-        last_head = heads[k]
-        seq.append(r)
-        if not articles:
-            continue
-        if r.type is RegionType.AD:
-            r.article_id = None
-            continue
-        article += opens or article == 0
-        r.article_id = f"p{page.number}_a{article}"
+    seq += [texts[k] for k in xy_order([r.box for r in texts], heads, rules, em)]
     page.reading_order = [r.id for r in seq]
 
 

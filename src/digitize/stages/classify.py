@@ -283,7 +283,6 @@ def _ads(page: Page, em: float) -> None:
             continue
         for r in inside:
             r.type = RegionType.AD
-            r.article_id = None
 
 
 def _contains(outer: Box, inner: Box) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from digitize.layout.vertical import is_vertical_page, order_vertical
-from digitize.model import Box, Page, Region, RegionType
+from digitize.layout.vertical import order_vertical
+from digitize.model import Box, Page, Region, RegionType, WritingMode
 
 _LEAD = (RegionType.LABEL, RegionType.KICKER, RegionType.HEADLINE, RegionType.SUBTITLE)
 _FOLLOWERS = (RegionType.LABEL, RegionType.KICKER)
@@ -383,7 +383,8 @@ def order(page: Page) -> None:
         if a is not None:
             modules.setdefault(a, []).append(r)
     text_modules = {k: v for k, v in modules.items() if any(r.type.is_text for r in v)}
-    if is_vertical_page(page):
+    vertical_page = page.writing_mode is WritingMode.VERTICAL
+    if vertical_page:
         _vertical_ads(text_modules, em)
     mast = sorted(
         (r for r in page.regions if r.type is RegionType.MASTHEAD),
@@ -415,8 +416,8 @@ def order(page: Page) -> None:
     # Vertical pages: modules keep their article ids, but the reading order is the
     # right-to-left block order of layout/vertical.py (columns read right to left, an
     # article's lower tier before its left-hand neighbour).
-    if is_vertical_page(page):
-        order_vertical(page, articles=False)
+    if vertical_page:
+        order_vertical(page)
         _heads_join_their_text(page)
 
 

@@ -38,8 +38,7 @@ from digitize.layout.column import (
     move_corner_marks,
     quote_spans,
 )
-from digitize.layout.vertical import is_vertical_page
-from digitize.model import UNREAD, Box, Glyph, Image, Line, Page
+from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, WritingMode
 from digitize.stages.detect import to_grey
 from digitize.text.correct import (
     DUN,
@@ -100,7 +99,8 @@ def recognize(page: Page, engine: OcrEngine) -> None:
         plans.append(plan)
     # Vertical pages are historical print, where the int8 recognizer of the fast preset
     # loses most (real 1939 fold: char F1 0.832 int8, 0.840 float) and saves least.
-    results = engine.recognize(crops, precise=is_vertical_page(page))
+    vertical = page.writing_mode is WritingMode.VERTICAL
+    results = engine.recognize(crops, precise=vertical)
     added: dict[int, list[Glyph]] = {}
     for plan, res in zip(plans, results, strict=True):
         marks = _fill(plan, res)
@@ -108,7 +108,7 @@ def recognize(page: Page, engine: OcrEngine) -> None:
             added[id(plan.line)] = marks
     mark_style(page, added)
     prefer_page_script(lines)
-    if is_vertical_page(page):
+    if vertical:
         for line in lines:
             if not line.vertical:
                 right_to_left(line)

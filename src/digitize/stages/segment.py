@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from digitize.layout.cues import Cues, analyse, ink_size, to_grey
 from digitize.layout.groups import bands, connected
-from digitize.layout.vertical import is_vertical_page, segment_vertical
-from digitize.model import Box, Image, Line, Page, Region, RegionType
+from digitize.layout.vertical import segment_vertical, writing_mode
+from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
 # A body-size line is within these bounds of the em (line-box height of body text).
 _BODY_MIN, _BODY_MAX = 0.72, 1.3
@@ -287,7 +287,8 @@ def _separated(a: Box, b: Box, obstacles: Sequence[Box]) -> bool:
 
 def segment(page: Page) -> None:
     """Fill page.regions from page.lines (see the stage contract in docs/ARCHITECTURE.md)."""
-    if is_vertical_page(page):  # whole pages of vertical columns: layout/vertical.py
+    page.writing_mode = writing_mode(page.lines)
+    if page.writing_mode is WritingMode.VERTICAL:  # pages of vertical columns: layout/vertical.py
         segment_vertical(page)
         return
     lines = list(page.lines)
