@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from digitize.layout.metrics import estimate_em
 from digitize.model import Page, Region, RegionType
-from digitize.stages.segment import estimate_em, segment
+from digitize.stages.segment import segment
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 

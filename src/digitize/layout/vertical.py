@@ -33,8 +33,8 @@ import statistics
 from collections.abc import Sequence
 
 import cv2
-import numpy as np
 
+from digitize.layout.cues import to_grey
 from digitize.layout.groups import DisjointSet, bands
 from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
@@ -419,7 +419,7 @@ def segment_vertical(page: Page) -> None:
     em = column_em(page.lines) or page.text_height or 20.0
     page.text_height = em
     boxes = [ln.box for ln in page.lines]
-    grey = _grey(page.image) if page.image is not None else None
+    grey = to_grey(page.image) if page.image is not None else None
     rules = find_rules(grey, em, boxes) if grey is not None else []
     items = list(page.lines)
     regions: list[Region] = []
@@ -471,7 +471,3 @@ def order_vertical(page: Page) -> None:
     page.reading_order = [r.id for r in seq]
 
 
-def _grey(image: Image) -> Image:
-    if image.ndim == 3:
-        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
-    return image

@@ -38,8 +38,8 @@ from digitize.layout.column import (
     move_corner_marks,
     quote_spans,
 )
+from digitize.layout.cues import to_grey
 from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, WritingMode
-from digitize.stages.detect import to_grey
 from digitize.text.correct import (
     DUN,
     mark_style,

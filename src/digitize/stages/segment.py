@@ -15,101 +15,15 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digitize.layout.cues import Cues, analyse, ink_size, to_grey
+from digitize.layout.cues import Cues, analyse
 from digitize.layout.groups import bands, connected
+from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em
 from digitize.layout.vertical import segment_vertical, writing_mode
-from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
+from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 
-# A body-size line is within these bounds of the em (line-box height of body text).
-_BODY_MIN, _BODY_MAX = 0.72, 1.3
-# Type this much larger than body is display type (headlines, nameplate).
-_DISPLAY = 1.3
-# The same bounds on the ink-measured size (sharper than box heights: body text measures
-# 0.95-1.0, captions and bylines 0.7-0.9, headlines 1.25 and up).
-_INK_BODY_MAX = 1.1
-_INK_DISPLAY = 1.15
-# Detector boxes of body lines grow with tall punctuation; on ink, up to this many ems.
-_BODY_BOX_MAX_INKED = 1.6
 # A display block whose type is this much smaller than the headline next to it is a
 # kicker (above) or a subtitle (below).
 _SMALLER = 0.9
-# Lines of one block share one type size; a step larger than this starts another block.
-_INK_SAME = 1.15
-
-
-def estimate_em(lines: Sequence[Line]) -> float | None:
-    """Median thickness of text lines that are clearly lines (long relative to thickness)."""
-    sizes = [
-        min(ln.box.width, ln.box.height)
-        for ln in lines
-        if max(ln.box.width, ln.box.height) >= 3 * min(ln.box.width, ln.box.height)
-    ]
-    if not sizes:
-        sizes = [min(ln.box.width, ln.box.height) for ln in lines]
-    if not sizes:
-        return None
-    sizes.sort()
-    # The lower-middle of the distribution: body text dominates, display type is rarer and larger.
-    return float(statistics.median(sizes))
-
-
-@dataclass(slots=True)
-class _Sizes:
-    """Type size of each line in body ems: ink-measured where the page image allows it,
-    else from the detector box (hand-built geometry, unreadable crops)."""
-
-    em: float  # body em in detector-box units (the unit of every geometric tolerance)
-    ink: dict[str, float] = field(default_factory=dict)  # line id -> size / body ink size
-
-    @staticmethod
-    def measure(image: Image | None, lines: Sequence[Line], em: float) -> _Sizes:
-        sizes = _Sizes(em)
-        if image is None or not lines:
-            return sizes
-        grey = to_grey(image)
-        raw: dict[str, float] = {}
-        for ln in lines:
-            v = ink_size(grey, ln.box, ln.vertical)
-            if v is not None:
-                raw[ln.id] = v
-        body = [
-            raw[ln.id]
-            for ln in lines
-            if ln.id in raw and not ln.vertical and _BODY_MIN <= ln.box.height / em <= _BODY_MAX
-        ]
-        if len(body) < 5:
-            return sizes
-        ref = float(statistics.median(body))
-        sizes.ink = {k: v / ref for k, v in raw.items()}
-        return sizes
-
-    def rel(self, ln: Line) -> float:
-        r = self.ink.get(ln.id)
-        return r if r is not None else ln.font_size / self.em
-
-    def body(self, ln: Line) -> bool:
-        r = self.ink.get(ln.id)
-        top = _BODY_MAX if r is None else _BODY_BOX_MAX_INKED
-        if not _BODY_MIN * self.em <= ln.box.height <= top * self.em:
-            return False
-        return r is None or r <= _INK_BODY_MAX
-
-    def display(self, ln: Line) -> bool:
-        r = self.ink.get(ln.id)
-        return r >= _INK_DISPLAY if r is not None else ln.font_size >= _DISPLAY * self.em
-
-    def same(self, a: Line, b: Line) -> bool:
-        """Same type size: within 15 % measured on ink, 25 % on boxes.
-
-        A few glyphs give a rougher ink measure (digits and Latin letters are shorter
-        than Han characters), so a short line is allowed the box tolerance.
-        """
-        ra, rb = self.ink.get(a.id), self.ink.get(b.id)
-        if ra is not None and rb is not None:
-            short = min(a.box.width, b.box.width) < 4 * self.em
-            return max(ra, rb) <= (1.25 if short else _INK_SAME) * min(ra, rb)
-        sa, sb = a.font_size, b.font_size
-        return max(sa, sb) <= 1.25 * min(sa, sb)
 
 
 def _is_vertical(line: Line, em: float) -> bool:
@@ -313,7 +227,7 @@ def segment(page: Page) -> None:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
     _lone_vertical_cells(lines, em)
-    sizes = _Sizes.measure(page.image, lines, em)
+    sizes = TypeSizes.measure(page.image, lines, em)
 
     masthead_bottom = _masthead_bottom(page, cues, em)
     inverted_lines = {
@@ -526,7 +440,7 @@ def _join_segments(
     return out + rest
 
 
-def _absorb(blocks: list[_Block], lines: list[Line], sizes: _Sizes) -> list[Line]:
+def _absorb(blocks: list[_Block], lines: list[Line], sizes: TypeSizes) -> list[Line]:
     """Put stray lines that sit inside a column segment back into it; return the rest.
 
     A detector box that is a little too tall, or a line split in two, misses the column
@@ -545,7 +459,7 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: _Sizes) -> list[Line
                 bottom = max(m.box.cy for m in blk.lines)
                 inside = top < b.cy < bottom
                 edge = (
-                    b.height <= _BODY_MAX * em
+                    b.height <= BODY_MAX * em
                     and not sizes.display(ln)
                     and top - 1.5 * em < b.cy < bottom + 1.5 * em
                 )
@@ -585,7 +499,7 @@ def _masthead_bottom(page: Page, cues: Cues, em: float) -> float:
     return best
 
 
-def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Line]]:
+def _cluster_free(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[Line]]:
     """Group non-column lines: same size, stacked close together, overlapping in x.
 
     Horizontal lines are first joined into printed rows (a detector splits a headline at
@@ -673,7 +587,7 @@ def _cluster_free(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Lin
     return out
 
 
-def _cluster_vertical(lines: list[Line], sizes: _Sizes, cues: Cues) -> list[list[Line]]:
+def _cluster_vertical(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[Line]]:
     """Vertical body text: neighbouring columns of similar extent form one block."""
     return _cluster_free(lines, sizes, cues)
 
@@ -703,7 +617,7 @@ def _mark_paragraphs(block: _Block, em: float) -> None:
         ln.paragraph_start = ln.box.x0 - left >= 1.4 * em
 
 
-def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: _Sizes) -> None:
+def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: TypeSizes) -> None:
     """Geometric guesses for blocks outside the column grid (text refines them later)."""
     em = sizes.em
     _type_headline_stacks(blocks, sizes)
@@ -741,7 +655,7 @@ def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: _Sizes) -> None:
                 break
 
 
-def _type_headline_stacks(blocks: list[_Block], sizes: _Sizes) -> None:
+def _type_headline_stacks(blocks: list[_Block], sizes: TypeSizes) -> None:
     """In a stack of display lines the largest type is the headline: a smaller block just
     above it is a kicker (引题), one just below a subtitle (副题)."""
     em = sizes.em

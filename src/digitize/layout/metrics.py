@@ -1,0 +1,115 @@
+"""Type-size measures shared by the layout stages: the em (body type size, the unit behind every
+geometric tolerance) estimated from detected line boxes, and each line's size relative to
+body type measured on its ink (`TypeSizes`), which tells body, display and small type apart."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from digitize.layout.cues import ink_size, to_grey
+from digitize.model import Image, Line
+
+# A body-size line is within these bounds of the em (line-box height of body text).
+_BODY_MIN = 0.72
+
+
+BODY_MAX = 1.3
+
+
+# Type this much larger than body is display type (headlines, nameplate).
+_DISPLAY = 1.3
+
+
+# The same bounds on the ink-measured size (sharper than box heights: body text measures
+# 0.95-1.0, captions and bylines 0.7-0.9, headlines 1.25 and up).
+_INK_BODY_MAX = 1.1
+
+
+_INK_DISPLAY = 1.15
+
+
+# Detector boxes of body lines grow with tall punctuation; on ink, up to this many ems.
+_BODY_BOX_MAX_INKED = 1.6
+
+
+# Lines of one block share one type size; a step larger than this starts another block.
+_INK_SAME = 1.15
+
+
+def estimate_em(lines: Sequence[Line]) -> float | None:
+    """Median thickness of text lines that are clearly lines (long relative to thickness)."""
+    sizes = [
+        min(ln.box.width, ln.box.height)
+        for ln in lines
+        if max(ln.box.width, ln.box.height) >= 3 * min(ln.box.width, ln.box.height)
+    ]
+    if not sizes:
+        sizes = [min(ln.box.width, ln.box.height) for ln in lines]
+    if not sizes:
+        return None
+    sizes.sort()
+    # The lower-middle of the distribution: body text dominates, display type is rarer and larger.
+    return float(statistics.median(sizes))
+
+
+@dataclass(slots=True)
+class TypeSizes:
+    """Type size of each line in body ems: ink-measured where the page image allows it,
+    else from the detector box (hand-built geometry, unreadable crops)."""
+
+    em: float  # body em in detector-box units (the unit of every geometric tolerance)
+    ink: dict[str, float] = field(default_factory=dict)  # line id -> size / body ink size
+
+    @staticmethod
+    def measure(image: Image | None, lines: Sequence[Line], em: float) -> TypeSizes:
+        sizes = TypeSizes(em)
+        if image is None or not lines:
+            return sizes
+        grey = to_grey(image)
+        raw: dict[str, float] = {}
+        for ln in lines:
+            v = ink_size(grey, ln.box, ln.vertical)
+            if v is not None:
+                raw[ln.id] = v
+        body = [
+            raw[ln.id]
+            for ln in lines
+            if ln.id in raw and not ln.vertical and _BODY_MIN <= ln.box.height / em <= BODY_MAX
+        ]
+        if len(body) < 5:
+            return sizes
+        ref = float(statistics.median(body))
+        sizes.ink = {k: v / ref for k, v in raw.items()}
+        return sizes
+
+    def rel(self, ln: Line) -> float:
+        r = self.ink.get(ln.id)
+        return r if r is not None else ln.font_size / self.em
+
+    def body(self, ln: Line) -> bool:
+        r = self.ink.get(ln.id)
+        top = BODY_MAX if r is None else _BODY_BOX_MAX_INKED
+        if not _BODY_MIN * self.em <= ln.box.height <= top * self.em:
+            return False
+        return r is None or r <= _INK_BODY_MAX
+
+    def display(self, ln: Line) -> bool:
+        r = self.ink.get(ln.id)
+        return r >= _INK_DISPLAY if r is not None else ln.font_size >= _DISPLAY * self.em
+
+    def same(self, a: Line, b: Line) -> bool:
+        """Same type size: within 15 % measured on ink, 25 % on boxes.
+
+        A few glyphs give a rougher ink measure (digits and Latin letters are shorter
+        than Han characters), so a short line is allowed the box tolerance.
+        """
+        ra, rb = self.ink.get(a.id), self.ink.get(b.id)
+        if ra is not None and rb is not None:
+            short = min(a.box.width, b.box.width) < 4 * self.em
+            return max(ra, rb) <= (1.25 if short else _INK_SAME) * min(ra, rb)
+        sa, sb = a.font_size, b.font_size
+        return max(sa, sb) <= 1.25 * min(sa, sb)
+
+
