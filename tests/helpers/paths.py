@@ -1,0 +1,12 @@
+"""Where tests find the project, their data files and the offline schemas (located once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parent
+HELPERS = TESTS / "helpers"
+DATA = TESTS / "data"
+SCHEMA_DIR = REPO.parent / "shared" / "schema"
+"""The ALTO, METS, XLink and PAGE schemas beside the project root (``../shared/schema``)."""

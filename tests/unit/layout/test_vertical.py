@@ -1,0 +1,387 @@
+"""Vertical traditional pages: columns right to left, corner punctuation, whole-page layout.
+
+Pages come from digitize.synth.vertical_page (AR PL UMing/UKai TW, columns read right to
+left) and go through the real stages: detect, segment (which hands vertical pages to
+layout/vertical.py), recognize, classify, then the vertical reading order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitize.engines.base import Recognition
+from digitize.layout.column import (
+    extent,
+    ink_mask,
+    mark_blob,
+    mark_spans,
+    move_corner_marks,
+    quote_shape,
+)
+from digitize.layout.vertical import (
+    blocks,
+    margin_columns,
+    order_blocks,
+    order_vertical,
+    segment_vertical,
+    writing_mode,
+    xy_order,
+)
+from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform, WritingMode
+from digitize.stages.order import order
+from digitize.stages.recognize import _fill, _Plan, recognize
+from digitize.stages.segment import segment
+from digitize.text.correct import mark_style, right_to_left
+
+
+def _page(img: np.ndarray) -> Page:
+    h, w = img.shape[:2]
+    return Page(3, Path("page-3.png"), "page-3", Transform.identity(w, h), image=img)
+
+
+def test_move_corner_marks_moves_only_isolated_marks() -> None:
+    em = 20
+    crop = np.full((4 * em, 2 * em), 255, dtype=np.uint8)
+    crop[2:18, 8:30] = 0  # a character, ink across the column
+    crop[21:25, 26:30] = 0  # a mark at the upper right of the next cell
+    crop[30:50, 8:30] = 0  # the next character
+    crop[52:56, 26:30] = 0  # a stroke piece beside a character's rows: stays
+    crop[50:70, 8:22] = 0
+    # A 、 in the middle of its own cell (as the 1939 fold prints it), then a broken
+    # character whose small piece sits right under its larger stroke.
+    crop = np.vstack([crop, np.full((3 * em, 2 * em), 255, dtype=np.uint8)])
+    crop[86:91, 17:22] = 0  # alone in rows 80-96
+    crop[100:112, 8:30] = 0
+    crop[113:117, 17:21] = 0  # touches the stroke above within its cell: stays
+    ink = ink_mask(crop)
+    cols = extent(ink.sum(axis=0) > 0)
+    assert cols is not None
+    out = move_corner_marks(crop, ink, cols)
+    assert out[21:25, 26:30].min() == 255  # the mark left the right side
+    moved = out[21:25, 8:12]
+    assert moved.max() == 0  # mirrored to the left side of the column
+    assert out[52:56, 26:30].max() == 0  # piece of a character untouched
+    assert out[86:91, 17:22].min() > 128 and out[86:91, 8:13].max() == 0  # to the left
+    assert out[113:117, 17:21].max() == 0
+    assert (out[2:18, 8:30] == crop[2:18, 8:30]).all()
+
+
+def test_horizontal_pages_keep_the_column_grid() -> None:
+    """A horizontal page with a vertical essay is not taken for a vertical page."""
+    lines = [Line(f"l{k}", Box(10, 10 + 20 * k, 400, 25 + 20 * k)) for k in range(30)] + [
+        Line(f"v{k}", Box(500 + 20 * k, 10, 515 + 20 * k, 300), vertical=True) for k in range(6)
+    ]
+    page = Page(1, Path("p.png"), "p", Transform.identity(800, 700))
+    page.lines = lines
+    # 30 lines of ~26 characters vs ~116 in columns
+    assert writing_mode(page.lines) is WritingMode.HORIZONTAL
+    page.lines = lines[28:]
+    assert writing_mode(page.lines) is WritingMode.VERTICAL
+
+
+def _col(x: float, y0: float, y1: float, w: float = 15) -> Line:
+    return Line("", Box(x, y0, x + w, y1), vertical=True)
+
+
+def test_tiers_and_articles_read_in_order() -> None:
+    """Headline column at the right, two tiers of body beside it, a second article to the
+    left: the first article is finished (both tiers) before the second one starts."""
+    em = 12.0
+    head = [_col(585, 20, 300, w=30)]
+    upper = [_col(560 - 20 * k, 20, 150) for k in range(5)]
+    lower = [_col(560 - 20 * k, 170, 300) for k in range(5)]
+    head2 = [_col(445, 20, 300, w=30)]
+    other = [_col(420 - 20 * k, 20, 300) for k in range(4)]
+    items = head + upper + lower + head2 + other
+    groups = blocks(items, [], em)
+    boxes = [Box.hull(ln.box for ln in g) for g in groups]
+    heads = [g[0].box.width > 25 for g in groups]
+    seq = order_blocks(boxes, heads, [], em)
+    read = [groups[k] for k, _ in seq]
+    assert read[0] == head
+    assert {id(x) for x in read[1]} == {id(x) for x in upper}
+    assert {id(x) for x in read[2]} == {id(x) for x in lower}
+    assert read[3] == head2
+    opens = [o for _, o in seq]
+    assert opens == [True, False, False, True, False]
+
+
+def test_xy_cut_reads_pages_then_tiers_then_blocks_right_to_left() -> None:
+    """A fold of two pages parted by a rule: the right page first; on each page the tier
+    cut (a gap across the whole page) comes before the cuts between blocks, so a tier
+    is finished before the next one starts even though their columns line up."""
+    em = 12.0
+    right = [
+        Box(620, 20, 700, 150),  # 0 tier 1, right block
+        Box(520, 20, 600, 150),  # 1 tier 1, left block
+        Box(620, 170, 700, 300),  # 2 tier 2, right
+        Box(520, 170, 600, 300),  # 3 tier 2, left
+    ]
+    left = [Box(300, 20, 480, 300), Box(100, 20, 280, 140)]  # 4, 5 (5 over 6)
+    lower = [Box(100, 160, 280, 300)]  # 6
+    boxes = right + left + lower
+    rules = [Box(498, 10, 502, 310)]  # the fold's middle rule
+    order = xy_order(boxes, [False] * len(boxes), rules, em)
+    assert order == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_xy_cut_hands_interlocked_blocks_to_the_article_walk() -> None:
+    """An L-shaped article (headline over two tiers at the right, its tiers to the left)
+    beside a block that spans both tiers leaves no straight cut through all of them:
+    order_blocks takes over for that node and still finishes the article first."""
+    em = 12.0
+    boxes = [
+        Box(585, 20, 615, 300),  # headline, both tiers
+        Box(480, 20, 575, 150),  # upper tier
+        Box(480, 170, 575, 300),  # lower tier
+        Box(380, 100, 470, 330),  # a block that crosses both tiers' boundary
+    ]
+    heads = [True, False, False, True]
+    assert xy_order(boxes, heads, [], em) == [0, 1, 2, 3]
+
+
+def test_unread_mark_blob_becomes_a_mark_not_an_unknown_character() -> None:
+    """A worn 、 that the character grid cut together with part of the next character
+    is a filled blob without a hole: left unread it is added as 、, where a character
+    cell (口, with a hole) left unread becomes 〓."""
+    em = 24
+    blob = np.zeros((30, 24), dtype=bool)
+    blob[2:13, 7:18] = True  # the worn mark
+    blob[22:30, 3:21] = True  # top strokes of the next character
+    kou = np.zeros((24, 24), dtype=bool)
+    kou[2:22, 2:22] = True
+    kou[6:18, 6:18] = False
+    yi = np.zeros((24, 24), dtype=bool)
+    yi[10:14, 1:23] = True
+    assert mark_blob(blob, em) and not mark_blob(kou, em) and not mark_blob(yi, em)
+    band = 6 * em
+    line = Line("c", Box(0, 0, 2 * em, band), vertical=True)
+    solid = [(0.0, 24.0), (30.0, 60.0), (60.0, 84.0), (96.0, 120.0)]
+    plan = _Plan(line, 0, 2 * em, em, (0, band), [], [], True, [], solid, [(30.0, 60.0)])
+    read = Recognition("吾人", 0.9, [0.9] * 2, [12 / band, 108 / band])
+    _fill(plan, read)
+    assert line.text == "吾、〓人"
+
+
+def test_segment_vertical_without_image_types_columns() -> None:
+    page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
+    page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
+    segment(page)
+    assert page.writing_mode is WritingMode.VERTICAL
+    assert page.reading_order == []  # ordering is the order stage's
+    order(page)
+    kinds = [page.region(i).type for i in page.reading_order]
+    assert kinds == [RegionType.HEADLINE, RegionType.BODY]
+    body = page.region(page.reading_order[1])
+    assert [ln.box.x0 for ln in body.lines] == sorted(
+        (ln.box.x0 for ln in body.lines), reverse=True
+    )
+    assert len({page.region(i).article_id for i in page.reading_order}) == 1
+
+
+def test_order_vertical_keeps_article_ids() -> None:
+    page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
+    page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
+    segment_vertical(page)
+    for r in page.regions:
+        r.article_id = f"m_{r.id}"
+    order_vertical(page)
+    assert [page.region(i).type for i in page.reading_order] == [
+        RegionType.HEADLINE,
+        RegionType.BODY,
+    ]
+    assert all(r.article_id == f"m_{r.id}" for r in page.regions)
+
+
+def test_marks_not_read_are_added_from_the_image() -> None:
+    """A 、 blob half an em across in the middle of its own half cell (worn 1930s
+    句讀) is found; where the recognizer read nothing at it, a 、 glyph is added, and
+    a region whose text reads commas turns the added marks into ，."""
+    em = 24
+    crop = np.full((6 * em, 2 * em), 255, dtype=np.uint8)
+    crop[2:24, 12:36] = 0  # character
+    crop[30:41, 18:29] = 0  # mark, 11 px on a 24 px column: above the moving limit
+    crop[48:70, 12:36] = 0  # character
+    crop[80:102, 12:36] = 0  # character
+    ink = ink_mask(crop)
+    cols = extent(ink.sum(axis=0) > 0)
+    assert cols is not None
+    assert mark_spans(crop, ink, cols) == [(30, 41)]
+    line = Line("c", Box(0, 0, 2 * em, 6 * em), vertical=True)
+    plan = _Plan(line, 0, 2 * em, em, (0, 6 * em), [], [], True, [(30.0, 41.0)])
+    band = 6 * em
+    read = Recognition("吾儕人", 0.9, [0.9] * 3, [13 / band, 59 / band, 91 / band])
+    added = _fill(plan, read)
+    assert line.text == "吾、儕人" and len(added) == 1
+    assert added[0].confidence < 0.9
+    # Read at the mark (the recognizer's own ，): nothing added.
+    line2 = Line("d", Box(0, 0, 2 * em, 6 * em), vertical=True)
+    plan2 = _Plan(line2, 0, 2 * em, em, (0, 6 * em), [], [], True, [(30.0, 41.0)])
+    read2 = Recognition("吾，儕人", 0.9, [0.9] * 4, [13 / band, 36 / band, 59 / band, 91 / band])
+    assert _fill(plan2, read2) == [] and line2.text == "吾，儕人"
+    # Style per region: this region's text reads commas, so the added mark is one.
+    commas = Line("e", Box(0, 0, 10, 10), text="甲，乙，丙", vertical=True)
+    commas.glyphs = [Glyph(Box(0, k, 10, k + 1), c, 0.9) for k, c in enumerate("甲，乙，丙")]
+    page = Page(1, Path("x.png"), "x", Transform.identity(100, 200))
+    page.regions = [Region("r", RegionType.BODY, Box(0, 0, 100, 200), lines=[line, commas])]
+    mark_style(page, {id(line): added})
+    assert line.text == "吾，儕人"
+    # A 、 region: a comma read among several 、 is a worn 、.
+    dun = Line("f", Box(0, 0, 10, 10), text="甲、乙、丙、丁，戊", vertical=True)
+    dun.glyphs = [Glyph(Box(0, k, 10, k + 1), c, 0.9) for k, c in enumerate(dun.text)]
+    page.regions = [Region("r", RegionType.BODY, Box(0, 0, 100, 200), lines=[dun])]
+    mark_style(page, {})
+    assert dun.text == "甲、乙、丙、丁、戊" and dun.glyphs[7].text == "、"
+
+
+def test_rows_of_a_vertical_page_read_right_to_left() -> None:
+    row = Line("h", Box(0, 0, 200, 40), text="（行銀子女A12）")
+    row.glyphs = [Glyph(Box(k * 20, 0, k * 20 + 20, 40), c, 0.9) for k, c in enumerate(row.text)]
+    right_to_left(row)
+    assert row.text == "（A12女子銀行）"
+    assert [g.text for g in row.glyphs] == list(row.text)
+    assert row.glyphs[-1].box.x0 == 0  # the boxes travel with their characters
+    latin = Line("l", Box(0, 0, 200, 40), text="No. 12 號")
+    right_to_left(latin)
+    assert latin.text == "No. 12 號"  # mostly Latin: left alone
+
+
+class _Recording:
+    """An engine that reads nothing and notes which recognizer each page asked for."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.precise: list[bool] = []
+
+    def detect(self, image: np.ndarray) -> list[Any]:
+        return []
+
+    def recognize(self, crops: Any, *, precise: bool = False) -> list[Recognition]:
+        self.precise.append(precise)
+        return [Recognition("", 0.0) for _ in crops]
+
+    def models(self) -> list[Any]:
+        return []
+
+    def settings(self) -> dict[str, str]:
+        return {}
+
+
+def test_vertical_pages_ask_for_the_precise_recognizer() -> None:
+    """Vertical (historical) pages are read with the engine's float recognizer, where the
+    fast preset's int8 one loses most; horizontal pages keep the preset's choice."""
+    img = np.full((400, 300), 255, dtype=np.uint8)
+    eng = _Recording()
+    columns = _page(img)
+    columns.lines = [_col(250 - 20 * k, 20, 380) for k in range(6)]
+    columns.writing_mode = writing_mode(columns.lines)  # what segment decides
+    recognize(columns, eng)
+    rows = _page(img)
+    rows.lines = [Line(f"h{k}", Box(20, 20 + 30 * k, 280, 40 + 30 * k)) for k in range(8)]
+    rows.writing_mode = writing_mode(rows.lines)
+    recognize(rows, eng)
+    assert eng.precise == [True, False]
+
+
+def test_vertical_corner_quotes_replace_dash_reads() -> None:
+    """﹁ (a bar, its tick down at the right) and ﹂ (a bar, its tick up at the left) are
+    「 and 」; PP-OCRv6 reads them, turned with the column, as a dash. A flat 一 is no
+    quote, and a quote with nothing read at it is added."""
+    opening = np.zeros((10, 20), dtype=bool)
+    opening[0:2, :] = True
+    opening[:, 17:19] = True
+    closing = np.zeros((10, 20), dtype=bool)
+    closing[8:10, :] = True
+    closing[:, 1:3] = True
+    yi = np.zeros((5, 24), dtype=bool)
+    yi[1:3, :] = True
+    yi[1:5, 20:24] = True  # the serif at its right end
+    assert quote_shape(opening) == "「" and quote_shape(closing) == "」"
+    assert quote_shape(yi) is None
+    em = 24
+    band = 8 * em
+    line = Line("q", Box(0, 0, 2 * em, band), vertical=True)
+    quotes = [(30.0, 40.0, "「"), (100.0, 110.0, "」"), (160.0, 170.0, "」")]
+    plan = _Plan(line, 0, 2 * em, em, (0, band), [], [], True, [], [], [], quotes)
+    read = Recognition(
+        "曰一然。一冠", 0.9, [0.9] * 6, [p / band for p in (12, 35, 60, 84, 105, 130)]
+    )
+    _fill(plan, read)
+    assert line.text == "曰「然。」冠」"
+
+
+def test_poster_type_without_running_text_is_an_advertisement() -> None:
+    """On a vertical page a module of poster type (4.5+ body ems across) with no running
+    text is an ad, and so is the small print touching it; a news headline of that size
+    over its body columns, and a plain headline-only module, stay headlines."""
+    from digitize.stages.order import order
+
+    em = 12.0
+
+    def region(
+        rid: str, kind: RegionType, x: float, y0: float, y1: float, w: float, text: str
+    ) -> Region:
+        ln = Line(f"{rid}l", Box(x, y0, x + w, y1), text=text, vertical=True)
+        return Region(rid, kind, Box(x, y0, x + w, y1), lines=[ln], vertical=True)
+
+    news_head = region("h1", RegionType.HEADLINE, 560, 20, 300, 60, "應包括遠東")
+    news_body = [
+        region(f"b{k}", RegionType.BODY, 540 - 18 * k, 20, 300, 16, "據法外部喉舌晨報載稱關於" * 2)
+        for k in range(8)
+    ]
+    plain_head = region("h2", RegionType.HEADLINE, 380, 20, 200, 24, "確定分担之責任")
+    poster = region("ad1", RegionType.HEADLINE, 250, 320, 600, 60, "鴻昌")
+    phone = region("ad2", RegionType.HEADLINE, 225, 320, 500, 24, "電話九一五七〇")
+    page = Page(1, Path("p.png"), "p", Transform.identity(700, 700))
+    page.regions = [news_head, *news_body, plain_head, poster, phone]
+    page.lines = [ln for r in page.regions for ln in r.lines]
+    page.text_height = em
+    page.writing_mode = writing_mode(page.lines)
+    assert page.writing_mode is WritingMode.VERTICAL
+    order(page)
+    assert poster.type is RegionType.AD and phone.type is RegionType.AD
+    assert poster.article_id is None and phone.article_id is None
+    assert news_head.type is RegionType.HEADLINE and plain_head.type is RegionType.HEADLINE
+    assert news_head.article_id is not None
+
+
+def test_margin_columns_are_page_furniture() -> None:
+    """A column in the page margin (beyond all other text, along the whole height of a
+    page set in tiers, running text) is page furniture, not the first article's headline;
+    a full-height headline at the page's edge and a page of one tier keep their columns."""
+    em = 12.0
+    tiers = [_col(500 - 20 * k, 40, 300) for k in range(6)] + [
+        _col(500 - 20 * k, 320, 600) for k in range(6)
+    ]
+    margin = _col(560, 30, 610, w=20)
+    assert margin_columns([*tiers, margin], em) == [margin]
+    head = _col(525, 40, 600, w=40)  # display type: short and wide
+    assert margin_columns([*tiers, head], em) == []
+    beside = _col(505, 40, 600, w=20)  # shares the body's x range
+    assert margin_columns([*tiers, beside], em) == []
+    one_tier = [_col(500 - 20 * k, 40, 600) for k in range(6)]
+    assert margin_columns(one_tier, em) == []
+
+
+def test_headline_only_articles_join_the_text_after_them() -> None:
+    """On a vertical page an article holding only headlines (its columns grouped with
+    another module) joins the article whose text follows it in reading order."""
+    from digitize.stages.order import _heads_join_their_text
+
+    def region(rid: str, kind: RegionType, article: str | None, text: str) -> Region:
+        ln = Line(f"{rid}l", Box(0, 0, 10, 100), text=text, vertical=True)
+        return Region(rid, kind, Box(0, 0, 10, 100), [ln], vertical=True, article_id=article)
+
+    head = region("h", RegionType.HEADLINE, "a1", "廣大集體安全制")
+    body = region("b", RegionType.BODY, "a2", "據法外部喉舌晨報載稱")
+    ad = region("x", RegionType.AD, None, "鴻昌")
+    other = region("c", RegionType.BODY, "a3", "英國在與巴爾幹各國")
+    page = Page(1, Path("p.png"), "p", Transform.identity(100, 100))
+    page.regions = [head, body, ad, other]
+    page.reading_order = ["h", "x", "b", "c"]
+    _heads_join_their_text(page)
+    assert head.article_id == "a2" and ad.article_id is None and other.article_id == "a3"

@@ -1,0 +1,199 @@
+"""classify(): text-driven types on hand-built pages."""
+
+from __future__ import annotations
+
+from layout_pages import EM, PITCH, PageBuilder, grid
+
+from digitize.model import RegionType
+from digitize.stages.classify import classify
+from digitize.stages.segment import segment
+
+
+def test_folio_jump_in_and_bylines() -> None:
+    b = PageBuilder()
+    b.line(60, 40, 300, text="某某日报")
+    b.line(600, 40, 800, text="第四版 综合")
+    b.hrule(40, 1360, 90)
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 120, c1 - 300, h=2 * EM, text="续标题")
+    b.line(a0 + 100, 200, a0 + 400, text="本报记者 王五")
+    b.line(a0, 250, a0 + 220, text="（上接第一版）")
+    b.column(a0, a1, 250 + PITCH, 15, "甲")
+    b.column(c0, c1, 250, 16, "乙")
+    b.line(c1 - 3 * EM, 250 + 16 * PITCH, c1, text="赵六")
+    page = b.page()
+    segment(page)
+    classify(page)
+    assert page.printed_number == "4"
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["某某日报"] is RegionType.MASTHEAD
+    assert kinds["第四版 综合"] is RegionType.MASTHEAD
+    assert kinds["本报记者 王五"] is RegionType.BYLINE
+    assert kinds["（上接第一版）"] is RegionType.JUMP
+    assert kinds["赵六"] is RegionType.BYLINE
+    jump = next(r for r in page.regions if r.type is RegionType.JUMP)
+    assert jump.jump is not None and jump.jump.direction == "in" and jump.jump.target_page == "1"
+    bodies = [r for r in page.regions if r.type is RegionType.BODY]
+    assert sorted(len(r.lines) for r in bodies) == [15, 16]
+    assert all(r.lines[0].paragraph_start for r in bodies)
+
+
+def test_inline_dateline_stays_body() -> None:
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0, 100, a1, h=2 * EM, text="标题")
+    lines = b.column(a0, a1, 180, 8, "甲")
+    lines[0].text = "本报讯 12月18日，全区召开会议。"
+    page = b.page()
+    segment(page)
+    classify(page)
+    body = [r for r in page.regions if r.type is RegionType.BODY]
+    assert len(body) == 1 and body[0].lines[0].text.startswith("本报讯")
+
+
+def test_dashed_kicker_and_subtitle_split_from_headline_block() -> None:
+    """引题 ending in —— and 副题 starting with —— set in nearly headline size come out
+    of segment as one display block; classify splits them by their dashes."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0 + 60, 100, a1 - 60, h=2 * EM, text="记者走访龙泉街道发现——")
+    b.line(a0 + 20, 165, a1 - 20, h=2 * EM, text="老旧小区改造提速")
+    b.line(a0 + 60, 230, a1 - 60, h=2 * EM, text="——惠及居民246户")
+    b.column(a0, a1, 320, 8, "甲")
+    page = b.page()
+    segment(page)
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
+    assert len(heads) == 1 and len(heads[0].lines) == 3
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    # Starts like a byline ("记者…") but leads into the headline: a kicker.
+    assert kinds["记者走访龙泉街道发现——"] is RegionType.KICKER
+    assert kinds["老旧小区改造提速"] is RegionType.HEADLINE
+    assert kinds["——惠及居民246户"] is RegionType.SUBTITLE
+
+
+def test_dash_half_read_as_yi_still_splits_and_is_dropped() -> None:
+    """The recognizer may read the second half of a two-em dash as 一 ("——一", "一——");
+    the kicker and subtitle still split off, and the stray 一 leaves their text, while a
+    一 that is part of a word ("统一") stays."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0 + 60, 100, a1 - 60, h=2 * EM, text="聚焦民生实事——一")
+    b.line(a0 + 20, 165, a1 - 20, h=2 * EM, text="全民阅读点亮书香城市")
+    b.line(a0 + 60, 230, a1 - 60, h=2 * EM, text="一——全区推进标准统一")
+    b.column(a0, a1, 320, 8, "甲")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["聚焦民生实事——"] is RegionType.KICKER
+    assert kinds["全民阅读点亮书香城市"] is RegionType.HEADLINE
+    assert kinds["——全区推进标准统一"] is RegionType.SUBTITLE
+
+
+def test_caption_peeled_off_column_under_picture() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.column(a0, a1, 180, 20, "甲")
+    b.photo(c0, 180, c1, 500)
+    b.line(c0, 512, c1, text="图为志愿者在社区开展义诊活动，")
+    b.line(c0, 512 + PITCH, c0 + 300, text="居民排队咨询。 张三 摄")
+    col = b.column(c0, c1, 512 + 2 * PITCH, 10, "乙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    caps = [r for r in page.regions if r.type is RegionType.CAPTION]
+    assert len(caps) == 1 and [ln.text for ln in caps[0].lines][-1] == "居民排队咨询。 张三 摄"
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert caps[0].linked_to == photo.id
+    body = next(r for r in page.regions if r.lines and r.lines[0].text == col[0].text)
+    assert body.type is RegionType.BODY and len(body.lines) == 10
+
+
+def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.frame(a0, 100, a1, 500)
+    b.line(a0 + 150, 150, a1 - 150, h=2.4 * EM, text="东湖汽车城")
+    b.line(a0 + 100, 260, a1 - 100, h=1.5 * EM, text="新店开业 好礼相送")
+    b.line(a0 + 120, 360, a1 - 120, text="咨询电话：81234567")
+    b.frame(c0, 100, c1, 700)
+    b.line(c0 + 200, 120, c1 - 200, h=1.6 * EM, text="停水通知")
+    b.column(c0 + 20, c1 - 20, 190, 12, "丙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["东湖汽车城"] is RegionType.AD
+    assert kinds["新店开业 好礼相送"] is RegionType.AD
+    assert kinds["咨询电话：81234567"] is RegionType.AD
+    assert kinds["停水通知"] is RegionType.HEADLINE
+    assert all(
+        r.type is RegionType.NOTICE for r in page.regions if r.lines and r.lines[0].text[0] == "丙"
+    )
+
+
+def test_body_line_opening_with_reporter_stays_body() -> None:
+    """记者 opens body sentences too ("记者从……获悉，"); only a short line of names
+    standing alone is a byline."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.line(a0 + 60, 180, a0 + 300, text="记者 王五 通讯员 李四")
+    left = b.column(a0, a1, 180 + PITCH, 10, "甲")
+    right = b.column(c0, c1, 180 + PITCH, 10, "乙")
+    right[0].text = "记者从区气象局获悉，全区"
+    left[4].text = "记者近日走访了解到"
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["记者 王五 通讯员 李四"] is RegionType.BYLINE
+    bodies = [r for r in page.regions if r.type is RegionType.BODY]
+    assert sorted(len(r.lines) for r in bodies) == [10, 10]
+    assert any(r.lines[0].text.startswith("记者从") for r in bodies)
+
+
+def test_bare_name_under_last_column_is_a_byline() -> None:
+    """A reporter's name (2-4 characters) flush right under the module's last column is
+    its sign-off, also where the next module's headline follows closely below."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.column(a0, a1, 180, 12, "甲")
+    b.column(c0, c1, 180, 8, "乙")
+    name_y = 180 + 8 * PITCH + 4
+    b.line(c1 - 3 * EM, name_y, c1, text="欧阳明")
+    b.line(c0, name_y + EM + 20, c1, h=2 * EM, text="下一篇标题")
+    b.column(c0, c1, name_y + 3 * EM + 30, 6, "丙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["欧阳明"] is RegionType.BYLINE
+
+
+def test_printed_folio_wins_over_a_stray_digit() -> None:
+    """A "第X版" in the masthead names the page even when a stray digit (scanner edge,
+    ruler) was read higher up as a masthead line of its own."""
+    from pathlib import Path
+
+    from digitize.model import Box, Line, Page, Region, Transform
+    from digitize.text.folio import printed_number
+
+    page = Page(1, Path("p.png"), "p", Transform.identity(800, 600))
+    page.regions = [
+        Region(
+            "m0", RegionType.MASTHEAD, Box(400, 0, 420, 20), [Line("l0", Box(400, 0, 420, 20), "5")]
+        ),
+        Region(
+            "m1",
+            RegionType.MASTHEAD,
+            Box(300, 40, 400, 70),
+            [Line("l1", Box(300, 40, 400, 70), "第二版")],
+        ),
+    ]
+    assert printed_number(page) == "2"
+    page.regions = page.regions[:1]
+    assert printed_number(page) == "5"

@@ -1,0 +1,204 @@
+"""order(): modules, articles and reading order on hand-built pages (segment + classify + order)."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from layout_pages import EM, PITCH, PageBuilder, grid
+
+from digitize.model import Page, RegionType
+from digitize.stages.classify import classify
+from digitize.stages.order import order
+from digitize.stages.segment import segment
+
+
+def _front_page() -> PageBuilder:
+    """Masthead; article A (kicker, headline, photo, caption, 3 columns, 下转 jump);
+    a rule; article B (headline, 2 columns, sign-off byline) beside a boxed notice."""
+    b = PageBuilder(height=2000)
+    b.line(60, 30, 600, h=3 * EM, text="某某日报")
+    b.line(60, 140, 420, text="2019年12月19日 星期四")
+    b.line(1000, 140, 1300, text="第2087期 今日四版")
+    b.hrule(40, 1360, 190)
+    cols = grid(3)
+    b.line(cols[0][0] + 40, 210, cols[0][0] + 500, text="某某会议强调——")
+    b.line(cols[0][0] + 20, 250, cols[2][1] - 200, h=2 * EM, text="甲标题")
+    b.column(*cols[0], 330, 24, "甲一")
+    b.photo(cols[1][0], 330, cols[2][1], 700)
+    b.line(cols[1][0], 712, cols[2][1] - 300, text="图为会议现场。 张三 摄")
+    b.column(*cols[1], 770, 13, "甲二")
+    b.column(*cols[2], 770, 12, "甲三")
+    b.line(cols[2][1] - 220, 770 + 12 * PITCH, cols[2][1], text="（下转第四版）")
+    y = 330 + 24 * PITCH + 20
+    b.hrule(40, 1360, y)
+    (l0, l1), (r0, r1) = grid(2)
+    mid = (l0 + l1) // 2
+    b.line(l0 + 60, y + 20, l1 - 60, h=2 * EM, text="乙标题")
+    b.column(l0, mid - 15, y + 100, 12, "乙一")
+    b.column(mid + 15, l1, y + 100, 11, "乙二")
+    b.line(l1 - 100, y + 100 + 11 * PITCH, l1, text="李四")
+    b.frame(r0, y + 40, r1 - 10, y + 600)
+    b.line(r0 + 200, y + 60, r1 - 200, h=1.6 * EM, text="停水通知")
+    b.column(r0 + 20, r1 - 30, y + 120, 10, "丙")
+    return b
+
+
+def _run(page: Page) -> None:
+    segment(page)
+    classify(page)
+    order(page)
+
+
+def _text_of(page: Page, rid: str) -> str:
+    return "".join(ln.text for ln in page.region(rid).lines)
+
+
+def test_front_page_reading_order_and_articles() -> None:
+    page = _front_page().page()
+    _run(page)
+    seq = [(page.region(i).type, _text_of(page, i)[:3]) for i in page.reading_order]
+    assert seq == [
+        (RegionType.MASTHEAD, "某某日"),
+        (RegionType.MASTHEAD, "201"),
+        (RegionType.MASTHEAD, "第20"),
+        (RegionType.KICKER, "某某会"),
+        (RegionType.HEADLINE, "甲标题"),
+        (RegionType.BODY, "甲一0"),
+        (RegionType.BODY, "甲二0"),
+        (RegionType.BODY, "甲三0"),
+        (RegionType.JUMP, "（下转"),
+        (RegionType.CAPTION, "图为会"),
+        (RegionType.HEADLINE, "乙标题"),
+        (RegionType.BODY, "乙一0"),
+        (RegionType.BODY, "乙二0"),
+        (RegionType.BYLINE, "李四"),
+        (RegionType.HEADLINE, "停水通"),
+        (RegionType.NOTICE, "丙00"),
+    ]
+    arts = [page.region(i).article_id for i in page.reading_order]
+    assert arts[:3] == [None, None, None]
+    assert len(set(arts[3:10])) == 1 and len(set(arts[10:14])) == 1 and len(set(arts[14:])) == 1
+    assert len({arts[3], arts[10], arts[14]}) == 3
+    assert all(a is not None and a.startswith("p1_a") for a in arts[3:])
+    jump = next(r for r in page.regions if r.type is RegionType.JUMP)
+    assert jump.jump is not None and jump.jump.direction == "out" and jump.jump.target_page == "4"
+    cap = next(r for r in page.regions if r.type is RegionType.CAPTION)
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert cap.linked_to == photo.id and photo.article_id == arts[3]
+
+
+def test_vertical_headline_owns_body_to_its_left() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, a1, h=2 * EM, text="左标题")
+    b.column(a0, a1, 180, 20, "左")
+    b.vrule(c0 - 15, 100, 900)
+    b.vline(c1 - 2 * EM, 120, 600, w=2 * EM, text="竖标题")
+    b.column(c0, c1 - 3 * EM, 120, 20, "右")
+    page = b.page()
+    _run(page)
+    texts = [_text_of(page, i)[:3] for i in page.reading_order]
+    assert texts == ["左标题", "左00", "竖标题", "右00"]
+    right = [page.region(i).article_id for i in page.reading_order[2:]]
+    assert right[0] == right[1] != page.region(page.reading_order[0]).article_id
+
+
+def test_vertical_article_reads_columns_right_to_left() -> None:
+    b = PageBuilder()
+    b.vline(1250, 100, 700, w=2 * EM, text="竖标题")
+    for i in range(10):
+        b.vline(1180 - i * PITCH, 100, 900, text=f"列{i}")
+    page = b.page()
+    _run(page)
+    body = [page.region(i) for i in page.reading_order if page.region(i).type is RegionType.BODY]
+    assert len(body) == 1 and body[0].vertical
+    assert [ln.text for ln in body[0].lines] == [f"列{i}" for i in range(10)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_order_is_a_permutation_and_ignores_input_order(rnd: random.Random) -> None:
+    base = _front_page()
+    ref = base.page()
+    _run(ref)
+    shuffled = base.page()
+    rnd.shuffle(shuffled.lines)
+    segment(shuffled)
+    classify(shuffled)
+    rnd.shuffle(shuffled.regions)
+    order(shuffled)
+    text_ids = {r.id for r in shuffled.regions if r.type.is_text}
+    assert sorted(shuffled.reading_order) == sorted(text_ids)
+    assert len(set(shuffled.reading_order)) == len(shuffled.reading_order)
+
+    def signature(page: Page) -> list[tuple[str, str, tuple[str, ...]]]:
+        return [
+            (
+                page.region(i).type.value,
+                page.region(i).article_id or "",
+                tuple(ln.text for ln in page.region(i).lines),
+            )
+            for i in page.reading_order
+        ]
+
+    assert signature(shuffled) == signature(ref)
+
+
+def _articles(page: Page) -> dict[str, str | None]:
+    """First characters of each text region -> its article id."""
+    return {_text_of(page, r.id)[:3]: r.article_id for r in page.regions if r.type.is_text}
+
+
+def test_continuation_without_headline_is_one_module() -> None:
+    """A 上接 line over body columns, with no headline, bounded by rules: one article
+    part headed by the jump line, apart from the article beside it."""
+    b = PageBuilder()
+    (l0, l1), (r0, r1) = grid(2)
+    lmid, rmid = (l0 + l1) // 2, (r0 + r1) // 2
+    b.line(l0 + 40, 100, l1 - 40, h=2 * EM, text="左标题")
+    b.column(l0, lmid - 15, 180, 18, "左一")
+    b.column(lmid + 15, l1, 180, 17, "左二")
+    b.vrule(r0 - 15, 90, 850)
+    b.line(r0, 100, r0 + 7 * EM, text="（上接第一版）")
+    b.column(r0, rmid - 15, 100 + PITCH, 20, "右一")
+    b.column(rmid + 15, r1, 100 + PITCH, 12, "右二")
+    b.hrule(40, 1360, 870)
+    b.line(l0 + 40, 900, r1 - 40, h=2 * EM, text="下标题")
+    b.column(l0, l1, 980, 10, "下一")
+    b.column(r0, r1, 980, 10, "下二")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["（上接"] == arts["右一0"] == arts["右二0"] is not None
+    assert arts["左标题"] == arts["左一0"] == arts["左二0"] != arts["右一0"]
+    assert arts["下标题"] == arts["下一0"] == arts["下二0"] not in (arts["左一0"], arts["右一0"])
+    texts = [_text_of(page, i)[:3] for i in page.reading_order]
+    assert texts.index("（上接") + 1 == texts.index("右一0") == texts.index("右二0") - 1
+
+
+def test_headline_centred_over_module_owns_columns_on_both_sides() -> None:
+    """A short repeated headline centred over a four-column module overlaps only the
+    middle columns; the outer ones, between the module's rules, are still its own."""
+    b = PageBuilder()
+    cols = grid(4)
+    b.hrule(40, 1360, 80)
+    centre = (cols[0][0] + cols[3][1]) // 2
+    b.line(centre - 260, 100, centre + 260, h=2 * EM, text="续标题")
+    b.line(cols[0][0], 170, cols[0][0] + 7 * EM, text="（上接第一版）")
+    for k, (x0, x1) in enumerate(cols):
+        top = 170 + PITCH if k == 0 else 170
+        b.column(x0, x1, top, 15, f"列{k}")
+    b.hrule(40, 1360, 800)
+    b.line(cols[0][0], 830, cols[1][1], h=2 * EM, text="另标题")
+    b.column(*cols[0], 910, 8, "另0")
+    b.column(*cols[1], 910, 8, "另1")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    module = {arts[k] for k in ("续标题", "（上接", "列00", "列10", "列20", "列30")}
+    assert len(module) == 1 and None not in module
+    assert arts["另标题"] == arts["另00"] == arts["另10"] not in module
+    texts = [_text_of(page, i)[:3] for i in page.reading_order]
+    assert texts[:6] == ["续标题", "（上接", "列00", "列10", "列20", "列30"]

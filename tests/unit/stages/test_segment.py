@@ -1,0 +1,291 @@
+"""segment(): regions from hand-built line geometry and drawn rules, frames and pictures."""
+
+from __future__ import annotations
+
+import pytest
+from layout_pages import EM, PITCH, PageBuilder, grid
+
+from digitize.layout.metrics import estimate_em
+from digitize.model import Page, Region, RegionType
+from digitize.stages.segment import segment
+
+
+def _by_type(page: Page, kind: RegionType) -> list[Region]:
+    return sorted((r for r in page.regions if r.type is kind), key=lambda r: (r.box.x0, r.box.y0))
+
+
+def _texts(region: Region) -> list[str]:
+    return [ln.text for ln in region.lines]
+
+
+@pytest.mark.parametrize("n_cols", [3, 4, 5, 6])
+def test_grid_with_spanning_headline(n_cols: int) -> None:
+    b = PageBuilder()
+    cols = grid(n_cols)
+    b.line(cols[0][0] + 60, 300, cols[-1][1] - 60, h=2.2 * EM, text="标题")
+    expected = [b.column(x0, x1, 380, 14, f"c{i}") for i, (x0, x1) in enumerate(cols)]
+    page = b.page()
+    segment(page)
+
+    heads = _by_type(page, RegionType.HEADLINE)
+    assert [_texts(h) for h in heads] == [["标题"]]
+    bodies = _by_type(page, RegionType.BODY)
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in col] for col in expected]
+    for r in bodies:
+        assert r.lines[0].paragraph_start
+        # Indented lines (every 6th) start paragraphs, the others do not.
+        assert [ln.paragraph_start for ln in r.lines[1:]] == [i % 6 == 0 for i in range(1, 14)]
+    ids = [r.id for r in page.regions]
+    assert len(set(ids)) == len(ids) and all(i.startswith("p1_r") for i in ids)
+    # Every detected line ends up in exactly one region.
+    assigned = [ln.text for r in page.regions for ln in r.lines]
+    assert sorted(assigned) == sorted(ln.text for ln in b.lines)
+
+
+def test_column_cut_by_rule_and_headline() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 250, c1, h=2 * EM, text="上标题")
+    top = [b.column(x0, x1, 320, 8, f"t{i}") for i, (x0, x1) in enumerate([(a0, a1), (c0, c1)])]
+    y = 320 + 8 * PITCH + 15
+    b.hrule(a0, c1, y)
+    b.line(a0 + 40, y + 20, c1 - 300, h=2 * EM, text="下标题")
+    bottom = [
+        b.column(x0, x1, y + 100, 8, f"b{i}") for i, (x0, x1) in enumerate([(a0, a1), (c0, c1)])
+    ]
+    page = b.page()
+    segment(page)
+    bodies = sorted(
+        (r for r in page.regions if r.type is RegionType.BODY), key=lambda r: (r.box.y0, r.box.x0)
+    )
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in c] for c in top + bottom]
+    rules = [r for r in page.regions if r.type is RegionType.RULE]
+    assert len(rules) == 1 and rules[0].box.width > 1000
+
+
+def test_photo_drops_false_lines_and_types_caption() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1), (d0, d1) = grid(3)
+    b.line(a0, 200, d1, h=2 * EM, text="标题")
+    col1 = b.column(a0, a1, 280, 20, "a")
+    b.photo(c0, 280, d1, 700)
+    inside = b.line(c0 + 100, 400, c0 + 300, text="噪声")
+    cap = b.line(c0, 712, d1 - 200, text="图为现场。 记者 摄")
+    col2 = b.column(c0, c1, 780, 10, "b")
+    col3 = b.column(d0, d1, 780, 10, "c")
+    page = b.page()
+    segment(page)
+    photos = _by_type(page, RegionType.PHOTO)
+    assert len(photos) == 1
+    p = photos[0].box
+    assert abs(p.x0 - c0) < 10 and abs(p.y1 - 700) < 10
+    assert all(inside is not ln for r in page.regions for ln in r.lines)
+    caps = _by_type(page, RegionType.CAPTION)
+    assert [_texts(c) for c in caps] == [[cap.text]]
+    bodies = _by_type(page, RegionType.BODY)
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in c] for c in (col1, col2, col3)]
+
+
+def test_boxed_notice_is_split_from_neighbour_column() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    col = b.column(a0, a1, 200, 20, "a")
+    b.frame(c0 - 10, 190, c1 + 10, 700)
+    b.line(c0 + 150, 210, c1 - 150, h=1.6 * EM, text="停水通知")
+    notice = b.column(c0 + 20, c1 - 20, 270, 10, "n")
+    after = b.column(c0, c1, 720, 8, "z")
+    page = b.page()
+    segment(page)
+    bodies = _by_type(page, RegionType.BODY)
+    texts = sorted(_texts(r) for r in bodies)
+    assert texts == sorted([[ln.text for ln in c] for c in (col, notice, after)])
+    frames = [r for r in page.regions if r.type is RegionType.RULE]
+    assert len(frames) == 1 and frames[0].box.height > 400
+
+
+def test_vertical_headline_and_vertical_body() -> None:
+    b = PageBuilder()
+    b.vline(1200, 200, 700, w=2 * EM, text="竖排标题")
+    cols = []
+    for i in range(8):
+        x = 1120 - i * PITCH
+        y0 = 200 + (2 * EM if i in (0, 4) else 0)
+        cols.append(b.vline(x, y0, 900 if i != 3 else 600, text=f"v{i}"))
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    assert len(heads) == 1 and heads[0].vertical and _texts(heads[0]) == ["竖排标题"]
+    bodies = _by_type(page, RegionType.BODY)
+    assert len(bodies) == 1 and bodies[0].vertical
+    assert _texts(bodies[0]) == [ln.text for ln in cols]  # right to left
+    assert [ln.paragraph_start for ln in bodies[0].lines] == [
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert all(ln.vertical for ln in bodies[0].lines)
+
+
+def test_masthead_above_full_width_rule() -> None:
+    b = PageBuilder()
+    b.line(60, 40, 600, h=3 * EM, text="某某日报")
+    b.line(60, 150, 400, text="2019年12月19日 星期四")
+    b.hrule(40, 1360, 200)
+    cols = grid(3)
+    b.line(cols[0][0], 230, cols[1][1], h=2 * EM, text="标题")
+    for i, (x0, x1) in enumerate(cols):
+        b.column(x0, x1, 310, 10, f"c{i}")
+    page = b.page()
+    segment(page)
+    mast = _by_type(page, RegionType.MASTHEAD)
+    assert sorted(t for r in mast for t in _texts(r)) == ["2019年12月19日 星期四", "某某日报"]
+    assert len(_by_type(page, RegionType.BODY)) == 3
+
+
+def test_em_estimate_ignores_display_type() -> None:
+    b = PageBuilder()
+    b.line(0, 0, 800, h=90)
+    for i in range(10):
+        b.line(0, 100 + i * PITCH, 400)
+    assert estimate_em(b.lines) == EM
+
+
+def test_empty_page() -> None:
+    page = PageBuilder().page()
+    segment(page)
+    assert page.regions == []
+
+
+def test_display_type_told_by_ink_not_box_height() -> None:
+    """At small body sizes the detector pads a 1.3 em headline and a body line to boxes of
+    about the same height; the ink band inside tells them apart."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+
+    def inked(ln_box_y: int, x0: int, x1: int, ink_h: int) -> None:
+        top = ln_box_y + (EM - ink_h) // 2
+        for x in range(x0 + 2, x1 - 20, 24):
+            b.image[top : top + ink_h, x : x + 12] = 30
+
+    head = b.line(a0 + 40, 100, a1 - 40, text="小标题")
+    inked(100, a0 + 40, a1 - 40, 27)
+    body = b.column(a0, a1, 100 + PITCH + 6, 12, "甲")
+    for i, ln in enumerate(body):
+        inked(100 + PITCH + 6 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
+    right = b.column(c0, c1, 100, 14, "乙")
+    for i, ln in enumerate(right):
+        inked(100 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    assert [_texts(h) for h in heads] == [[head.text]]
+    bodies = _by_type(page, RegionType.BODY)
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in body], [ln.text for ln in right]]
+
+
+def test_ragged_column_stays_one_segment() -> None:
+    """Lines ending in digits run up to an em past the justified edge, in an order that
+    splits the edge clusters; the column is still one segment."""
+    b = PageBuilder()
+    cols = grid(4)
+    x0, x1 = cols[1]
+    b.line(cols[0][0], 100, cols[-1][1], h=2 * EM, text="标题")
+    overshoot = [0, 0, 0, -20, 26, 0, 0, 0, 0, 0, -25, 24, 0, 0]
+    lines = [
+        b.line(x0, 180 + i * PITCH, x1 + d, text=f"乙{i:02d}") for i, d in enumerate(overshoot)
+    ]
+    for k, (c0, c1) in enumerate(cols):
+        if k != 1:
+            b.column(c0, c1, 180, 14, f"c{k}")
+    page = b.page()
+    segment(page)
+    (home,) = [r for r in page.regions if any(ln.text == "乙00" for ln in r.lines)]
+    assert _texts(home) == [ln.text for ln in lines]
+
+
+def test_rules_found_on_a_page_left_slightly_askew() -> None:
+    """Hairline rules and a box frame drawn 0.8 degrees off straight (a deskew error)
+    are still rules and a frame."""
+    import math
+
+    import cv2
+
+    b = PageBuilder()
+    cols = grid(2)
+    b.column(*cols[0], 200, 20, "甲")
+    b.column(*cols[1], 200, 10, "乙")
+    img = b.image
+    a = math.radians(0.8)
+
+    def turned(x: float, y: float) -> tuple[int, int]:
+        """(x, y) turned 0.8 degrees clockwise about the page's top-left corner."""
+        return round(x * math.cos(a) - y * math.sin(a)), round(x * math.sin(a) + y * math.cos(a))
+
+    cv2.line(img, turned(40, 150), turned(1360, 150), (0,), 2)
+    x0, x1 = cols[1]
+    quad = [turned(x0, 700), turned(x1, 700), turned(x1, 1100), turned(x0, 1100)]
+    for p, q in zip(quad, quad[1:] + quad[:1], strict=True):
+        cv2.line(img, p, q, (0,), 2)
+    page = b.page()
+    segment(page)
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+    assert any(r.width > 1200 and r.cy < 200 for r in rules)
+    assert any(r.width > 300 and r.height > 300 for r in rules)  # the frame
+
+
+def test_detected_line_cut_at_a_column_rule() -> None:
+    """Headlines of two modules side by side come from the detector as one box across
+    the gutter and its rule; the rule cuts them into one headline per module."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.vrule(c0 - 15, 80, 900)
+    b.line(a0 + 40, 100, c1 - 40, h=2 * EM)  # both headlines in one detector box
+    b.column(a0, a1, 180, 18, "左")
+    b.column(c0, c1, 180, 18, "右")
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    rule = c0 - 15
+    assert len(heads) == 2
+    left, right = heads
+    assert left.box.x0 == a0 + 40 and rule - 6 < left.box.x1 < rule
+    assert right.box.x1 == c1 - 40 and rule < right.box.x0 < rule + 6
+    assert len({ln.id for r in page.regions for ln in r.lines}) == 38
+
+
+def test_wrapped_last_character_of_a_headline_stays_in_it() -> None:
+    """A headline's last character wrapped onto a line of its own gets a box of another
+    height (one glyph); it still belongs to the headline above it."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0 + 20, 100, c1 - 20, h=2 * EM, text="松林村新建公园对外开放市民休闲有了好去")
+    mid = (a0 + c1) // 2
+    b.line(mid - 1.3 * EM, 100 + 1.8 * EM, mid + 1.3 * EM, h=2.6 * EM, text="处")
+    b.column(a0, a1, 100 + 5 * EM, 16, "左")
+    b.column(c0, c1, 100 + 5 * EM, 16, "右")
+    page = b.page()
+    segment(page)
+    heads = _by_type(page, RegionType.HEADLINE)
+    assert [_texts(h) for h in heads] == [["松林村新建公园对外开放市民休闲有了好去", "处"]]
+
+
+def test_lone_vertical_line_at_body_size_is_a_headline() -> None:
+    """One vertical column beside horizontal body text, at body size, is a headline set
+    vertically; vertical body text comes in many columns."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.column(a0, a1, 100, 20, "左")
+    b.column(c0, c1 - 3 * EM, 100, 14, "右")
+    b.vline(c1 - EM, 100, 100 + 14 * EM, text="云溪区建成智慧停车场")
+    for i in range(8):
+        b.vline(c1 - EM - i * PITCH, 700, 1000, text=f"竖{i}")
+    page = b.page()
+    segment(page)
+    kinds = {_texts(r)[0]: r.type for r in page.regions if r.lines}
+    assert kinds["云溪区建成智慧停车场"] is RegionType.HEADLINE
+    assert kinds["竖0"] is RegionType.BODY
