@@ -9,6 +9,7 @@ Every article's text is distinct so four-character phrases identify it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
@@ -22,7 +23,8 @@ from digitize.serialize.alto_read import rotation_transform
 from digitize.stages.link import link_articles
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA_DIR = REPO.parent / "shared" / "schema"
+# The shared XSDs beside the checkout; $DIGITIZE_SCHEMAS where the checkout lives elsewhere.
+SCHEMA_DIR = Path(os.environ.get("DIGITIZE_SCHEMAS") or REPO.parent / "shared" / "schema")
 ISSUE_NAME = "jintan-20191219"
 
 PROCESSING = Processing(

@@ -126,6 +126,40 @@ def _cc(v: float) -> str:
     return str(round(9 * (1.0 - c)))
 
 
+def clip_polygon(pts: Sequence[Point], width: float, height: float) -> list[Point]:
+    """The part of a convex polygon inside the page (Sutherland-Hodgman).
+
+    A box at the page edge, turned back into the skewed scan, can poke a few pixels past
+    the scan's border; ALTO shapes must lie on the page. A polygon already inside is
+    returned unchanged, point for point.
+    """
+    out = list(pts)
+    if all(0.0 <= x <= width and 0.0 <= y <= height for x, y in out):
+        return out
+    edges = (
+        (lambda p: p[0] >= 0.0, lambda a, b: (0.0 - a[0]) / (b[0] - a[0])),
+        (lambda p: p[0] <= width, lambda a, b: (width - a[0]) / (b[0] - a[0])),
+        (lambda p: p[1] >= 0.0, lambda a, b: (0.0 - a[1]) / (b[1] - a[1])),
+        (lambda p: p[1] <= height, lambda a, b: (height - a[1]) / (b[1] - a[1])),
+    )
+    for keep, cut in edges:
+        src, out = out, []
+        for k, cur in enumerate(src):
+            prev = src[k - 1]
+            if keep(cur):
+                if not keep(prev):
+                    t = cut(prev, cur)
+                    out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
+                out.append(cur)
+            elif keep(prev):
+                t = cut(prev, cur)
+                out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
+        if not out:
+            return []
+    # Cut points land exactly on the border; keep rounding from pushing them past it.
+    return [(min(max(x, 0.0), width), min(max(y, 0.0), height)) for x, y in out]
+
+
 def _points(pts: Sequence[Point]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
 
@@ -193,10 +227,11 @@ class _Writer:
         el.set("VPOS", str(y0))
         el.set("WIDTH", str(max(0, round(sb.x1) - x0)))
         el.set("HEIGHT", str(max(0, round(sb.y1) - y0)))
-        if shape and self.rotated:
+        inside = clip_polygon(quad, t.scan_width, t.scan_height) if shape and self.rotated else []
+        if len(inside) >= 3:
             shp = etree.SubElement(el, f"{{{ALTO_NS}}}Shape")
             poly = etree.SubElement(shp, f"{{{ALTO_NS}}}Polygon")
-            poly.set("POINTS", _points(quad))
+            poly.set("POINTS", _points(inside))
 
     # -- document -----------------------------------------------------------
     def build(self) -> etree._Element:
