@@ -136,27 +136,26 @@ def clip_polygon(pts: Sequence[Point], width: float, height: float) -> list[Poin
     out = list(pts)
     if all(0.0 <= x <= width and 0.0 <= y <= height for x, y in out):
         return out
-    edges = (
-        (lambda p: p[0] >= 0.0, lambda a, b: (0.0 - a[0]) / (b[0] - a[0])),
-        (lambda p: p[0] <= width, lambda a, b: (width - a[0]) / (b[0] - a[0])),
-        (lambda p: p[1] >= 0.0, lambda a, b: (0.0 - a[1]) / (b[1] - a[1])),
-        (lambda p: p[1] <= height, lambda a, b: (height - a[1]) / (b[1] - a[1])),
-    )
-    for keep, cut in edges:
+    # Each page edge as (axis, limit, keep the side below the limit?).
+    for axis, limit, below in (
+        (0, 0.0, False),
+        (0, width, True),
+        (1, 0.0, False),
+        (1, height, True),
+    ):
         src, out = out, []
         for k, cur in enumerate(src):
             prev = src[k - 1]
-            if keep(cur):
-                if not keep(prev):
-                    t = cut(prev, cur)
-                    out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
-                out.append(cur)
-            elif keep(prev):
-                t = cut(prev, cur)
+            cur_in = (cur[axis] <= limit) if below else (cur[axis] >= limit)
+            prev_in = (prev[axis] <= limit) if below else (prev[axis] >= limit)
+            if cur_in != prev_in:
+                t = (limit - prev[axis]) / (cur[axis] - prev[axis])
                 out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
+            if cur_in:
+                out.append(cur)
         if not out:
             return []
-    # Cut points land exactly on the border; keep rounding from pushing them past it.
+    # Cut points land on the border; keep float rounding from pushing them past it.
     return [(min(max(x, 0.0), width), min(max(y, 0.0), height)) for x, y in out]
 
 
