@@ -431,6 +431,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     else:
         with atomic_text(args.output) as out:
             count = write(out)
+            if not count and problems:
+                _report(problems)
+                raise InputError("no article could be exported; nothing written", path=args.output)
     code = _report(problems)
     where = args.output or "stdout"
     _err(f"exported {count} article(s) from {len(folders)} issue(s) to {where} ({args.format})")
