@@ -13,7 +13,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from paths import REPO
 
 from digitize.batch.store import Manifest, PageEntry, WriteOutcome, write_outputs
 from digitize.batch.writer import issue_files
@@ -22,7 +21,6 @@ from digitize.serialize.alto import Processing
 from digitize.serialize.alto_read import rotation_transform
 from digitize.stages.link import link_articles
 
-SCHEMA_DIR = REPO.parent / "shared" / "schema"
 ISSUE_NAME = "jintan-20191219"
 
 PROCESSING = Processing(

@@ -6,14 +6,26 @@ Registered into `digitize`'s sub-commands by cli.py through `add_commands`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE
+from digitize.batch.store import output_error
+from digitize.errors import (
+    EXIT_OK,
+    EXIT_PAGES_FAILED,
+    EXIT_USAGE,
+    DigitizeError,
+    InputError,
+    UsageError,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 _RAW = argparse.RawDescriptionHelpFormatter
@@ -85,8 +97,13 @@ DIR or the issue folder.
 """
 
 
-def _pipe_safe(handler: Handler) -> Handler:
-    """`digitize export ... | head` closing the pipe early is not an error."""
+def _guarded(handler: Handler) -> Handler:
+    """One clear message and exit code, never a traceback.
+
+    Typed errors are reported by `digitize`'s main; the file-system and SQLite errors
+    that escape the commands' own checks become typed errors here. `digitize export ...
+    | head` closing the pipe early is not an error.
+    """
 
     def run(args: argparse.Namespace) -> int:
         try:
@@ -95,6 +112,13 @@ def _pipe_safe(handler: Handler) -> Handler:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return EXIT_OK
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else None
+            raise DigitizeError(exc.strerror or str(exc), path=where) from exc
+        except sqlite3.Error as exc:
+            raise DigitizeError(f"search index: {exc}", path=getattr(args, "db", None)) from exc
+        except UnicodeError as exc:
+            raise InputError(f"text that is not UTF-8: {exc}") from exc
 
     return run
 
@@ -202,12 +226,12 @@ def add_commands(
         help="mark characters/words below this confidence (0.8)",
     )
     return {
-        "rebuild": _cmd_rebuild,
-        "validate": _cmd_validate,
-        "index": _cmd_index,
-        "search": _pipe_safe(_cmd_search),
-        "export": _pipe_safe(_cmd_export),
-        "review": _cmd_review,
+        "rebuild": _guarded(_cmd_rebuild),
+        "validate": _guarded(_cmd_validate),
+        "index": _guarded(_cmd_index),
+        "search": _guarded(_cmd_search),
+        "export": _guarded(_cmd_export),
+        "review": _guarded(_cmd_review),
     }
 
 
@@ -222,11 +246,18 @@ def _missing(paths: list[Path]) -> list[Path]:
     return gone
 
 
+def _not_folders(paths: list[Path]) -> list[Path]:
+    files = [p for p in paths if p.exists() and not p.is_dir()]
+    for p in files:
+        _err(f"digitize: error: {p}: is a file; name an issue or output folder")
+    return files
+
+
 def _found(
     paths: list[Path], find: Callable[[list[Path]], list[Path]], what: str
 ) -> list[Path] | None:
     """The folders `find` sees in `paths`; None (after saying why) is a usage error."""
-    if _missing(paths):
+    if _missing(paths) or _not_folders(paths):
         return None
     folders = find(paths)
     if not folders:
@@ -242,7 +273,7 @@ def _issue_folders(paths: list[Path]) -> list[Path] | None:
 
 
 def _record_folders(paths: list[Path]) -> list[Path] | None:
-    from digitize.archive.search import record_folders
+    from digitize.archive.documents import record_folders
 
     return _found(paths, record_folders, "with articles.jsonl")
 
@@ -276,16 +307,13 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
         if res.issue_files_written:
             rebuilt.append(folder)
     if args.db is not None and rebuilt:
-        from digitize.archive.search import connect, index_issue
+        from digitize.archive.search import index_issue, writing
 
-        con = connect(args.db)
-        try:
+        with writing(args.db) as con:
             for folder in rebuilt:
                 n, problems = index_issue(con, folder)
-                _report(problems)
+                code = max(code, _report(problems))
                 print(f"{folder.name}: {n} article(s) re-indexed in {args.db}")
-        finally:
-            con.close()
     return code
 
 
@@ -301,33 +329,40 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     report = validate_paths(args.paths, schemas)
     for problem in report.problems:
         print(problem)
+    if not report.checked:
+        _err("digitize: error: no ALTO or METS files found; nothing was validated")
+        return EXIT_PAGES_FAILED
     if not args.quiet:
         bad = len(report.invalid_files)
-        _err(
-            f"{len(report.checked)} file(s) checked: "
-            + (f"{bad} invalid, {len(report.errors)} problem(s)" if bad else "all valid")
-        )
+        warnings = len(report.problems) - len(report.errors)
+        if bad:
+            summary = f"{bad} invalid, {len(report.errors)} problem(s)"
+        elif warnings:
+            summary = f"no errors, {warnings} warning(s): not fully validated"
+        else:
+            summary = "all valid"
+        _err(f"{len(report.checked)} file(s) checked: {summary}")
     return EXIT_PAGES_FAILED if report.errors else EXIT_OK
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from digitize.archive.search import connect, index_issue
+    from digitize.archive.search import index_issue, writing
 
     folders = _record_folders(args.paths)
     if folders is None:
         return EXIT_USAGE
-    con = connect(args.db)
     total = 0
     code = EXIT_OK
-    try:
+    with writing(args.db) as con:
         for folder in folders:
-            n, problems = index_issue(con, folder)
+            try:
+                n, problems = index_issue(con, folder)
+            except InputError as exc:
+                n, problems = 0, [str(exc)]
             total += n
             code = max(code, _report(problems))
             print(f"{folder.name}: {n} article(s)")
         count = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    finally:
-        con.close()
     print(f"indexed {total} article(s) from {len(folders)} issue(s); {args.db} holds {count}")
     return code
 
@@ -343,10 +378,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     from digitize.archive.search import connect, search
 
-    if not args.db.is_file():
-        _err(f"digitize: error: {args.db}: no such index (make one with `digitize index`)")
-        return EXIT_USAGE
-    con = connect(args.db)
+    con = connect(args.db, readonly=True)
     try:
         mark = ("【", "】") if args.json else _marks(sys.stdout)
         hits = search(con, args.query, limit=max(1, args.limit), mark=mark)
@@ -367,7 +399,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from digitize.archive.search import bulk_lines, export_docs, solr_doc
+    from digitize.archive.documents import bulk_lines, export_docs, solr_doc
 
     folders = _record_folders(args.paths)
     if folders is None:
@@ -380,29 +412,63 @@ def _cmd_export(args: argparse.Namespace) -> int:
             if doc:
                 yield doc
 
-    out: TextIO = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    count = 0
-    try:
+    def write(out: TextIO) -> int:
+        count = 0
         if args.format == "jsonl":
             for line in bulk_lines(docs(), args.index):
                 out.write(line + "\n")
                 count += 1
-            count //= 2
-        else:
-            out.write("[\n")
-            for doc in docs():
-                out.write(
-                    ("" if count == 0 else ",\n") + json.dumps(solr_doc(doc), ensure_ascii=False)
-                )
-                count += 1
-            out.write("\n]\n")
-    finally:
-        if args.output:
-            out.close()
+            return count // 2
+        out.write("[\n")
+        for doc in docs():
+            out.write(("" if count == 0 else ",\n") + json.dumps(solr_doc(doc), ensure_ascii=False))
+            count += 1
+        out.write("\n]\n")
+        return count
+
+    if args.output is None:
+        count = write(sys.stdout)
+    else:
+        with atomic_text(args.output) as out:
+            count = write(out)
+            if not count and problems:
+                _report(problems)
+                raise InputError("no article could be exported; nothing written", path=args.output)
     code = _report(problems)
     where = args.output or "stdout"
     _err(f"exported {count} article(s) from {len(folders)} issue(s) to {where} ({args.format})")
     return code
+
+
+@contextmanager
+def atomic_text(path: Path) -> Iterator[TextIO]:
+    """A text file written whole or not at all: a temporary file beside `path`, renamed
+    over it once everything is written (a full disk or an error leaves `path` as it was)."""
+    if path.is_dir():
+        raise UsageError("is a folder; name the file to write", path=path)
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise output_error(exc, path) from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
@@ -418,7 +484,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
     )
     code = EXIT_OK
     for folder in folders:
-        out, problems = write_review(folder, options)
+        out, problems, size = write_review(folder, options)
         code = max(code, _report(problems))
-        print(f"{out} ({out.stat().st_size / 1e6:.1f} MB)")
+        print(f"{out} ({size / 1e6:.1f} MB)")
     return code

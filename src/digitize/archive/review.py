@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from digitize.archive.documents import RECORDS_NAME, read_records
 from digitize.archive.rebuild import alto_files
-from digitize.archive.search import RECORDS_NAME, AltoBlock, AltoLayout, AltoString, read_layout
 from digitize.batch.store import Manifest, atomic_write
 from digitize.errors import InputError
-from digitize.model import Image, RegionType
+from digitize.model import Box, Image, Line, Region, RegionType
+from digitize.serialize.alto_read import AltoPage, NotAltoError, ScanBox, read_alto_page
 from digitize.serialize.overlay import TYPE_COLOURS
-from digitize.serialize.xmlsafe import XmlError
+from digitize.serialize.xmlsafe import UnsafePathError, inside
 from digitize.stages.load import PageSource, load_page
 
 REVIEW_NAME = "review.html"
@@ -48,22 +48,30 @@ def _hex(bgr: tuple[int, int, int]) -> str:
 COLOURS = {t.value: _hex(c) for t, c in TYPE_COLOURS.items()}
 
 
-def _find_image(layout: AltoLayout, manifest: Manifest, options: ReviewOptions) -> PageSource:
-    stem = layout.path.stem
-    number = layout.number or 1
+def _find_image(
+    alto: AltoPage, path: Path, manifest: Manifest, options: ReviewOptions
+) -> PageSource:
+    """The page's scan: the run's source file (from the manifest), else the ALTO
+    fileName looked up in --images DIR or the issue folder. The fileName comes from an
+    edited file, so only its last part is used and it must stay inside that folder."""
+    page = alto.page
+    stem = path.stem
     entry = manifest.pages.get(stem)
     candidates: list[tuple[Path, int]] = []
     if entry is not None:
         candidates.append((Path(entry.file), entry.index))
-    name = Path(layout.image_file).name
-    if options.images is not None and name:
-        candidates.append((options.images / name, 0))
-    if name:
-        candidates.append((layout.path.parent / name, 0))
-    for path, index in candidates:
-        if path.is_file():
-            return PageSource(file=path, index=index, stem=stem, number=number)
-    tried = ", ".join(str(p) for p, _ in candidates) or "(no file name in the ALTO)"
+    name = Path(alto.image_file).name
+    for folder in (options.images, path.parent):
+        if folder is None or not name:
+            continue
+        try:
+            candidates.append((inside(folder, name, what="image file name"), 0))
+        except UnsafePathError:
+            continue
+    for file, index in candidates:
+        if file.is_file():
+            return PageSource(file=file, index=index, stem=stem, number=page.number)
+    tried = ", ".join(repr(str(p)) for p, _ in candidates) or "(no file name in the ALTO)"
     raise InputError(f"page image not found (tried {tried})", hint="pass --images DIR")
 
 
@@ -76,7 +84,7 @@ def _jpeg(image: Image, options: ReviewOptions) -> tuple[str, float]:
         image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, options.jpeg_quality])
     if not ok:
-        raise RuntimeError("JPEG encoding failed")
+        raise InputError("the page image could not be encoded as JPEG")
     return base64.b64encode(buf.tobytes()).decode("ascii"), scale
 
 
@@ -84,57 +92,75 @@ def _f(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
-def _shape(block: AltoBlock, attrs: str, inner: str) -> str:
+def _esc(text: object) -> str:
+    """Text or attribute value for the page: every value comes from edited files."""
+    return html.escape(str(text), quote=True)
+
+
+def _box(alto: AltoPage, rid: str, box: Box) -> ScanBox:
+    """Scan box of a block or line as written, else mapped from the page frame."""
+    written = alto.boxes.get(rid)
+    if written is not None:
+        return written
+    b = alto.page.to_scan_box(box)
+    return (b.x0, b.y0, b.width, b.height)
+
+
+def _shape(alto: AltoPage, block: Region, attrs: str, inner: str) -> str:
     """The block as an SVG polygon (its Shape, when skewed) or rect."""
-    if block.polygon:
-        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in block.polygon)
+    polygon = alto.polygons.get(block.id)
+    if polygon:
+        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in polygon)
         return f'<polygon points="{pts}" {attrs}>{inner}</polygon>'
-    if block.box is None:
-        return ""
-    x, y, w, h = block.box
+    x, y, w, h = _box(alto, block.id, block.box)
     geo = f'x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}"'
     return f"<rect {geo} {attrs}>{inner}</rect>"
 
 
-def _low_boxes(s: AltoString, threshold: float) -> list[tuple[tuple[float, ...], str, float]]:
-    """(box, text, confidence) of the low-confidence parts of a String: per glyph when
-    the String has glyphs (a Chinese String is a whole line), else the String itself."""
-    if s.glyphs:
-        return [
-            (g.box, g.content, g.gc)
-            for g in s.glyphs
-            if g.box is not None and g.gc is not None and g.gc < threshold
-        ]
-    if s.box is not None and s.wc is not None and s.wc < threshold:
-        return [(s.box, s.content, s.wc)]
+def _glyphs_match(line: Line) -> bool:
+    return bool(line.glyphs) and len(line.glyphs) == sum(1 for c in line.text if not c.isspace())
+
+
+def _low_boxes(alto: AltoPage, line: Line, threshold: float) -> list[tuple[ScanBox, str, float]]:
+    """(scan box, text, confidence) of the low-confidence parts of a line: per glyph when
+    the line has glyphs (a Chinese String is a whole line), else the line itself."""
+    if _glyphs_match(line):
+        out: list[tuple[ScanBox, str, float]] = []
+        for g in line.glyphs:
+            if g.confidence < threshold:
+                b = alto.page.to_scan_box(g.box)
+                out.append(((b.x0, b.y0, b.width, b.height), g.text, g.confidence))
+        return out
+    if line.text.strip() and line.confidence < threshold:
+        return [(_box(alto, line.id, line.box), line.text, line.confidence)]
     return []
 
 
-def _string_html(s: AltoString, threshold: float) -> str:
-    chars = [c for c in s.content if not c.isspace()]
-    if s.glyphs and len(s.glyphs) == len(chars):
+def _line_html(line: Line, threshold: float) -> str:
+    if _glyphs_match(line):
         out: list[str] = []
-        glyphs = iter(s.glyphs)
-        for ch in s.content:
+        glyphs = iter(line.glyphs)
+        for ch in line.text:
             if ch.isspace():
-                out.append(html.escape(ch))
+                out.append(_esc(ch))
                 continue
             g = next(glyphs)
-            if g.gc is not None and g.gc < threshold:
-                out.append(f'<mark title="GC {g.gc:.2f}">{html.escape(ch)}</mark>')
+            if g.confidence < threshold:
+                out.append(f'<mark title="GC {g.confidence:.2f}">{_esc(ch)}</mark>')
             else:
-                out.append(html.escape(ch))
+                out.append(_esc(ch))
         return "".join(out)
-    if s.wc is not None and s.wc < threshold:
-        return f'<mark title="WC {s.wc:.2f}">{html.escape(s.content)}</mark>'
-    return html.escape(s.content)
+    if line.text.strip() and line.confidence < threshold:
+        return f'<mark title="WC {line.confidence:.2f}">{_esc(line.text)}</mark>'
+    return _esc(line.text)
 
 
 def _page_html(
-    k: int, layout: AltoLayout, image: tuple[str, float] | None, note: str, threshold: float
+    k: int, alto: AltoPage, name: str, image: tuple[str, float] | None, note: str, threshold: float
 ) -> str:
-    w, h = layout.width, layout.height
-    order = {bid: n for n, bid in enumerate(layout.reading_order, start=1)}
+    page = alto.page
+    w, h = page.transform.scan_width, page.transform.scan_height
+    order = {bid: n for n, bid in enumerate(page.reading_order, start=1)}
     svg: list[str] = [
         f'<svg class="scan" viewBox="0 0 {_f(w)} {_f(h)}" xmlns="http://www.w3.org/2000/svg" '
         f'preserveAspectRatio="xMidYMin meet">',
@@ -147,23 +173,22 @@ def _page_html(
         )
     stroke = max(2.0, max(w, h) / 900)
     badge = max(14.0, max(w, h) / 110)
-    ordered = sorted(layout.blocks, key=lambda b: b.element == "TextBlock")  # text on top
+    ordered = sorted(page.regions, key=lambda b: b.type.is_text)  # text on top
     for b in ordered:
-        colour = COLOURS.get(b.type, "#555555")
+        colour = COLOURS.get(b.type.value, "#555555")
         attrs = (
             f'class="blk" stroke-width="{_f(stroke)}" style="stroke:{colour};fill:{colour}" '
-            f'data-block="p{k}-{html.escape(b.id)}" data-article="{html.escape(b.article or "")}"'
+            f'data-block="p{k}-{_esc(b.id)}" data-article="{_esc(b.article_id or "")}"'
         )
-        svg.append(_shape(b, attrs, f"<title>{html.escape(b.id)} · {b.type}</title>"))
+        svg.append(_shape(alto, b, attrs, f"<title>{_esc(b.id)} · {_esc(b.type.value)}</title>"))
         for line in b.lines:
-            for s in line.strings:
-                for (x, y, bw, bh), text, conf in _low_boxes(s, threshold):
-                    svg.append(
-                        f'<rect class="low" x="{_f(x)}" y="{_f(y)}" width="{_f(bw)}" '
-                        f'height="{_f(bh)}"><title>{html.escape(text)} {conf:.2f}</title></rect>'
-                    )
-        if b.id in order and b.box is not None:
-            x, y = b.box[0], b.box[1]
+            for (x, y, bw, bh), text, conf in _low_boxes(alto, line, threshold):
+                svg.append(
+                    f'<rect class="low" x="{_f(x)}" y="{_f(y)}" width="{_f(bw)}" '
+                    f'height="{_f(bh)}"><title>{_esc(text)} {conf:.2f}</title></rect>'
+                )
+        if b.id in order:
+            x, y, _, _ = _box(alto, b.id, b.box)
             svg.append(
                 f'<g class="num"><rect x="{_f(x)}" y="{_f(y)}" width="{_f(badge * 1.8)}" '
                 f'height="{_f(badge * 1.3)}" rx="{_f(badge / 4)}" fill="{colour}"/>'
@@ -173,65 +198,63 @@ def _page_html(
     svg.append("</svg>")
     svg_html = "\n".join(svg)
 
-    by_id = {b.id: b for b in layout.blocks}
     text_rows: list[str] = []
-    listed = [by_id[i] for i in layout.reading_order if i in by_id]
-    listed += [b for b in layout.blocks if b.element == "TextBlock" and b.id not in order]
+    listed = page.ordered_regions()
+    listed += [b for b in page.regions if b.type.is_text and b.id not in order]
     for b in listed:
-        colour = COLOURS.get(b.type, "#555555")
-        lines = []
-        for line in b.lines:
-            lines.append(" ".join(_string_html(s, threshold) for s in line.strings))
+        colour = COLOURS.get(b.type.value, "#555555")
+        lines = [_line_html(line, threshold) for line in b.lines]
         num = order.get(b.id)
         text_rows.append(
-            f'<div class="tb" data-block="p{k}-{html.escape(b.id)}" '
-            f'data-article="{html.escape(b.article or "")}">'
+            f'<div class="tb" data-block="p{k}-{_esc(b.id)}" '
+            f'data-article="{_esc(b.article_id or "")}">'
             f'<span class="badge" style="background:{colour}">{num if num else "–"}</span>'
-            f'<span class="type" style="color:{colour}">{html.escape(b.type)}</span> '
-            f'<span class="bid">{html.escape(b.id)}</span>'
+            f'<span class="type" style="color:{colour}">{_esc(b.type.value)}</span> '
+            f'<span class="bid">{_esc(b.id)}</span>'
             f'<div class="lines">{"<br>".join(lines)}</div></div>'
         )
-    title = f"Page {layout.number or k}"
-    if layout.printed:
-        title += f" (printed {layout.printed})"
-    note_html = f'<p class="note">{html.escape(note)}</p>' if note else ""
+    title = f"Page {page.number}"
+    if page.printed_number:
+        title += f" (printed {page.printed_number})"
+    note_html = f'<p class="note">{_esc(note)}</p>' if note else ""
     return (
-        f'<section class="page" id="page-{k}"><h2>{html.escape(title)} · '
-        f"{html.escape(layout.path.name)}</h2>{note_html}"
+        f'<section class="page" id="page-{k}"><h2>{_esc(title)} · '
+        f"{_esc(name)}</h2>{note_html}"
         f'<div class="row"><div class="img">{svg_html}</div>'
         f'<div class="text">{"".join(text_rows)}</div></div></section>'
     )
 
 
-def _articles_html(folder: Path) -> str:
-    path = folder / RECORDS_NAME
-    if not path.is_file():
-        return '<p class="note">No articles.jsonl in this folder.</p>'
+def _articles_html(folder: Path) -> tuple[str, list[str]]:
+    """The articles table, and one message per record that could not be used."""
+    if not (folder / RECORDS_NAME).is_file():
+        return '<p class="note">No articles.jsonl in this folder.</p>', []
+    records, problems = read_records(folder)
     rows: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(rec, dict):
-            continue
+    for rec in records:
         text = str(rec.get("text") or "").replace("\n", " ")
-        pages = ", ".join(str(p) for p in rec.get("pages") or [])
-        jumps = len(rec.get("jumps") or [])
+        pages = ", ".join(str(p) for p in _labels(rec.get("pages")))
+        jumps = rec.get("jumps")
+        jumped = isinstance(jumps, list) and bool(jumps)
+        conf = rec.get("confidence")
+        conf_text = f"{conf:.2f}" if isinstance(conf, int | float) else "–"
+        art = _esc(rec.get("id", ""))
         rows.append(
-            f'<tr data-article="{html.escape(str(rec.get("id", "")))}">'
-            f"<td>{html.escape(str(rec.get('id', '')))}</td>"
-            f"<td><b>{html.escape(str(rec.get('title') or '(untitled)'))}</b></td>"
-            f"<td>{html.escape(pages)}{' ↪' if jumps else ''}</td>"
-            f"<td>{float(rec.get('confidence') or 0):.2f}</td>"
-            f"<td>{html.escape(text[:90])}{'…' if len(text) > 90 else ''}</td></tr>"
+            f'<tr data-article="{art}"><td>{art}</td>'
+            f"<td><b>{_esc(rec.get('title') or '(untitled)')}</b></td>"
+            f"<td>{_esc(pages)}{' ↪' if jumped else ''}</td>"
+            f"<td>{conf_text}</td>"
+            f"<td>{_esc(text[:90])}{'…' if len(text) > 90 else ''}</td></tr>"
         )
-    return (
+    table = (
         '<table class="arts"><thead><tr><th>id</th><th>title</th><th>pages</th>'
         "<th>conf</th><th>text</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
+    return table, problems
+
+
+def _labels(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
 
 
 _CSS = """
@@ -282,53 +305,56 @@ def build_review(folder: Path, options: ReviewOptions | None = None) -> tuple[st
     options = options or ReviewOptions()
     manifest = Manifest.load(folder)
     problems: list[str] = []
-    layouts: list[AltoLayout] = []
+    altos: list[tuple[AltoPage, Path]] = []
     for path in alto_files(folder):
         try:
-            layout = read_layout(path)
-        except XmlError as exc:
-            if "not <alto>" not in exc.message:
-                problems.append(str(exc))
-            continue
-        layouts.append(layout)
-    layouts.sort(key=lambda lay: (lay.number or 0, lay.path.name))
+            altos.append((read_alto_page(inside(folder, path.name, what="ALTO file")), path))
+        except NotAltoError:
+            continue  # some other XML kept beside the pages
+        except InputError as exc:
+            problems.append(str(exc))
+    altos.sort(key=lambda a: (a[0].page.number, a[1].name))
+    articles, record_problems = _articles_html(folder)
+    problems += record_problems
     sections: list[str] = []
-    for k, layout in enumerate(layouts, start=1):
+    for k, (alto, path) in enumerate(altos, start=1):
         image: tuple[str, float] | None = None
         note = ""
+        t = alto.page.transform
         try:
-            scan = load_page(_find_image(layout, manifest, options))
-            if scan.shape[1] != round(layout.width) or scan.shape[0] != round(layout.height):
+            scan = load_page(_find_image(alto, path, manifest, options))
+            if scan.shape[1] != t.scan_width or scan.shape[0] != t.scan_height:
                 # Boxes are in scan pixels; stretch the picture onto the ALTO page size.
-                size = (round(layout.width), round(layout.height))
-                scan = np.asarray(cv2.resize(scan, size), np.uint8)
+                scan = np.asarray(cv2.resize(scan, (t.scan_width, t.scan_height)), np.uint8)
             image = _jpeg(np.ascontiguousarray(scan), options)
         except InputError as exc:
             note = f"No page image: {exc}"
-            problems.append(f"{layout.path}: {note}")
-        sections.append(_page_html(k, layout, image, note, options.low_confidence))
+            problems.append(f"{path}: {note}")
+        sections.append(_page_html(k, alto, path.name, image, note, options.low_confidence))
     legend = "".join(
         f'<span><i style="background:{COLOURS[t.value]}"></i>{t.value}</span>' for t in RegionType
     )
     legend += '<span><i style="background:#ff1744;opacity:.5"></i>confidence &lt; '
     legend += f"{options.low_confidence:g}</span>"
     nav = " · ".join(
-        f'<a style="color:#fff" href="#page-{k}">{html.escape(lay.path.stem)}</a>'
-        for k, lay in enumerate(layouts, start=1)
+        f'<a style="color:#fff" href="#page-{k}">{_esc(path.stem)}</a>'
+        for k, (_, path) in enumerate(altos, start=1)
     )
     doc = (
         '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
-        f"<title>Review {html.escape(folder.name)}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{html.escape(folder.name)}: {len(layouts)} page(s)</h1>"
+        f"<title>Review {_esc(folder.name)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>{_esc(folder.name)}: {len(altos)} page(s)</h1>"
         f'<div class="legend">{legend}</div><div>{nav}</div></header><main>'
-        f"<h2>Articles</h2>{_articles_html(folder)}{''.join(sections)}</main>"
+        f"<h2>Articles</h2>{articles}{''.join(sections)}</main>"
         f"<script>{_JS}</script></body></html>"
     )
     return doc, problems
 
 
-def write_review(folder: Path, options: ReviewOptions | None = None) -> tuple[Path, list[str]]:
+def write_review(folder: Path, options: ReviewOptions | None = None) -> tuple[Path, list[str], int]:
+    """Write the issue's review page atomically; (path, problems, bytes written)."""
     doc, problems = build_review(folder, options)
     out = folder / REVIEW_NAME
-    atomic_write(out, doc.encode("utf-8"))
-    return out, problems
+    data = doc.encode("utf-8")
+    atomic_write(out, data)
+    return out, problems, len(data)

@@ -1,5 +1,4 @@
-"""Full-text search over article records: an SQLite FTS5 index, queries, and exports for
-Elasticsearch/OpenSearch (bulk JSONL) and Solr (JSON docs).
+"""Full-text search over article records: an SQLite FTS5 index and its queries.
 
 Chinese is written without spaces, so word tokenizers see whole clauses as one token.
 The index uses FTS5's trigram tokenizer, which matches any substring of three or more
@@ -7,382 +6,162 @@ characters. Shorter queries (very common in Chinese: 两会, 疫情) cannot be s
 trigrams; they are answered by a substring scan over the indexed text, which is linear
 in the size of the archive but needs no second index.
 
-Each article also keeps its ALTO blocks (page, block id, scan box, text) so a hit can
-be highlighted on the page image by a viewer.
+An index file is recognised by its SQLite application id and schema version before
+anything is written to it, so pointing `--db` at some other database never changes it;
+a new index is built in a temporary file and renamed into place, so a failure (full
+disk, read-only folder) never leaves half an index behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from lxml import etree
-
-from digitize.serialize.alto_read import line_strings
-from digitize.serialize.xmlsafe import XmlError, float_attr, local_name, parse_file, polygon_numbers
+from digitize.archive.documents import article_blocks, article_doc, load_issue, searchable
+from digitize.batch.store import output_error
+from digitize.errors import OutputError, UsageError
 from digitize.text.script import to_simplified
-from digitize.text.textutil import clean_line, join_pair
 
 SCHEMA_VERSION = 3
 _SPACE = re.compile(r"\s+")
-RECORDS_NAME = "articles.jsonl"
-
-# ---------------------------------------------------------------------------- ALTO layout
-
-
-@dataclass(slots=True)
-class AltoGlyph:
-    content: str
-    gc: float | None
-    box: tuple[float, float, float, float] | None
-
-
-@dataclass(slots=True)
-class AltoString:
-    id: str
-    content: str
-    wc: float | None
-    box: tuple[float, float, float, float] | None  # x, y, w, h in scan pixels
-    glyphs: list[AltoGlyph] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class AltoLine:
-    id: str
-    box: tuple[float, float, float, float] | None
-    strings: list[AltoString] = field(default_factory=list)
-    text: str = ""
-
-
-@dataclass(slots=True)
-class AltoBlock:
-    id: str
-    element: str  # TextBlock | Illustration | GraphicalElement
-    type: str  # region type label (body, headline, ...)
-    article: str | None
-    box: tuple[float, float, float, float] | None
-    polygon: list[tuple[float, float]] | None
-    lines: list[AltoLine] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        out = ""
-        for ln in self.lines:
-            out = join_pair(out, ln.text)
-        return out
-
-
-@dataclass(slots=True)
-class AltoLayout:
-    """The geometry and text of one ALTO page as written (scan pixels), no page model.
-
-    Viewers and the index need boxes exactly as in the file, not the deskewed page
-    frame `read_alto` produces.
-    """
-
-    path: Path
-    width: float
-    height: float
-    number: int | None
-    printed: str | None
-    image_file: str
-    blocks: list[AltoBlock] = field(default_factory=list)
-    reading_order: list[str] = field(default_factory=list)  # block ids
-
-    def block(self, block_id: str) -> AltoBlock | None:
-        for b in self.blocks:
-            if b.id == block_id:
-                return b
-        return None
-
-
-_BLOCK_ELEMENTS = {"TextBlock": "body", "Illustration": "photo", "GraphicalElement": "rule"}
-
-
-def _box(el: etree._Element) -> tuple[float, float, float, float] | None:
-    vals = [float_attr(el, k) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
-    if any(v is None for v in vals):
-        return None
-    x, y, w, h = (float(v) for v in vals if v is not None)
-    return (x, y, w, h)
-
-
-def _polygon(el: etree._Element) -> list[tuple[float, float]] | None:
-    for shape in el:
-        if local_name(shape) != "Shape":
-            continue
-        for poly in shape:
-            if local_name(poly) != "Polygon":
-                continue
-            try:
-                nums = polygon_numbers(poly)
-            except ValueError:
-                return None
-            if len(nums) >= 6 and len(nums) % 2 == 0:
-                return [(nums[i], nums[i + 1]) for i in range(0, len(nums), 2)]
-    return None
-
-
-def read_layout(path: Path) -> AltoLayout:
-    """Blocks, lines, Strings (with WC) and reading order of an ALTO file (parsed safely)."""
-    root = parse_file(path).getroot()
-    if local_name(root) != "alto":
-        raise XmlError(f"root element is <{local_name(root)}>, not <alto>", path=path, line=1)
-    tags: dict[str, tuple[str, str]] = {}
-    page_el: etree._Element | None = None
-    image_file = ""
-    ro_el: etree._Element | None = None
-    for el in root.iter():
-        name = local_name(el)
-        parent = el.getparent()
-        if parent is not None and local_name(parent) == "Tags" and el.get("ID"):
-            tags[el.get("ID", "")] = (el.get("TYPE", ""), el.get("LABEL", ""))
-        elif name == "Page" and page_el is None:
-            page_el = el
-        elif name == "fileName" and not image_file:
-            image_file = (el.text or "").strip()
-        elif name == "ReadingOrder" and ro_el is None:
-            ro_el = el
-    if page_el is None:
-        raise XmlError("no Layout/Page element", path=path)
-    nr = float_attr(page_el, "PHYSICAL_IMG_NR")
-    layout = AltoLayout(
-        path=path,
-        width=float_attr(page_el, "WIDTH") or 0.0,
-        height=float_attr(page_el, "HEIGHT") or 0.0,
-        number=int(nr) if nr is not None else None,
-        printed=page_el.get("PRINTED_IMG_NR"),
-        image_file=image_file,
-    )
-    owner: dict[str, str] = {}  # line/string id -> block id
-    for el in page_el.iter():
-        name = local_name(el)
-        if name not in _BLOCK_ELEMENTS:
-            continue
-        rtype, article = _BLOCK_ELEMENTS[name], None
-        for ref in (el.get("TAGREFS") or "").split():
-            ttype, label = tags.get(ref, ("", ""))
-            if ttype == "region-type" and label:
-                rtype = label
-            elif ttype == "article" and label:
-                article = label
-        block = AltoBlock(
-            id=el.get("ID", ""),
-            element=name,
-            type=rtype,
-            article=article,
-            box=_box(el),
-            polygon=_polygon(el),
-        )
-        for tl in el.iter():
-            if local_name(tl) != "TextLine":
-                continue
-            line = AltoLine(id=tl.get("ID", ""), box=_box(tl))
-            owner[line.id] = block.id
-            parts: list[str] = []
-            for child, spaced in line_strings(tl):
-                content = child.get("CONTENT") or ""
-                sid = child.get("ID", "")
-                owner[sid] = block.id
-                st = AltoString(sid, content, float_attr(child, "WC"), _box(child))
-                st.glyphs = [
-                    AltoGlyph(g.get("CONTENT") or "", float_attr(g, "GC"), _box(g))
-                    for g in child
-                    if local_name(g) == "Glyph"
-                ]
-                line.strings.append(st)
-                if spaced and parts:
-                    parts.append(" ")
-                parts.append(content)
-            line.text = clean_line("".join(parts))
-            block.lines.append(line)
-        layout.blocks.append(block)
-        owner[block.id] = block.id
-    if ro_el is not None:
-        seen: set[str] = set()
-        for el in ro_el.iter():
-            if local_name(el) != "ElementRef":
-                continue
-            for ref in (el.get("REF") or "").split():
-                bid = owner.get(ref)
-                if bid is not None and bid not in seen:
-                    seen.add(bid)
-                    layout.reading_order.append(bid)
-    else:
-        layout.reading_order = [b.id for b in layout.blocks if b.element == "TextBlock"]
-    return layout
-
-
-# ---------------------------------------------------------------------------- documents
-
-
-@dataclass(slots=True)
-class IssueData:
-    folder: Path
-    records: list[dict[str, object]]
-    layouts: dict[str, AltoLayout]  # page file stem -> layout
-    problems: list[str] = field(default_factory=list)
-
-
-def load_issue(folder: Path) -> IssueData:
-    """Article records of an issue folder, plus the ALTO layouts they point into."""
-    path = folder / RECORDS_NAME
-    records: list[dict[str, object]] = []
-    problems: list[str] = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError as exc:
-                problems.append(f"{path}:{n}: not JSON: {exc}")
-                continue
-            if isinstance(rec, dict):
-                records.append(rec)
-    layouts: dict[str, AltoLayout] = {}
-    stems = {
-        str(part.get("file"))
-        for rec in records
-        for part in _parts(rec)
-        if isinstance(part.get("file"), str)
-    }
-    for stem in sorted(stems):
-        alto = folder / f"{stem}.xml"
-        if not alto.is_file():
-            problems.append(f"{alto}: missing; article boxes from this page are not indexed")
-            continue
-        try:
-            layouts[stem] = read_layout(alto)
-        except XmlError as exc:
-            problems.append(str(exc))
-    return IssueData(folder, records, layouts, problems)
-
-
-def _parts(rec: dict[str, object]) -> list[dict[str, object]]:
-    parts = rec.get("parts")
-    return [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
-
-
-def _str_list(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def issue_date(name: str) -> str | None:
-    """ISO date from an issue name such as 'jintan-20191219', if it holds a valid one."""
-    for m in re.finditer(r"(?<!\d)(1[89]\d{2}|20\d{2})[-_]?(\d{2})[-_]?(\d{2})(?!\d)", name):
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def article_blocks(
-    rec: dict[str, object], layouts: dict[str, AltoLayout]
-) -> list[dict[str, object]]:
-    """The article's ALTO blocks in article order with scan boxes and text."""
-    out: list[dict[str, object]] = []
-    for part in _parts(rec):
-        stem = str(part.get("file", ""))
-        layout = layouts.get(stem)
-        for bid in _str_list(part.get("blocks")):
-            block = layout.block(bid) if layout is not None else None
-            box = block.box if block is not None else None
-            out.append(
-                {
-                    "page": part.get("page"),
-                    "printed_page": part.get("printed_page"),
-                    "file": f"{stem}.xml",
-                    "block": bid,
-                    "type": block.type if block is not None else None,
-                    "box": [round(v) for v in box] if box is not None else None,
-                    "text": block.text if block is not None else "",
-                }
-            )
-    return out
-
-
-def article_doc(rec: dict[str, object], layouts: dict[str, AltoLayout]) -> dict[str, object]:
-    """One search document: the record's fields plus date and block boxes."""
-    issue = str(rec.get("issue", ""))
-    art = str(rec.get("id", ""))
-    return {
-        # Article ids normally embed the issue name already; keep ids globally unique.
-        "id": art if issue and art.startswith(issue) else f"{issue}/{art}",
-        "issue": issue,
-        "article_id": rec.get("id"),
-        "date": issue_date(issue),
-        "title": rec.get("title", ""),
-        "kicker": rec.get("kicker", ""),
-        "subtitle": rec.get("subtitle", ""),
-        "byline": rec.get("byline", ""),
-        "pages": _str_list(rec.get("pages")),
-        "physical_pages": rec.get("physical_pages", []),
-        "text": rec.get("text", ""),
-        "captions": _str_list(rec.get("captions")),
-        "confidence": rec.get("confidence"),
-        "blocks": [
-            {k: v for k, v in b.items() if k != "text"} for b in article_blocks(rec, layouts)
-        ],
-    }
-
-
-def _searchable(rec: dict[str, object]) -> tuple[str, str]:
-    """(title, body) for the FTS columns; the body carries every other text field."""
-    title = str(rec.get("title") or "")
-    fields = [str(rec.get(k) or "") for k in ("kicker", "subtitle", "byline", "text")]
-    fields += _str_list(rec.get("captions"))
-    return title, "\n".join(f for f in fields if f)
-
 
 # ---------------------------------------------------------------------------- SQLite index
 
 
-def connect(db: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(db)
+APPLICATION_ID = 0x44474958  # "DGIX" in the SQLite header: this file is a digitize index
+_TABLES = frozenset({"articles", "blocks", "articles_fts"})
+_SCHEMA = """
+CREATE TABLE articles(
+    rowid INTEGER PRIMARY KEY,
+    issue TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    pages TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE(issue, article_id)
+);
+CREATE TABLE blocks(
+    article INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    page INTEGER,
+    printed_page TEXT,
+    file TEXT NOT NULL,
+    block_id TEXT NOT NULL,
+    type TEXT,
+    x INTEGER, y INTEGER, w INTEGER, h INTEGER,
+    text TEXT NOT NULL
+);
+CREATE INDEX blocks_article ON blocks(article);
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, folded, tokenize = 'trigram');
+"""
+
+
+class NotAnIndexError(UsageError):
+    """--db names a file that is not a digitize search index; it is left untouched."""
+
+    kind = "not-an-index"
+
+
+def _verify(con: sqlite3.Connection, db: Path) -> None:
+    """Raise NotAnIndexError unless the open database is a digitize index of this schema."""
+    try:
+        app = con.execute("PRAGMA application_id").fetchone()[0]
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise NotAnIndexError(
+            f"not an SQLite database ({exc})", path=db, hint="make one with `digitize index`"
+        ) from None
+    # Indexes made before the application id was set carry only the schema version.
+    if app not in (0, APPLICATION_ID) or not _TABLES.issubset(tables):
+        raise NotAnIndexError(
+            "an SQLite database, but not a digitize search index; it was not changed",
+            path=db,
+            hint="name a new file or one made by `digitize index`",
+        )
+    if version != SCHEMA_VERSION:
+        raise NotAnIndexError(
+            f"index schema version {version}, this digitize reads {SCHEMA_VERSION}",
+            path=db,
+            hint="index the output again into a new file",
+        )
+
+
+def _is_new(db: Path) -> bool:
+    """No index there yet (an empty file counts: SQLite writes nothing until it commits)."""
+    try:
+        return db.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def connect(db: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open an index, creating it when the file is new. An existing file is checked to be
+    a digitize index before anything is written (NotAnIndexError otherwise); `readonly`
+    never writes and never creates."""
+    if db.is_dir():
+        raise NotAnIndexError("is a folder, not an index file", path=db)
+    new = _is_new(db)
+    if readonly and new:
+        raise NotAnIndexError("no such index", path=db, hint="make one with `digitize index`")
+    if readonly:
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    else:
+        con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    if version not in (0, SCHEMA_VERSION):
+    try:
+        if new:
+            with con:
+                con.executescript(_SCHEMA)
+                con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        else:
+            _verify(con, db)
+    except BaseException:
         con.close()
-        raise ValueError(f"{db}: index schema version {version}, expected {SCHEMA_VERSION}")
-    con.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS articles(
-            rowid INTEGER PRIMARY KEY,
-            issue TEXT NOT NULL,
-            article_id TEXT NOT NULL,
-            folder TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            title TEXT NOT NULL,
-            pages TEXT NOT NULL,
-            doc TEXT NOT NULL,
-            UNIQUE(issue, article_id)
-        );
-        CREATE TABLE IF NOT EXISTS blocks(
-            article INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-            seq INTEGER NOT NULL,
-            page INTEGER,
-            printed_page TEXT,
-            file TEXT NOT NULL,
-            block_id TEXT NOT NULL,
-            type TEXT,
-            x INTEGER, y INTEGER, w INTEGER, h INTEGER,
-            text TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS blocks_article ON blocks(article);
-        CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-            title, body, folded, tokenize = 'trigram'
-        );
-        """
-    )
-    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        raise
     return con
+
+
+@contextmanager
+def writing(db: Path) -> Iterator[sqlite3.Connection]:
+    """An index open for writing. A new index is built in a temporary file beside `db`
+    and renamed into place when the block ends without error, so a failure leaves no
+    file; an existing index is changed in place, one transaction per issue (SQLite rolls
+    back an unfinished one)."""
+    tmp: Path | None = None
+    try:
+        if _is_new(db):
+            fd, name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".tmp", dir=db.parent)
+            os.close(fd)
+            tmp = Path(name)
+        con = connect(tmp or db)
+        try:
+            yield con
+        finally:
+            con.close()
+        if tmp is not None:
+            os.replace(tmp, db)
+            tmp = None
+    except OSError as exc:
+        raise output_error(exc, db) from exc
+    except sqlite3.Error as exc:
+        raise OutputError(f"cannot write the index: {exc}", path=db) from exc
+    finally:
+        if tmp is not None:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
 
 def _delete_issue(con: sqlite3.Connection, issue: str) -> None:
@@ -398,12 +177,22 @@ def index_issue(con: sqlite3.Connection, folder: Path) -> tuple[int, list[str]]:
     (articles indexed, problems)."""
     data = load_issue(folder)
     issues = {str(r.get("issue") or folder.name) for r in data.records} or {folder.name}
+    seen: set[tuple[str, str]] = set()
+    count = 0
     with con:
         for name in issues:
             _delete_issue(con, name)
         for seq, rec in enumerate(data.records):
             issue = str(rec.get("issue") or folder.name)
-            doc = article_doc(rec, data.layouts)
+            key = (issue, str(rec.get("id", seq)))
+            if key in seen:
+                data.problems.append(
+                    f"{folder}: article id {key[1]!r} occurs twice; the second is not indexed"
+                )
+                continue
+            seen.add(key)
+            count += 1
+            doc = article_doc(rec, data.pages)
             cur = con.execute(
                 "INSERT INTO articles(issue, article_id, folder, seq, title, pages, doc) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -418,30 +207,19 @@ def index_issue(con: sqlite3.Connection, folder: Path) -> tuple[int, list[str]]:
                 ),
             )
             rowid = cur.lastrowid
-            title, body = _searchable(rec)
+            title, body = searchable(rec)
             con.execute(
                 "INSERT INTO articles_fts(rowid, title, body, folded) VALUES (?, ?, ?, ?)",
                 (rowid, title, body, fold(f"{title}\n{body}")),
             )
-            for k, b in enumerate(article_blocks(rec, data.layouts)):
+            for k, b in enumerate(article_blocks(rec, data.pages)):
                 box = b["box"] if isinstance(b["box"], list) else [None] * 4
                 con.execute(
                     "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (rowid, k, b["page"], b["printed_page"], b["file"], b["block"], b["type"],
                      *box, b["text"]),
                 )  # fmt: skip
-    return len(data.records), data.problems
-
-
-def record_folders(paths: Sequence[Path]) -> list[Path]:
-    """Issue folders (holding articles.jsonl) named directly or found below the paths."""
-    out: list[Path] = []
-    for p in paths:
-        if (p / RECORDS_NAME).is_file():
-            out.append(p)
-        elif p.is_dir():
-            out.extend(sorted(f.parent for f in p.rglob(RECORDS_NAME)))
-    return list(dict.fromkeys(out))
+    return count, data.problems
 
 
 # ---------------------------------------------------------------------------- search
@@ -589,48 +367,3 @@ def search(
                 )
         hits.append(hit)
     return hits
-
-
-# ---------------------------------------------------------------------------- export
-
-
-def export_docs(folders: Iterable[Path]) -> Iterator[tuple[dict[str, object], list[str]]]:
-    for folder in folders:
-        data = load_issue(folder)
-        for rec in data.records:
-            yield article_doc(rec, data.layouts), []
-        if data.problems:
-            yield {}, data.problems
-
-
-def bulk_lines(docs: Iterable[dict[str, object]], index: str) -> Iterator[str]:
-    """Elasticsearch/OpenSearch `_bulk` body: an action line, then the document."""
-    for doc in docs:
-        action = {"index": {"_index": index, "_id": doc["id"]}}
-        yield json.dumps(action, ensure_ascii=False)
-        yield json.dumps(doc, ensure_ascii=False)
-
-
-def solr_doc(doc: dict[str, object]) -> dict[str, object]:
-    """Flat Solr document using the dynamic-field suffixes of Solr's `_default` configset
-    (`*_txt_cjk` is analysed with CJK bigrams there)."""
-    blocks = doc.get("blocks")
-    block_list = blocks if isinstance(blocks, list) else []
-    out: dict[str, object] = {
-        "id": doc["id"],
-        "issue_s": doc["issue"],
-        "article_id_s": doc["article_id"],
-        "title_txt_cjk": doc["title"],
-        "kicker_txt_cjk": doc["kicker"],
-        "subtitle_txt_cjk": doc["subtitle"],
-        "byline_s": doc["byline"],
-        "text_txt_cjk": doc["text"],
-        "captions_txt_cjk": "\n".join(_str_list(doc.get("captions"))),
-        "pages_ss": doc["pages"],
-        "physical_pages_is": doc["physical_pages"],
-        "confidence_f": doc["confidence"],
-        "blocks_s": json.dumps(block_list, ensure_ascii=False),
-    }
-    if doc.get("date"):
-        out["date_dt"] = f"{doc['date']}T00:00:00Z"
-    return out

@@ -20,8 +20,10 @@ from urllib.parse import unquote, urlparse
 from lxml import etree
 
 from digitize.serialize.xmlsafe import (
+    UnsafePathError,
     XmlError,
     float_attr,
+    inside,
     local_name,
     parse_file,
     polygon_numbers,
@@ -198,11 +200,72 @@ def check_alto(root: etree._Element, path: str) -> list[Problem]:
         if name == "String":
             content = el.get("CONTENT")
             if content is None or not content.strip():
+                # WC 0 and no Glyphs: a line found on the page but not read (digitize
+                # writes these; the schema needs a String in every line): a warning.
+                # Otherwise text was deleted from a String that should have gone too.
+                unread = float_attr(el, "WC") == 0.0 and not any(
+                    local_name(g) == "Glyph" for g in el
+                )
                 problems.append(
-                    Problem(path, source_line(el), f"String '{el.get('ID', '')}' has empty CONTENT")
+                    Problem(
+                        path,
+                        source_line(el),
+                        f"String '{el.get('ID', '')}' has empty CONTENT"
+                        + (" (a line that was not read: type its text)" if unread else ""),
+                        warning=unread,
+                    )
                 )
     problems += _alto_boxes(root, path)
     problems += _alto_reading_order(root, ids, path)
+    problems += _alto_glyphs(root, path)
+    return problems
+
+
+def _alto_glyphs(root: etree._Element, path: str) -> list[Problem]:
+    """Each String's Glyphs and CC still match its CONTENT one-to-one.
+
+    Editors correct CONTENT and leave the Glyphs (and the per-character CC) of the old
+    reading behind; an archive then holds two texts for one word that disagree.
+    """
+    problems: list[Problem] = []
+    for st in root.iter():
+        if local_name(st) != "String":
+            continue
+        content = st.get("CONTENT") or ""
+        chars = [c for c in content if not c.isspace()]
+        label = f"String '{st.get('ID', '')}'"
+        glyphs = [g for g in st if local_name(g) == "Glyph"]
+        if glyphs:
+            text = "".join((g.get("CONTENT") or "").strip() for g in glyphs)
+            if len(glyphs) != len(chars):
+                problems.append(
+                    Problem(
+                        path,
+                        source_line(st),
+                        f"{label} has {len(glyphs)} Glyph(s) for the {len(chars)} "
+                        f"character(s) of its CONTENT {content!r}",
+                    )
+                )
+            elif text != "".join(chars):
+                problems.append(
+                    Problem(
+                        path,
+                        source_line(st),
+                        f"{label} CONTENT {content!r} does not match its Glyphs {text!r}",
+                    )
+                )
+        cc = st.get("CC")
+        if cc is not None:
+            values = cc.split() if " " in cc.strip() else list(cc.strip())
+            if len(values) not in (len(chars), len(content)):
+                problems.append(
+                    Problem(
+                        path,
+                        source_line(st),
+                        f"{label} CC has {len(values)} value(s) for the {len(chars)} "
+                        f"character(s) of its CONTENT {content!r}",
+                    )
+                )
     return problems
 
 
@@ -406,7 +469,28 @@ def check_mets(root: etree._Element, path: Path, alto_ids: _AltoIds | None = Non
                     need(el, f"xlink:{attr}", link, {"div"})
         if name == "area" and el.get("BETYPE", "IDREF") == "IDREF":
             problems += _mets_area(el, files, path, alto_ids)
+        if name == "FLocat":
+            problems += _mets_flocat(el, path)
     return problems
+
+
+def _mets_flocat(loc: etree._Element, path: Path) -> list[Problem]:
+    """A file's location resolves (relative to the METS file, as METS consumers read it)."""
+    href = loc.get(f"{{{XLINK_NS}}}href")
+    parent = loc.getparent()
+    fid = parent.get("ID", "") if parent is not None else ""
+    if not href:
+        return [Problem(str(path), source_line(loc), f"file '{fid}' has no FLocat/@xlink:href")]
+    target = _href_path(href, path.parent)
+    if target is None or target.is_file():
+        return []
+    return [
+        Problem(
+            str(path),
+            source_line(loc),
+            f"file '{fid}': {href} does not exist (hrefs are resolved relative to the METS file)",
+        )
+    ]
 
 
 def _mets_area(
@@ -419,13 +503,20 @@ def _mets_area(
         return []  # reported as a missing FILEID
     loc = next((c for c in f if local_name(c) == "FLocat"), None)
     href = loc.get(f"{{{XLINK_NS}}}href") if loc is not None else None
-    if not href:
-        return [Problem(spath, source_line(f), f"file '{fid}' has no FLocat/@xlink:href")]
-    target = _href_path(href, path.parent)
-    if target is None:
-        return []
-    if not target.is_file():
-        return [Problem(spath, source_line(f), f"file '{fid}': {href} does not exist")]
+    target = _href_path(href, path.parent) if href else None
+    if href is None or target is None or not target.is_file():
+        return []  # reported with the FLocat
+    try:
+        # An area's text lives in the issue's own ALTO: never read a file elsewhere.
+        target = inside(path.parent, unquote(urlparse(href).path), what="ALTO href")
+    except UnsafePathError:
+        return [
+            Problem(
+                spath,
+                source_line(area),
+                f"area points into {href}, outside the METS file's folder; not read",
+            )
+        ]
     found = alto_ids.get(target)
     if isinstance(found, XmlError):
         return [Problem(spath, source_line(area), f"area points into {href}, which is unreadable: "
@@ -501,12 +592,13 @@ def _validate_one(
     elif kind not in unchecked:
         unchecked.add(kind)
         where = f"in {schemas.folder}" if schemas.folder else "(no schema folder given)"
+        # A named folder without the schema is a mistake to report, not a silent pass.
         report.problems.append(
             Problem(
                 spath,
                 None,
                 f"{kind.upper()} files not checked against the schema: no {kind}*.xsd "
                 f"{where}; use --schemas DIR or {SCHEMAS_ENV}",
-                warning=True,
+                warning=schemas.folder is None,
             )
         )

@@ -126,6 +126,39 @@ def _cc(v: float) -> str:
     return str(round(9 * (1.0 - c)))
 
 
+def clip_polygon(pts: Sequence[Point], width: float, height: float) -> list[Point]:
+    """The part of a convex polygon inside the page (Sutherland-Hodgman).
+
+    A box at the page edge, turned back into the skewed scan, can poke a few pixels past
+    the scan's border; ALTO shapes must lie on the page. A polygon already inside is
+    returned unchanged, point for point.
+    """
+    out = list(pts)
+    if all(0.0 <= x <= width and 0.0 <= y <= height for x, y in out):
+        return out
+    # Each page edge as (axis, limit, keep the side below the limit?).
+    for axis, limit, below in (
+        (0, 0.0, False),
+        (0, width, True),
+        (1, 0.0, False),
+        (1, height, True),
+    ):
+        src, out = out, []
+        for k, cur in enumerate(src):
+            prev = src[k - 1]
+            cur_in = (cur[axis] <= limit) if below else (cur[axis] >= limit)
+            prev_in = (prev[axis] <= limit) if below else (prev[axis] >= limit)
+            if cur_in != prev_in:
+                t = (limit - prev[axis]) / (cur[axis] - prev[axis])
+                out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
+            if cur_in:
+                out.append(cur)
+        if not out:
+            return []
+    # Cut points land on the border; keep float rounding from pushing them past it.
+    return [(min(max(x, 0.0), width), min(max(y, 0.0), height)) for x, y in out]
+
+
 def _points(pts: Sequence[Point]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
 
@@ -193,10 +226,11 @@ class _Writer:
         el.set("VPOS", str(y0))
         el.set("WIDTH", str(max(0, round(sb.x1) - x0)))
         el.set("HEIGHT", str(max(0, round(sb.y1) - y0)))
-        if shape and self.rotated:
+        inside = clip_polygon(quad, t.scan_width, t.scan_height) if shape and self.rotated else []
+        if len(inside) >= 3:
             shp = etree.SubElement(el, f"{{{ALTO_NS}}}Shape")
             poly = etree.SubElement(shp, f"{{{ALTO_NS}}}Polygon")
-            poly.set("POINTS", _points(quad))
+            poly.set("POINTS", _points(inside))
 
     # -- document -----------------------------------------------------------
     def build(self) -> etree._Element:

@@ -12,6 +12,7 @@ import json
 import math
 import statistics
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -61,6 +62,22 @@ class AltoError(InputError):
 
 class NotAltoError(AltoError):
     """Well-formed XML whose root is not <alto> (some other file kept beside the pages)."""
+
+
+ScanBox = tuple[float, float, float, float]  # x, y, width, height in scan pixels
+
+
+@dataclass(slots=True)
+class AltoPage:
+    """An ALTO file read back: the page model, plus the geometry exactly as the file
+    writes it, for viewers and the search index that show boxes on the scan (the page
+    model's boxes are in the deskewed frame; mapping them back can move an edge by a
+    pixel of rounding)."""
+
+    page: Page
+    image_file: str  # sourceImageInformation/fileName as written
+    boxes: dict[str, ScanBox] = field(default_factory=dict)  # block and line id -> box
+    polygons: dict[str, list[Point]] = field(default_factory=dict)  # block id -> Shape
 
 
 def rotation_transform(
@@ -153,6 +170,9 @@ class _Reader:
         self.stem_hint = stem
         self.tags: dict[str, tuple[str, str, str]] = {}  # id -> (type, label, description)
         self.geo: _Geometry
+        self.boxes: dict[str, ScanBox] = {}
+        self.polygons: dict[str, list[Point]] = {}
+        self.image_file = ""
 
     def err(self, msg: str, el: etree._Element | None = None) -> AltoError:
         return AltoError(msg, path=self.path, line=source_line(el) if el is not None else None)
@@ -225,6 +245,16 @@ class _Reader:
         return [self.tags[i] for i in (el.get("TAGREFS") or "").split() if i in self.tags]
 
     # -- geometry -------------------------------------------------------------
+    def keep_written(self, el: etree._Element, eid: str, *, shape: bool = False) -> None:
+        """Remember the element's box (and Shape) in scan pixels as the file has them."""
+        vals = [_float(el, k, self.path) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
+        if all(v is not None for v in vals):
+            x, y, w, h = (float(v or 0.0) for v in vals)
+            self.boxes[eid] = (x, y, w, h)
+        poly = self.polygon(el) if shape else None
+        if poly is not None:
+            self.polygons[eid] = poly
+
     def box(self, el: etree._Element) -> Box | None:
         """Page-frame box: the Shape polygon when it still agrees with HPOS/VPOS/WIDTH/
         HEIGHT (an editor that moved the box leaves a stale polygon), else the hull."""
@@ -275,6 +305,7 @@ class _Reader:
             raise self.err("Page needs PHYSICAL_IMG_NR", page_el)
         file_el = self.find(self.root, "Description", "sourceImageInformation", "fileName")
         image_file = (file_el.text or "").strip() if file_el is not None else ""
+        self.image_file = image_file
         page_info = settings.get("page")
         info = page_info if isinstance(page_info, dict) else {}
         stem = self.stem_hint or str(info.get("stem") or "") or Path(image_file).stem
@@ -336,6 +367,7 @@ class _Reader:
                 excluded = True
         if name == "TextBlock" and not rtype.is_text:
             rtype = RegionType.BODY
+        self.keep_written(el, rid, shape=True)
         lines = [self.line(tl, vertical, used) for tl in el.iter() if local_name(tl) == "TextLine"]
         box = self.box(el)
         if box is None:
@@ -356,6 +388,7 @@ class _Reader:
 
     def line(self, tl: etree._Element, block_vertical: bool, used: set[str]) -> Line:
         lid = _unique(tl.get("ID") or f"line{len(used) + 1}", used)
+        self.keep_written(tl, lid)
         direction = tl.get("BASEDIRECTION")
         vertical = direction in ("ttb", "btt") if direction else block_vertical
         para = any(
@@ -522,7 +555,13 @@ def _unique(wanted: str, used: set[str]) -> str:
 
 
 def read_alto(data: bytes | Path) -> Page:
-    """Parse ALTO into a Page in the page frame (inverse of `to_alto`).
+    """Parse ALTO into a Page in the page frame (inverse of `to_alto`); see `read_alto_page`."""
+    return read_alto_page(data).page
+
+
+def read_alto_page(data: bytes | Path) -> AltoPage:
+    """Parse ALTO into a Page in the page frame (inverse of `to_alto`), with the scan
+    geometry as written.
 
     The input is untrusted (edited by hand, made by another tool), so it is parsed by
     `xmlsafe`: size limit, no DOCTYPE entities or external DTD, nothing resolved.
@@ -543,4 +582,6 @@ def read_alto(data: bytes | Path) -> Page:
         raise NotAltoError(
             f"root element is <{local_name(root)}>, not <alto>", path=path, line=source_line(root)
         )
-    return _Reader(root, path, stem).page()
+    reader = _Reader(root, path, stem)
+    page = reader.page()
+    return AltoPage(page, reader.image_file, reader.boxes, reader.polygons)

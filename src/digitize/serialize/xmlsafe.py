@@ -200,3 +200,33 @@ def polygon_numbers(el: etree._Element) -> list[float]:
     """The numbers in a Polygon's POINTS ("x,y x,y" or "x y x y"); ValueError for one
     that is not a number. Pairing and counting are left to the caller."""
     return [float(v) for v in (el.get("POINTS") or "").replace(",", " ").split()]
+
+
+# -- names read from output folders and edited files ----------------------------------
+
+
+class UnsafePathError(InputError):
+    """A file name read from an output folder or an edited file that leads outside it."""
+
+    kind = "unsafe-path"
+
+
+def inside(folder: Path, name: str, *, what: str = "file name") -> Path:
+    """`folder / name`, refused unless it stays inside `folder`.
+
+    Output folders are copied between machines and people, and ALTO, METS and article
+    records are edited by hand, so every file name read from them is untrusted: an
+    absolute path, `..` or a symbolic link out of the folder would make a command read
+    (or index, or embed in a web page) a file that was never part of the issue.
+    """
+    if not name or "\x00" in name:
+        raise UnsafePathError(f"empty or invalid {what} {name!r}", path=folder)
+    base = folder.resolve()
+    target = (base / name).resolve()
+    if Path(name).is_absolute() or not target.is_relative_to(base):
+        raise UnsafePathError(
+            f"{what} {name!r} points outside the issue folder; refusing to read it",
+            path=folder,
+            hint="the file was edited or planted; fix the name",
+        )
+    return target

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from archive_samples import ISSUE_NAME, write_issue
 
-from digitize.archive.search import connect, index_issue, issue_date, search, snippet
+from digitize.archive.documents import issue_date
+from digitize.archive.search import connect, index_issue, search, snippet
 from digitize.cli import main
 
 
