@@ -285,7 +285,7 @@ def test_orientation_then_deskew_gives_upright_page(horizontal: Image) -> None:
 def test_orientation_with_rapidocr(horizontal: Image, vertical: Image) -> None:
     from digitize.engines import create
 
-    engine = create("rapidocr")
+    engine = create("rapidocr", preset="accurate")
 
     def scorer(lines: list[Image]) -> list[float]:
         return [r.confidence if r.text else 0.0 for r in engine.recognize(lines)]

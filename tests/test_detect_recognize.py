@@ -74,7 +74,7 @@ def iou(a: Box, b: Box) -> float:
 
 @pytest.fixture(scope="module")
 def engine() -> OcrEngine:
-    return engines.create(engines.DEFAULT_ENGINE, threads=2)
+    return engines.create(engines.DEFAULT_ENGINE, threads=2, preset="accurate")
 
 
 def test_scale_follows_text_size() -> None:

@@ -110,7 +110,7 @@ def test_user_model_dir_is_used_when_selected(
 
 def test_unknown_engine_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
-        engines.create("tesseract")
+        engines.create("tesseract", preset="accurate")
 
 
 def test_presets_are_checked_per_engine() -> None:
@@ -146,7 +146,7 @@ def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
     monkeypatch.setenv("DIGITIZE_MODELS_DIR", str(tmp_path))  # the cache goes there too
     store = ModelStore(tmp_path)
     source = store.resolve(role="rec")
-    float_engine = RapidOcrEngine(threads=2, store=store)
+    float_engine = RapidOcrEngine(threads=2, store=store, preset="accurate")
     calls: list[int] = []
 
     def calibration() -> Iterator[np.ndarray]:
@@ -233,7 +233,7 @@ def test_engine_detects_lines_and_reports_provenance(engine: OcrEngine) -> None:
 
 @pytest.mark.model
 def test_rapidocr_char_positions_follow_the_text() -> None:
-    eng = engines.create("rapidocr", threads=2)
+    eng = engines.create("rapidocr", threads=2, preset="accurate")
     (res,) = eng.recognize([render_line(LINES[0], 40)])
     pos = res.char_positions
     assert pos is not None and len(pos) == len(res.text) == len(res.char_confidences)

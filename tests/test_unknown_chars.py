@@ -28,7 +28,7 @@ TEXT = "今日天氣晴朗{}我們去公園散步"
 
 @pytest.fixture(scope="module")
 def engine() -> OcrEngine:
-    return engines.create(engines.DEFAULT_ENGINE, threads=2)
+    return engines.create(engines.DEFAULT_ENGINE, threads=2, preset="accurate")
 
 
 def _render(text: str, *, vertical: bool) -> tuple[Page, list[float]]:

@@ -45,7 +45,7 @@ from scoring import char_f1, ro_cer
 
 @pytest.fixture(scope="module")
 def engine() -> OcrEngine:
-    return engines.create(engines.DEFAULT_ENGINE, threads=2)
+    return engines.create(engines.DEFAULT_ENGINE, threads=2, preset="accurate")
 
 
 def _page(img: np.ndarray) -> Page:
