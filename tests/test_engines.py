@@ -15,7 +15,7 @@ from PIL import ImageDraw, ImageFont
 
 from digitize import engines
 from digitize.engines.base import OcrEngine
-from digitize.engines.modelstore import ModelStore, file_sha256, models_dir
+from digitize.engines.modelstore import ModelStore, file_sha256, packaged_manifest
 from digitize.errors import ModelError, UsageError
 from ocr_samples import SERIF, cer
 
@@ -59,7 +59,7 @@ def test_manifest_models_resolve_and_verify() -> None:
 
 
 def _copy_manifest(tmp_path: Path, edit: dict[str, object] | None = None) -> Path:
-    raw = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    raw = json.loads(packaged_manifest().read_text(encoding="utf-8"))
     if edit:
         raw["models"][0].update(edit)
     (tmp_path / "manifest.json").write_text(json.dumps(raw), encoding="utf-8")
@@ -90,7 +90,7 @@ def test_user_model_dir_is_used_when_selected(
     folder.mkdir()
     shutil.copyfile(packaged.onnx, folder / "inference.onnx")
     (folder / "inference.yml").write_text("Global:\n  model_name: PP-OCRv6_small_det\n")
-    raw = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    raw = json.loads(packaged_manifest().read_text(encoding="utf-8"))
     raw["models"].append(
         {
             "name": "my_det",
@@ -142,7 +142,7 @@ def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
     from digitize.engines.modelstore import int8_model
     from digitize.engines.rapid import RapidOcrEngine
 
-    shutil.copyfile(models_dir() / "manifest.json", tmp_path / "manifest.json")
+    shutil.copyfile(packaged_manifest(), tmp_path / "manifest.json")
     monkeypatch.setenv("DIGITIZE_MODELS_DIR", str(tmp_path))  # the cache goes there too
     store = ModelStore(tmp_path)
     source = store.resolve(role="rec")
