@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import cv2
-import numpy as np
 import pytest
 from lxml import etree
 
@@ -396,7 +395,6 @@ def test_run_routes_library_logs_into_the_output(fakes: Path, tmp_path: Path) ->
 
     from digitize.batch import runner
 
-    pytest.MonkeyPatch().context()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(runner, "create_engine", spy)
         _run([tmp_path / "in" / "iss"], tmp_path / "out")
@@ -465,5 +463,4 @@ def test_every_output_write_is_checked(tmp_path: Path) -> None:
     for name in ("../escape.txt", "..", "a/b.txt", "x\ny.txt"):
         with pytest.raises(OutputError):
             write_outputs(m, {name: b"x"}, force=False, outcome=WriteOutcome())
-    assert _files(tmp_path) == set()
-    np.testing.assert_equal(len(list(tmp_path.rglob("*.txt"))), 0)
+    assert not any(p.suffix == ".txt" for p in _files(tmp_path.parent))
