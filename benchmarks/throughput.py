@@ -49,12 +49,12 @@ STAGES = ("load", "deskew", "detect", "segment", "recognize", "layout")
 PIPELINE_CHILD = r"""
 import json, resource, sys
 from pathlib import Path
-from digitize.pipeline import Settings
-from digitize.runner import RunOptions, run
+from digitize.batch.runner import RunOptions, run
+from digitize.config import Settings
 args = json.loads(sys.argv[1])
-settings = Settings(preset=args["preset"])
+settings = Settings(preset=args["preset"], workers=args["workers"])
 summary = run([Path(p) for p in args["inputs"]],
-              RunOptions(output=Path(args["output"]), workers=args["workers"], settings=settings),
+              RunOptions(output=Path(args["output"]), settings=settings),
               log=lambda m: None)
 print(json.dumps({
     "seconds": summary.seconds, "ok": summary.ok, "failed": summary.failed,
@@ -259,7 +259,8 @@ def _median(values: list[float]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from digitize.engines import DEFAULT_PRESET, PRESETS
+    from digitize.config import DEFAULT_PRESET
+    from digitize.engines import PRESETS
 
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -9,12 +9,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from digitize import __version__
-from digitize.engines import DEFAULT_ENGINE, DEFAULT_PRESET, ENGINES, PRESETS
-from digitize.errors import EXIT_USAGE, DigitizeError, UsageError
+from digitize.config import DEFAULT_PRESET
+from digitize.engines import DEFAULT_ENGINE, ENGINES, PRESETS
+from digitize.errors import EXIT_CODES_HELP, EXIT_USAGE, DigitizeError
 
 Handler = Callable[[argparse.Namespace], int]
 
-RUN_EPILOG = """\
+RUN_EPILOG = f"""\
 inputs:
   an issue folder of page images (TIFF incl. multi-page, JPEG, PNG, JPEG 2000), a folder of
   issue folders, a PDF (one issue; pages become page-1, page-2, ...), or single image files.
@@ -31,8 +32,9 @@ outputs, per issue in OUTPUT/<issue>/:
 A re-run skips finished pages and never overwrites a file that was edited since it was
 written (use --force to overwrite; a backup is kept in .digitize/backup/).
 
-exit codes: 0 all pages done, 1 some pages failed, 2 usage error, 3 output not writable,
-4 OCR models missing or broken.
+The OCR libraries' own log lines go to OUTPUT/.digitize/library.log (--verbose: stderr).
+
+exit codes: {EXIT_CODES_HELP}.
 """
 
 
@@ -90,6 +92,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         help="skip the check for pages turned by 90/180 degrees",
     )
     run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the OCR libraries' log lines on stderr (default: OUTPUT/.digitize/library.log)",
+    )
+    run.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run pages on a Dask cluster, e.g. tcp://host:8786 (needs digitize[dask])",
@@ -113,24 +120,21 @@ def _register_archive_commands(
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from digitize.batch.runner import RunOptions, run
-    from digitize.pipeline import Settings
+    from digitize.config import Settings
 
-    preset = args.preset or (DEFAULT_PRESET if args.engine == "rapidocr" else "accurate")
-
-    if args.workers < 0:
-        raise UsageError("--workers must be 0 (one per core) or more")
     options = RunOptions(
         output=args.output,
         settings=Settings(
             engine=args.engine,
+            preset=args.preset or "",
             detect_orientation=not args.no_orientation,
             overlay=args.overlay,
-            preset=preset,
+            workers=args.workers,
         ),
-        workers=args.workers,
         force=args.force,
         fail_fast=args.fail_fast,
         scheduler=args.scheduler,
+        verbose=args.verbose,
     )
     summary = run(args.inputs, options)
     err = sys.stderr
@@ -151,7 +155,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{'edited files kept':<22}{len(summary.kept_edited)} (use --force to overwrite)",
             file=err,
         )
-    print(f"output in {args.output}/ ({total} pages)", file=err)
+    for why in summary.refused:
+        print(f"{'issue not run':<22}{why}", file=err)
+    if summary.unread_issues:
+        names = ", ".join(summary.unread_issues)
+        print(f"{'nothing read in':<22}{names} (see report.json there)", file=err)
+    read = summary.ok + summary.skipped
+    if read:
+        print(f"output in {args.output}/ ({read} of {total} pages read)", file=err)
+    else:
+        print(f"no page was read; nothing but report.json written to {args.output}/", file=err)
     return summary.exit_code
 
 

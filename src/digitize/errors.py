@@ -1,4 +1,9 @@
-"""Typed errors. Each carries the process exit code the CLI uses and a hint saying what to do."""
+"""Typed errors. Each carries the process exit code the CLI uses and a hint saying what to do.
+
+Exit codes (README, `digitize run --help`): 0 all pages done, 1 some pages failed, 2 usage
+error, 3 output not writable, 4 OCR models missing or broken, 5 output folder locked by
+another digitize process, 6 Dask cluster unreachable or lost, 7 no page was read.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,16 @@ EXIT_PAGES_FAILED = 1
 EXIT_USAGE = 2
 EXIT_OUTPUT = 3
 EXIT_MODEL = 4
+EXIT_LOCKED = 5
+EXIT_CLUSTER = 6
+EXIT_NOTHING_READ = 7
+
+EXIT_CODES_HELP = (
+    "0 all pages done, 1 some pages failed, 2 usage error, 3 output not writable, "
+    "4 OCR models missing or broken, 5 output folder locked by another digitize run or "
+    "rebuild, 6 Dask cluster unreachable or all its workers lost, 7 no page was read "
+    "(no page images found, or every page failed)"
+)
 
 
 class DigitizeError(Exception):
@@ -35,6 +50,27 @@ class DigitizeError(Exception):
 class UsageError(DigitizeError):
     exit_code = EXIT_USAGE
     kind = "usage"
+
+
+class LockedError(DigitizeError):
+    """Another digitize process (a run or a rebuild) is writing to the same output."""
+
+    exit_code = EXIT_LOCKED
+    kind = "locked"
+
+
+class ClusterError(DigitizeError):
+    """The Dask scheduler cannot be reached, or every worker is gone: fatal for the run."""
+
+    exit_code = EXIT_CLUSTER
+    kind = "cluster"
+
+
+class NothingReadError(DigitizeError):
+    """The inputs held no page that could be read; nothing useful was written."""
+
+    exit_code = EXIT_NOTHING_READ
+    kind = "nothing-read"
 
 
 class InputError(DigitizeError):

@@ -1,26 +1,41 @@
-"""The pipeline: page stages in order, then issue stages, then writing.
+"""The pipeline: page stages in order, then the issue half.
 
-Page stages (one page at a time, any worker):
+Page stages (one page at a time, any worker), `process_page`:
     load -> deskew -> PAGE_STAGES (detect -> segment -> recognize -> classify -> order)
-Issue stages (all pages of an issue, in runner.py once its pages are done):
-    link articles (articles.link_articles) -> write (writer.issue_files, store.write_outputs)
+Issue half (all pages of an issue, once they are done), `finish_issue` + `issue_report`:
+    link articles (stages.link) -> serialize (ALTO, text, METS, records) -> report
+`batch/runner.py` (after OCR) and `archive/rebuild.py` (from corrected ALTO) both call it;
+the store (batch/store.py) writes the bytes. Imports stages and serializers, never batch/.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
-from digitize.engines import DEFAULT_PRESET
-from digitize.engines.base import OcrEngine
+from digitize import __version__
+from digitize.config import Settings as Settings  # callers build it next to process_page
+from digitize.engines.base import ModelInfo, OcrEngine
 from digitize.errors import BlankPageError, DigitizeError, EngineError
-from digitize.model import Image, Page
+from digitize.model import Image, Issue, Page
+from digitize.serialize.alto import Processing, to_alto
+from digitize.serialize.alto_read import NotAltoError, read_alto
+from digitize.serialize.mets import to_mets
+from digitize.serialize.records import article_records
+from digitize.serialize.text import issue_text, page_text
 from digitize.stages.classify import classify
 from digitize.stages.deskew import deskew
 from digitize.stages.detect import detect_lines
+from digitize.stages.link import link_articles
 from digitize.stages.load import PageSource, load_page
 from digitize.stages.order import order
 from digitize.stages.recognize import recognize
@@ -44,23 +59,6 @@ PAGE_STAGES: tuple[tuple[str, PageStage], ...] = (
     ("classify", _without_engine(classify)),
     ("order", _without_engine(order)),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything that changes the output; recorded in ALTO and in the run manifest."""
-
-    engine: str = "rapidocr"
-    detect_orientation: bool = True
-    overlay: bool = False
-    preset: str = DEFAULT_PRESET
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "engine": self.engine,
-            "detect_orientation": str(self.detect_orientation).lower(),
-            "preset": self.preset,
-        }
 
 
 @dataclass(slots=True)
@@ -144,3 +142,187 @@ def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> P
         ).to_dict()
     err["stage"] = stage
     return PageResult(source, None, time.perf_counter() - started, err, timings)
+
+
+# --- the issue half: link -> write (bytes) -> report -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadPage:
+    """A page of the issue that failed: METS lists it as "not read" with the reason."""
+
+    number: int
+    file: Path
+    index: int
+    reason: str
+
+
+@dataclass(slots=True)
+class IssueOutputs:
+    """Every output file of one issue (by name, as bytes) and what linking found."""
+
+    files: dict[str, bytes]
+    pages: list[Page]
+    articles: int = 0
+    jumps: int = 0
+    unresolved_jumps: list[dict[str, object]] = field(default_factory=list)
+
+
+def processing_for(
+    engine: str, models: Sequence[ModelInfo], settings: dict[str, str]
+) -> Processing:
+    return Processing(
+        software="digitize",
+        version=__version__,
+        engine=engine,
+        models=list(models),
+        settings=settings,
+        timestamp=datetime.now(UTC).replace(microsecond=0).isoformat(),
+    )
+
+
+def finish_issue(
+    name: str,
+    source: Path,
+    pages: list[Page],
+    processing: Processing,
+    *,
+    folder: Path,
+    unread: Sequence[UnreadPage] = (),
+    with_alto: bool = True,
+    overlays: bool = False,
+) -> IssueOutputs:
+    """Link the issue's articles and serialize every output file (written to `folder`,
+    which FLocat links are relative to). Used by `digitize run` and `digitize rebuild`.
+
+    An issue without a single read page gets no files: an empty METS and empty text would
+    look like a finished issue.
+    """
+    issue = Issue(name=name, source=source, pages=pages)
+    if not pages:
+        return IssueOutputs(files={}, pages=[])
+    link_articles(issue)
+    files = issue_files(
+        issue, processing, folder=folder, unread=unread, with_alto=with_alto, overlays=overlays
+    )
+    return IssueOutputs(
+        files=files,
+        pages=issue.pages,
+        articles=len(issue.articles),
+        jumps=len(issue.jumps),
+        unresolved_jumps=issue.unresolved_jumps,
+    )
+
+
+def issue_report(
+    name: str,
+    info: dict[str, Any],
+    rows: list[dict[str, Any]],
+    outputs: IssueOutputs,
+    *,
+    total_pages: int,
+    skipped_files: list[dict[str, str]],
+    kept_edited: list[str],
+    backups: list[str],
+    write_seconds: float,
+) -> bytes:
+    """report.json: a row per page (status and reason), totals, and what was kept."""
+    ok = sum(1 for r in rows if r["status"] == "done")
+    report: dict[str, Any] = {
+        "issue": name,
+        "software": info["software"],
+        "models": info["models"],
+        "settings": info["settings"],
+        "pages": rows,
+        "unresolved_jumps": outputs.unresolved_jumps,
+        "skipped_files": skipped_files,
+        "totals": {
+            "pages": total_pages,
+            "ok": ok,
+            "failed": sum(1 for r in rows if r["status"] == "failed"),
+            "seconds": round(sum(r["seconds"] for r in rows), 3),
+            # linking articles + serializing + writing the issue's files (not per page)
+            "write_seconds": round(write_seconds, 3),
+            "articles": outputs.articles,
+            "jumps": outputs.jumps,
+        },
+        "kept_edited": kept_edited,
+        "backups": backups,
+    }
+    if not ok:
+        report["note"] = "no page of this issue was read: no METS, text or article files written"
+    return json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def alto_name(page: Page) -> str:
+    return f"{page.stem}.xml"
+
+
+def file_href(target: Path, base: Path) -> str:
+    """`target` as a URI reference relative to the folder `base` (where METS is written),
+    percent-encoded, so that spaces, '#' or a newline in a file name cannot break it."""
+    rel = os.path.relpath(os.path.abspath(target), os.path.abspath(base))
+    return quote(Path(rel).as_posix(), safe="/")
+
+
+def issue_files(
+    issue: Issue,
+    processing: Processing,
+    *,
+    folder: Path,
+    unread: Sequence[UnreadPage] = (),
+    with_alto: bool = True,
+    overlays: bool = False,
+) -> dict[str, bytes]:
+    """Every output file of one issue, by file name. `with_alto=False` is for rebuilds,
+    where the (possibly corrected) ALTO files are the source and must not be rewritten."""
+    files: dict[str, bytes] = {}
+    for page in issue.pages:
+        if with_alto:
+            files[alto_name(page)] = to_alto(page, processing=processing, image_file=page.file.name)
+        files[f"{page.stem}.txt"] = _text(page_text(page))
+        if overlays:
+            files[f"{page.stem}.overlay.png"] = _overlay(page)
+    sources = [(p.number, p.file, p.source_index) for p in issue.pages]
+    sources += [(u.number, u.file, u.index) for u in unread]
+    multi = {f for _, f, index in sources if index > 0}  # files holding several pages
+    files["mets.xml"] = to_mets(
+        issue,
+        image_files={n: file_href(f, folder) for n, f, _ in sources},
+        alto_files={p.number: quote(alto_name(p)) for p in issue.pages},
+        image_pages={n: index + 1 for n, f, index in sources if f in multi},
+        unread={u.number: u.reason for u in unread},
+    )
+    files["issue.txt"] = _text(issue_text(issue))
+    records = article_records(issue)
+    files["articles.jsonl"] = "".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records
+    ).encode("utf-8")
+    return files
+
+
+def _text(text: str) -> bytes:
+    return (text.rstrip("\n") + "\n").encode("utf-8") if text else b""
+
+
+def _overlay(page: Page) -> bytes:
+    from digitize.serialize.overlay import render_overlay
+
+    source = PageSource(file=page.file, index=page.source_index, stem=page.stem, number=page.number)
+    return render_overlay(page, load_page(source))
+
+
+def read_corrected_page(path: Path, source: tuple[Path, int] | None) -> Page | None:
+    """One (possibly hand-edited) ALTO file as a Page (`read_alto` parses it safely); None
+    if it is not ALTO. `source` is the scan's path and page index, which ALTO lacks (it
+    records only the image's file name).
+
+    Raises InputError (with file and line) or OSError for a file that cannot be read.
+    """
+    try:
+        page = read_alto(path)
+    except NotAltoError:
+        return None  # some other XML the archivist keeps next to the outputs
+    if source is not None:
+        page.file, page.source_index = source
+    return page

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from digitize.batch.store import Manifest, PageEntry, WriteOutcome, write_outputs
-from digitize.batch.writer import issue_files
 from digitize.model import Box, Glyph, Issue, JumpMarker, Line, Page, Region, RegionType, Transform
+from digitize.pipeline import issue_files
 from digitize.serialize.alto import Processing
 from digitize.serialize.alto_read import rotation_transform
 from digitize.stages.link import link_articles
@@ -155,5 +155,6 @@ def write_issue(root: Path) -> Path:
         )
     issue = Issue(name=ISSUE_NAME, source=scans, pages=pages)
     link_articles(issue)
-    write_outputs(manifest, issue_files(issue, PROCESSING), force=False, outcome=WriteOutcome())
+    files = issue_files(issue, PROCESSING, folder=folder)
+    write_outputs(manifest, files, force=False, outcome=WriteOutcome())
     return folder

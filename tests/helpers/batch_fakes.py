@@ -24,9 +24,10 @@ import numpy as np
 import pytest
 
 from digitize import pipeline
+from digitize.config import Settings
 from digitize.engines.base import DetectedLine, ModelInfo, Recognition
 from digitize.model import Image
-from digitize.pipeline import PageResult, Settings
+from digitize.pipeline import PageResult
 from digitize.stages.load import PageSource
 
 
@@ -94,19 +95,19 @@ def instrumented_process_page(source: PageSource, engine: object, settings: Sett
 
 
 def _patch_modules(setattr_: Callable[[object, str, object], None]) -> None:
-    from digitize.batch import cluster, runner
+    from digitize.batch import cluster, pool, runner
 
-    for module in (runner, cluster):
+    for module in (runner, pool, cluster):
         setattr_(module, "create_engine", fake_create)
         setattr_(module, "process_page", instrumented_process_page)
 
 
 def fake_worker_init(settings: Settings, threads: int) -> None:
     """Pool initializer: patch the fakes into this fresh (spawned) worker, then the real init."""
-    from digitize.batch import runner
+    from digitize.batch import pool
 
     _patch_modules(setattr)
-    runner._init_worker(settings, threads)
+    pool._init_worker(settings, threads)
 
 
 def install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,10 +116,10 @@ def install(monkeypatch: pytest.MonkeyPatch) -> None:
     Workers are spawned as in production (forking a test process that runs threads, e.g.
     Dask's event loop, can deadlock); the initializer patches them on start.
     """
-    from digitize.batch import runner
+    from digitize.batch import pool
 
     _patch_modules(monkeypatch.setattr)
-    monkeypatch.setattr(runner, "_init_worker", fake_worker_init)
+    monkeypatch.setattr(pool, "_init_worker", fake_worker_init)
 
 
 def page_image(seed: int, width: int = 360, height: int = 240) -> Image:

@@ -22,4 +22,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def engine() -> OcrEngine:
     """The default engine with two onnxruntime threads."""
-    return engines.create(engines.DEFAULT_ENGINE, threads=2)
+    return engines.create(engines.DEFAULT_ENGINE, threads=2, preset="accurate")

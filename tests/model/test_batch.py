@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from digitize.batch.runner import RunOptions, RunSummary, run
+from digitize.config import Settings
 
 
 def _without_timestamp(xml: bytes) -> bytes:
@@ -20,7 +22,8 @@ def _without_timestamp(xml: bytes) -> bytes:
 
 def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str]]:
     logs: list[str] = []
-    opts = RunOptions(output=out, **kw)
+    settings = dataclasses.replace(kw.pop("settings", Settings()), workers=kw.pop("workers", 0))
+    opts = RunOptions(output=out, settings=settings, **kw)
     return run(inputs, opts, log=logs.append), logs
 
 

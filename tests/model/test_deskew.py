@@ -90,7 +90,7 @@ def skew_scan(page: Image, skew_deg: float) -> Image:
 def test_orientation_with_rapidocr(horizontal: Image, vertical: Image) -> None:
     from digitize.engines import create
 
-    engine = create("rapidocr")
+    engine = create("rapidocr", preset="accurate")
 
     def scorer(lines: list[Image]) -> list[float]:
         return [r.confidence if r.text else 0.0 for r in engine.recognize(lines)]

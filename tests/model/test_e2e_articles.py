@@ -20,10 +20,9 @@ from lxml import etree
 from paths import SCHEMA_DIR
 from scoring import cer, semi_global_distance, strip_ws
 
-from digitize.batch.writer import issue_files, processing_for
+from digitize.config import Settings, issue_files, process_page, processing_for
 from digitize.engines import create
 from digitize.model import Article, Issue, RegionType
-from digitize.pipeline import Settings, process_page
 from digitize.serialize.alto import block_ids
 from digitize.serialize.mets import METS_NS, XLINK_NS
 from digitize.stages.link import link_articles
@@ -60,8 +59,8 @@ class Run:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     root = tmp_path_factory.mktemp("e2e") / "jumps-e2e"
     gt = render_issue(jumps_issue(), root, seed=0)
-    engine = create("rapidocr", threads=2)
-    settings = Settings()
+    settings = Settings(preset="accurate")
+    engine = create(settings.engine, threads=2, preset=settings.preset)
     (source,) = discover([root]).issues
     pages = []
     for ps in source.pages:
@@ -70,7 +69,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         pages.append(result.page)
     issue = Issue(name=source.name, source=source.path, pages=pages)
     link_articles(issue)
-    files = issue_files(issue, processing_for(settings.engine, engine.models(), settings.as_dict()))
+    processing = processing_for(settings.engine, engine.models(), settings.as_dict())
+    files = issue_files(issue, processing, folder=root.parent / "out" / source.name)
     records = [json.loads(line) for line in files["articles.jsonl"].decode().splitlines()]
     return Run(gt, issue, files, records)
 

@@ -16,7 +16,7 @@ from PIL import ImageDraw, ImageFont
 
 from digitize import engines
 from digitize.engines.base import OcrEngine
-from digitize.engines.modelstore import ModelStore, file_sha256, models_dir
+from digitize.engines.modelstore import ModelStore, file_sha256, packaged_manifest
 
 SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
@@ -58,11 +58,11 @@ def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
     from digitize.engines.modelstore import int8_model
     from digitize.engines.rapid import RapidOcrEngine
 
-    shutil.copyfile(models_dir() / "manifest.json", tmp_path / "manifest.json")
+    shutil.copyfile(packaged_manifest(), tmp_path / "manifest.json")
     monkeypatch.setenv("DIGITIZE_MODELS_DIR", str(tmp_path))  # the cache goes there too
     store = ModelStore(tmp_path)
     source = store.resolve(role="rec")
-    float_engine = RapidOcrEngine(threads=2, store=store)
+    float_engine = RapidOcrEngine(threads=2, store=store, preset="accurate")
     calls: list[int] = []
 
     def calibration() -> Iterator[np.ndarray]:
@@ -146,7 +146,7 @@ def test_engine_detects_lines_and_reports_provenance(engine: OcrEngine) -> None:
 
 @pytest.mark.model
 def test_rapidocr_char_positions_follow_the_text() -> None:
-    eng = engines.create("rapidocr", threads=2)
+    eng = engines.create("rapidocr", threads=2, preset="accurate")
     (res,) = eng.recognize([render_line(LINES[0], 40)])
     pos = res.char_positions
     assert pos is not None and len(pos) == len(res.text) == len(res.char_confidences)

@@ -18,9 +18,9 @@ import cv2
 import pytest
 from scoring import READ_TYPES, ro_cer, semi_global_distance, strip_ws
 
+from digitize.config import Settings, process_page
 from digitize.engines import create
 from digitize.model import Box, Issue, Page, Region, RegionType
-from digitize.pipeline import Settings, process_page
 from digitize.serialize.text import article_body, page_text
 from digitize.stages.link import link_articles
 from digitize.stages.load import PageSource
@@ -86,7 +86,7 @@ class Rendered:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
-    engine = create("rapidocr", threads=2)
+    engine = create("rapidocr", threads=2, preset="accurate")
     out: dict[str, Rendered] = {}
     tmp = tmp_path_factory.mktemp("rendered")
     for name, spec in _specs().items():
@@ -94,7 +94,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
         gt = issue.gt["pages"][0]
         f = tmp / f"{name}.png"
         cv2.imwrite(str(f), issue.images[0])
-        res = process_page(PageSource(Path(f), 0, name, gt["page"]), engine, Settings())
+        source = PageSource(Path(f), 0, name, gt["page"])
+        res = process_page(source, engine, Settings(preset="accurate"))
         assert res.page is not None, res.error
         out[name] = Rendered(res.page, gt)
     return out

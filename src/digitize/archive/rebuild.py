@@ -21,15 +21,15 @@ from digitize.batch.store import (
     STATE_DIR,
     Manifest,
     WriteOutcome,
+    issue_lock,
     save_page,
     sha256_file,
     write_outputs,
 )
-from digitize.batch.writer import issue_files, processing_for
 from digitize.errors import InputError
-from digitize.model import Issue, Page
-from digitize.serialize.alto_read import AltoError, NotAltoError, read_alto
-from digitize.stages.link import link_articles
+from digitize.model import Page
+from digitize.pipeline import finish_issue, processing_for, read_corrected_page
+from digitize.serialize.alto_read import AltoError
 
 METS_NAME = "mets.xml"
 # Our own non-ALTO XML outputs; everything else *.xml in an issue folder is a page.
@@ -91,15 +91,11 @@ def read_page(path: Path, manifest: Manifest) -> Page | None:
 
     Raises InputError (with file and line) or OSError for a file that cannot be read.
     """
-    try:
-        page = read_alto(path)
-    except NotAltoError:
-        return None  # some other XML the archivist keeps next to the outputs
-    entry = manifest.pages.get(page.stem)
-    if entry is not None:
+    page = read_corrected_page(path, None)
+    entry = manifest.pages.get(page.stem) if page is not None else None
+    if page is not None and entry is not None:
         # ALTO records only the image's file name; the manifest has the source path.
-        page.file = Path(entry.file)
-        page.source_index = entry.index
+        page.file, page.source_index = Path(entry.file), entry.index
     return page
 
 
@@ -139,7 +135,13 @@ def rebuild_issue(folder: Path, *, log: Callable[[str], None] | None = None) -> 
     When some ALTO file cannot be read, page text of the readable pages is still
     rewritten, but the issue-level files (issue.txt, articles.jsonl, mets.xml) are left
     as they are: writing them without the broken page would silently drop its articles.
+    Holds the output's lock (the one `digitize run` takes) for the whole rebuild.
     """
+    with issue_lock(folder):
+        return _rebuild_locked(folder, log)
+
+
+def _rebuild_locked(folder: Path, log: Callable[[str], None] | None) -> RebuildResult:
     manifest = Manifest.load(folder)
     result = RebuildResult(issue=folder.name, folder=folder)
     pages, result.errors = read_pages(folder, manifest)
@@ -148,11 +150,15 @@ def rebuild_issue(folder: Path, *, log: Callable[[str], None] | None = None) -> 
         result.errors.append(f"{folder}: no ALTO files to rebuild from")
     if not pages:
         return result
-    issue = Issue(name=folder.name, source=folder, pages=pages)
-    link_articles(issue)
-    result.articles = len(issue.articles)
-    result.jumps = len(issue.jumps)
-    files = issue_files(issue, processing_for("rebuild", [], {}), with_alto=False)
+    outputs = finish_issue(
+        folder.name,
+        folder,
+        pages,
+        processing_for("rebuild", [], {}),
+        folder=folder,
+        with_alto=False,
+    )
+    result.articles, result.jumps, files = outputs.articles, outputs.jumps, outputs.files
     if result.errors:
         files = {n: d for n, d in files.items() if n.endswith(".txt") and n != "issue.txt"}
     outcome = WriteOutcome()
@@ -160,9 +166,9 @@ def rebuild_issue(folder: Path, *, log: Callable[[str], None] | None = None) -> 
         "at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "from": {f"{p.stem}.xml": sha256_file(folder / f"{p.stem}.xml") for p in pages},
     }
-    write_outputs(manifest, files, force=True, outcome=outcome)
     for page in pages:
-        save_page(folder, page)
+        save_page(folder, page, manifest.pages.get(page.stem))
+    write_outputs(manifest, files, force=True, outcome=outcome)
     result.written = outcome.written
     result.backed_up = outcome.backed_up
     result.issue_files_written = not result.errors

@@ -18,14 +18,16 @@ import dataclasses
 import itertools
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
+from digitize.config import Settings
 from digitize.engines import create as create_engine
 from digitize.engines.base import ModelInfo, OcrEngine
-from digitize.errors import ModelError, UsageError
-from digitize.pipeline import PageResult, Settings, process_page
+from digitize.errors import ClusterError, ModelError, UsageError
+from digitize.pipeline import PageResult, process_page
 from digitize.stages.load import PageSource
 
 K = TypeVar("K")
@@ -34,6 +36,10 @@ K = TypeVar("K")
 # driver's memory stays flat (results are consumed as they arrive).
 QUEUE_PER_THREAD = 2
 CONNECT_TIMEOUT_S = 30
+# With pages outstanding and no worker connected for this long, the run stops with a clear
+# message instead of waiting silently for workers that may never come back.
+NO_WORKERS_TIMEOUT_S = 120.0
+POLL_S = 0.2
 
 _local = threading.local()
 
@@ -111,7 +117,7 @@ def _connect(address: str) -> Any:
         client_cls: Any = distributed.Client  # untyped library
         return client_cls(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise UsageError(
+        raise ClusterError(
             f"cannot reach the Dask scheduler at {address}: {exc}",
             hint="start it with `dask scheduler` and check the address and port",
         ) from exc
@@ -159,7 +165,7 @@ def run_on_dask(
                 stream.add(future)
 
         submit(limit)
-        for future in stream:
+        for future in _finished(stream, client):
             key, source = running.pop(future.key)
             try:
                 res: PageResult = future.result()
@@ -186,3 +192,26 @@ def run_on_dask(
             submit(1)
     finally:
         client.close()
+
+
+def _finished(stream: Any, client: Any) -> Iterator[Any]:
+    """Futures as they finish; ClusterError when no worker has been connected for
+    NO_WORKERS_TIMEOUT_S while pages are outstanding (all workers lost or never started)."""
+    alone_since: float | None = None
+    while not stream.is_empty():
+        if stream.has_ready():
+            alone_since = None
+            yield from stream.next_batch(block=False)
+            continue
+        if client.nthreads():
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since > NO_WORKERS_TIMEOUT_S:
+            raise ClusterError(
+                f"no Dask worker has been connected for {NO_WORKERS_TIMEOUT_S:.0f} s while "
+                f"{stream.count()} page(s) wait",
+                hint="start workers with `dask worker ADDRESS` (finished pages are kept; "
+                "re-run to continue)",
+            )
+        time.sleep(POLL_S)

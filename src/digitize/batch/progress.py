@@ -74,3 +74,12 @@ def _fmt_seconds(seconds: float) -> str:
     return (
         f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
     )
+
+
+def shown(path: object) -> str:
+    """A path or name fit for one log line: control characters (a newline in a file name)
+    are shown escaped, so they can neither break the progress line nor fake another line."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)

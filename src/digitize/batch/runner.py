@@ -16,66 +16,77 @@ from __future__ import annotations
 import contextlib
 import heapq
 import json
-import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digitize import __version__
-from digitize.batch.progress import Progress
+from digitize.batch.pool import failure, plan_workers, pool_results
+from digitize.batch.progress import Progress, shown
 from digitize.batch.store import (
+    STATE_DIR,
     Manifest,
     PageEntry,
     RunLock,
     WriteOutcome,
+    cache_ok,
     check_writable,
+    contained,
     is_edited,
     load_page_cache,
+    name_problem,
+    remove_old_caches,
     remove_stale_temps,
     save_page,
     sha256_bytes,
     sha256_file,
     write_outputs,
 )
-from digitize.batch.writer import issue_files, processing_for
+from digitize.config import Settings
+from digitize.engines import LIBRARY_LOG_ENV
 from digitize.engines import create as create_engine
 from digitize.engines.base import ModelInfo, OcrEngine
-from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED, DigitizeError, ModelError, UsageError
-from digitize.model import Issue, Page
-from digitize.pipeline import PageResult, Settings, process_page
+from digitize.errors import (
+    EXIT_NOTHING_READ,
+    EXIT_OK,
+    EXIT_PAGES_FAILED,
+    DigitizeError,
+    NothingReadError,
+)
+from digitize.model import Page
+from digitize.pipeline import (
+    PageResult,
+    UnreadPage,
+    finish_issue,
+    issue_report,
+    process_page,
+    processing_for,
+    read_corrected_page,
+)
 from digitize.serialize.alto import Processing
-from digitize.stages.load import IssueSource, PageSource, discover
+from digitize.stages.load import IssueSource, PageSource, SkippedFile, discover
 
-# "spawn": workers start clean, never inheriting the driver's onnxruntime threads (forking a
-# process that runs threads can deadlock). Tests switch to "fork" so workers see fakes.
-MP_START_METHOD = "spawn"
-# Pages queued per worker: enough to keep workers busy, few enough to keep memory flat.
-QUEUE_PER_WORKER = 2
-# Native thread pools that read their size from the environment when first loaded.
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 SLOWEST_KEPT = 5
 
 
 @dataclass(slots=True)
 class RunOptions:
+    """What only a run needs beyond `Settings` (which say how pages are read)."""
+
     output: Path
     settings: Settings = field(default_factory=Settings)
-    workers: int = 0  # 0 = one per core
     force: bool = False
     fail_fast: bool = False
     scheduler: str | None = None
     # Run pages in this process instead of a worker pool: no second copy of the models and
     # plain tracebacks, but a crash in native code ends the run. For debugging and profiling.
     in_process: bool = False
+    # OCR libraries' log lines on stderr instead of OUTPUT/.digitize/library.log
+    verbose: bool = False
 
 
 @dataclass(slots=True)
@@ -90,74 +101,16 @@ class RunSummary:
     stopped_early: bool = False
     workers: int = 0
     threads: int = 0
+    refused: list[str] = field(default_factory=list)  # issues not run, with the reason
+    unread_issues: list[str] = field(default_factory=list)  # issues of which no page was read
 
     @property
     def exit_code(self) -> int:
-        return EXIT_PAGES_FAILED if self.failed or self.stopped_early else EXIT_OK
-
-
-def plan_workers(workers: int, cores: int | None = None) -> tuple[int, int]:
-    """(worker processes, OCR threads per worker) so that workers x threads ~ cores."""
-    cores = cores or os.cpu_count() or 1
-    n = workers if workers > 0 else cores
-    return n, max(1, cores // n)
-
-
-# --- worker side -------------------------------------------------------------------------
-
-_ENGINE: OcrEngine | None = None
-_SETTINGS: Settings | None = None
-_INIT_ERROR: DigitizeError | None = None
-
-
-def limit_threads(threads: int) -> None:
-    """Cap this process's native thread pools (OpenMP/BLAS via the environment, OpenCV)."""
-    for var in THREAD_ENV:
-        os.environ[var] = str(threads)
-    import cv2
-
-    cv2.setNumThreads(threads)
-
-
-def _init_worker(settings: Settings, threads: int) -> None:
-    """Load the models once per worker process, not once per page.
-
-    A failure is kept and raised with the first page: an initializer that raises breaks the
-    whole pool, which would look like a crashing page.
-    """
-    global _ENGINE, _SETTINGS, _INIT_ERROR
-    # Ctrl-C reaches the whole process group; the driver handles it and stops the workers,
-    # so they need not each print a KeyboardInterrupt traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
-    limit_threads(threads)
-    _SETTINGS = settings
-    try:
-        _ENGINE = create_engine(settings.engine, threads=threads, preset=settings.preset)
-    except DigitizeError as exc:
-        _INIT_ERROR = exc
-
-
-def _exit_with_parent() -> None:
-    """End this worker when the driver is gone (kill -9): nothing else would, and an orphan
-    would sit on its models' memory forever."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="digitize-parent-watch", daemon=True).start()
-
-
-def _run_in_worker(source: PageSource) -> PageResult:
-    if _INIT_ERROR is not None:
-        raise _INIT_ERROR
-    if _ENGINE is None or _SETTINGS is None:
-        raise RuntimeError("worker not initialised")
-    return process_page(source, _ENGINE, _SETTINGS)
+        if self.ok + self.skipped == 0:
+            return EXIT_NOTHING_READ
+        if self.failed or self.stopped_early or self.refused:
+            return EXIT_PAGES_FAILED
+        return EXIT_OK
 
 
 # --- driver side -------------------------------------------------------------------------
@@ -195,6 +148,7 @@ class _IssueState:
     pending: int = 0
     ran: int = 0  # pages processed by this run
     skipped_files: list[dict[str, str]] = field(default_factory=list)  # not read, and why
+    finished: bool = False  # outputs written (or found up to date) by this run
 
 
 @dataclass(slots=True)
@@ -204,15 +158,6 @@ class _Job:
     digest: str
     size: int
     mtime_ns: int
-
-
-def _failure(source: PageSource, kind: str, message: str, hint: str = "") -> PageResult:
-    return PageResult(
-        source,
-        None,
-        0.0,
-        {"kind": kind, "message": message, "path": str(source.file), "hint": hint},
-    )
 
 
 class _Hasher:
@@ -248,44 +193,99 @@ def run(
 ) -> RunSummary:
     """Run every page of the inputs that an earlier run has not finished, then write outputs."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    if options.workers < 0:
-        raise UsageError("--workers must be 0 (one per core) or more")
     started = time.perf_counter()
     discovery = discover(inputs)
+    if not discovery.issues:
+        for skipped in discovery.skipped:
+            log(f"skipped {shown(skipped.path)}: {skipped.reason}")
+        raise NothingReadError(
+            "no page images found in the inputs",
+            hint="pass an issue folder of page images (TIFF, JPEG, PNG, JPEG 2000), a folder "
+            "of issue folders, page images or a PDF",
+        )
     check_writable(options.output)
-    with RunLock(options.output):
+    with RunLock(options.output), _library_log(options):
         return _run_locked(discovery.issues, discovery.skipped, options, log, started)
+
+
+@contextlib.contextmanager
+def _library_log(options: RunOptions) -> Iterator[None]:
+    """OCR libraries log to OUTPUT/.digitize/library.log (stderr with --verbose), here and
+    in worker processes, which inherit the environment."""
+    saved = os.environ.get(LIBRARY_LOG_ENV)
+    if options.verbose:
+        os.environ[LIBRARY_LOG_ENV] = "stderr"
+    else:
+        path = contained(options.output, STATE_DIR) / "library.log"
+        try:
+            path.parent.mkdir(exist_ok=True)
+        except OSError:
+            path = Path(os.devnull)
+        os.environ[LIBRARY_LOG_ENV] = str(path)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(LIBRARY_LOG_ENV, None)
+        else:
+            os.environ[LIBRARY_LOG_ENV] = saved
+
+
+def _issue_folder(src: IssueSource, output: Path, taken: set[str]) -> tuple[Path | None, str]:
+    """The issue's output folder inside `output`, or None and the reason it is refused.
+
+    The name comes from the input (`x/iss/sub/..` is named after what it resolves to, `iss`);
+    a name that is still not a plain folder name ('..', a separator, a line break) is refused.
+    """
+    name = src.name
+    if name_problem(name):
+        resolved = src.path.resolve()
+        name = resolved.name if src.path.is_dir() else resolved.stem
+    problem = name_problem(name)
+    if problem:
+        return None, f"the issue name {name!r} (from {shown(src.path)}) {problem}; rename it"
+    base, n = name, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    try:
+        folder = contained(output, name)
+    except DigitizeError as exc:
+        return None, f"{name}: {exc}"
+    taken.add(name)
+    src.name = name
+    return folder, ""
 
 
 def _run_locked(
     issues: Sequence[IssueSource],
-    skipped_files: Sequence[Any],
+    skipped_files: Sequence[SkippedFile],
     options: RunOptions,
     log: Callable[[str], None],
     started: float,
 ) -> RunSummary:
     summary = RunSummary()
     for skipped in skipped_files:
-        log(f"skipped {skipped.path}: {skipped.reason}")
-
-    workers, threads = plan_workers(options.workers)
+        log(f"skipped {shown(skipped.path)}: {skipped.reason}")
+    settings = options.settings
+    workers, threads = plan_workers(settings.workers)
     if options.in_process:
         workers, threads = 1, os.cpu_count() or 1
     summary.workers, summary.threads = workers, threads
     # Loaded here first so that missing or broken models stop the run before any page.
     probe: OcrEngine | None = create_engine(
-        options.settings.engine, threads=threads, preset=options.settings.preset
+        settings.engine, threads=threads, preset=settings.preset
     )
     assert probe is not None
     models = probe.models()
     model_ids = [{"name": m.name, "sha256": m.sha256} for m in models]
-    fp = fingerprint(options.settings, model_ids, probe.settings())
-    processing = processing_for(options.settings.engine, models, options.settings.as_dict())
+    fp = fingerprint(settings, model_ids, probe.settings())
+    processing = processing_for(settings.engine, models, settings.as_dict())
     info = {
         "software": {"name": "digitize", "version": __version__},
-        "engine": options.settings.engine,
+        "engine": settings.engine,
         "models": [{"name": m.name, "version": m.version, "sha256": m.sha256} for m in models],
-        "settings": options.settings.as_dict(),
+        "settings": settings.as_dict(),
         "fingerprint": fp,
     }
     if not options.in_process:
@@ -293,12 +293,21 @@ def _run_locked(
 
     states: list[_IssueState] = []
     todo: list[_Job] = []
+    refused: list[tuple[_Job, PageResult]] = []
     hasher = _Hasher()
+    taken: set[str] = set()
     for src in issues:
-        folder = options.output / src.name
+        folder, why = _issue_folder(src, options.output, taken)
+        if folder is None:
+            log(f"skipped issue: {why}")
+            summary.refused.append(why)
+            continue
         check_writable(folder)
         remove_stale_temps(folder)
+        remove_old_caches(folder)
         manifest = Manifest.load(folder)
+        if manifest.damaged:
+            log(f"{src.name}: {STATE_DIR}/manifest.json is unreadable; redoing the issue")
         state = _IssueState(src, folder, manifest)
         state.skipped_files = [
             {"file": s.path.name, "reason": s.reason}
@@ -309,25 +318,31 @@ def _run_locked(
         for ps in src.pages:
             entry = manifest.pages.get(ps.stem)
             digest, size, mtime = hasher(ps, entry)
-            if (
+            job = _Job(state, ps, digest, size, mtime)
+            problem = name_problem(ps.stem)
+            if problem:  # no output file can carry this name; the scan itself may be fine
+                why = f"the page file name {problem}; rename the file"
+                refused.append((job, failure(ps, "input", why)))
+            elif (
                 entry
                 and entry.status == "done"
                 and entry.input_sha256 == digest
                 and entry.fingerprint == fp
-                and _cache_ok(folder, ps.stem)
+                and cache_ok(folder, ps.stem, entry)
             ):
                 state.done.add(ps.stem)
                 state.results[ps.stem] = _row(ps, entry.seconds, "done", None, None, entry)
                 summary.skipped += 1
                 continue
-            todo.append(_Job(state, ps, digest, size, mtime))
+            else:
+                todo.append(job)
             state.pending += 1
 
     if todo and not options.in_process and len(todo) < workers:
         # Fewer pages than workers: fewer processes, each with more threads.
         workers, threads = plan_workers(len(todo))
         summary.workers, summary.threads = workers, threads
-    progress = Progress(total=len(todo), log=log)
+    progress = Progress(total=len(todo) + len(refused), log=log)
     say = progress.note
     if summary.skipped:
         say(f"{summary.skipped} page(s) already done by an earlier run; skipping them")
@@ -336,7 +351,7 @@ def _run_locked(
     def on_result(job: _Job, res: PageResult) -> None:
         state, ps = job.state, job.source
         entry = PageEntry(
-            file=str(ps.file),
+            file=str(ps.file.absolute()),
             index=ps.index,
             input_sha256=job.digest,
             fingerprint=fp,
@@ -345,7 +360,7 @@ def _run_locked(
         )
         entry.seconds = round(res.seconds, 3)
         if res.page is not None:
-            save_page(state.folder, res.page)  # before the manifest says "done"
+            save_page(state.folder, res.page, entry)  # before the manifest says "done"
             state.done.add(ps.stem)
             entry.status = "done"
             entry.skew_deg = res.page.transform.skew_deg
@@ -355,25 +370,27 @@ def _run_locked(
             entry.error = res.error
             summary.failed += 1
             page_note = f" [page {ps.index + 1}]" if ps.index else ""
-            say(f"FAILED {ps.file}{page_note}: {_describe(res.error)}")
+            say(f"FAILED {shown(ps.file)}{page_note}: {_describe(res.error)}")
         entry.finished_at = time.time()
         state.manifest.info = info
         state.manifest.pages[ps.stem] = entry
         state.manifest.save()
         state.results[ps.stem] = _row(ps, res.seconds, entry.status, res.error, res.page, entry)
-        item = (res.seconds, f"{state.source.name}/{ps.stem}")
+        item = (res.seconds, f"{state.source.name}/{shown(ps.stem)}")
         if len(slowest) < SLOWEST_KEPT:
             heapq.heappush(slowest, item)
         else:
             heapq.heappushpop(slowest, item)
         state.pending -= 1
         state.ran += 1
-        progress.advance(f"{state.source.name}/{ps.stem}", ok=res.ok)
+        progress.advance(f"{state.source.name}/{shown(ps.stem)}", ok=res.ok)
         if state.pending == 0:
             _finish_issue(state, options, processing, info, summary, say)
 
+    for job, res in refused:
+        on_result(job, res)
     for state in states:
-        if state.pending == 0:
+        if state.pending == 0 and not state.finished:
             _finish_issue(state, options, processing, info, summary, say)
 
     results = _execute(todo, options, probe, threads, workers, models)
@@ -390,12 +407,6 @@ def _run_locked(
     summary.seconds = time.perf_counter() - started
     summary.slowest = sorted(slowest, reverse=True)
     return summary
-
-
-def _cache_ok(folder: Path, stem: str) -> bool:
-    from digitize.batch.store import cache_path
-
-    return cache_path(folder, stem).is_file()
 
 
 def _execute(
@@ -420,126 +431,7 @@ def _execute(
         for job in todo:
             yield job, process_page(job.source, probe, options.settings)
         return
-    yield from _pool_results(todo, options.settings, min(workers, len(todo)), threads)
-
-
-@contextlib.contextmanager
-def _thread_env(threads: int) -> Iterator[None]:
-    """Set the thread-count variables that spawned workers inherit, and restore them after.
-
-    They must be in the environment before a worker imports numpy/onnxruntime, which is
-    before any initializer runs.
-    """
-    saved = {var: os.environ.get(var) for var in THREAD_ENV}
-    for var in THREAD_ENV:
-        os.environ[var] = str(threads)
-    try:
-        yield
-    finally:
-        for var, value in saved.items():
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = value
-
-
-def _new_pool(settings: Settings, workers: int, threads: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(MP_START_METHOD),
-        initializer=_init_worker,
-        initargs=(settings, threads),
-    )
-
-
-def _stop_pool(pool: ProcessPoolExecutor, *, kill: bool) -> None:
-    """Shut a pool down; with `kill`, end workers still busy instead of waiting for them."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=not kill, cancel_futures=True)
-    if kill:
-        for proc in procs:
-            with contextlib.suppress(Exception):
-                if proc.is_alive():
-                    proc.kill()
-        for proc in procs:
-            with contextlib.suppress(Exception):
-                proc.join(timeout=5)
-
-
-CRASH_MESSAGE = "the worker process died while reading this page (crash or out of memory)"
-CRASH_HINT = "check the file; it is retried on the next run"
-
-
-def _pool_results(
-    jobs: Sequence[_Job], settings: Settings, workers: int, threads: int
-) -> Iterator[tuple[_Job, PageResult]]:
-    """Run pages in worker processes, surviving workers that die.
-
-    When a worker dies every page in flight fails with BrokenProcessPool, and nothing says
-    which page killed it. Those pages become suspects: a fresh pool reruns them one at a
-    time, so a page that kills a worker alone is the culprit and only it is failed.
-    """
-    queue: deque[_Job] = deque(jobs)
-    suspects: deque[_Job] = deque()
-    in_flight: dict[Future[PageResult], _Job] = {}
-    limit = QUEUE_PER_WORKER * workers
-    finished = False
-    with _thread_env(threads):
-        pool = _new_pool(settings, workers, threads)
-        try:
-            while queue or suspects or in_flight:
-                broken_on_submit = False
-                try:
-                    if suspects:
-                        if not in_flight:
-                            job = suspects.popleft()
-                            in_flight[pool.submit(_run_in_worker, job.source)] = job
-                    else:
-                        while queue and len(in_flight) < limit:
-                            job = queue.popleft()
-                            in_flight[pool.submit(_run_in_worker, job.source)] = job
-                except BrokenProcessPool:  # a worker died since the last wake-up
-                    (suspects if suspects else queue).appendleft(job)
-                    broken_on_submit = True
-                done: set[Future[PageResult]] = set()
-                if in_flight:
-                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                if broken_on_submit or any(
-                    isinstance(f.exception(), BrokenProcessPool) for f in done
-                ):
-                    wait(in_flight)  # the rest are doomed too; collect what did finish
-                    done = set(in_flight)
-                    broken_on_submit = True
-                broken: list[_Job] = []
-                for fut in sorted(done, key=lambda f: in_flight[f].source.number):
-                    job = in_flight.pop(fut)
-                    exc = fut.exception()
-                    if isinstance(exc, BrokenProcessPool):
-                        broken.append(job)
-                        continue
-                    if isinstance(exc, ModelError):
-                        raise exc
-                    if exc is not None:
-                        res = _failure(
-                            job.source, "worker", f"worker error: {type(exc).__name__}: {exc}"
-                        )
-                    else:
-                        res = fut.result()
-                    yield job, res
-                if broken_on_submit:
-                    _stop_pool(pool, kill=True)
-                    pool = _new_pool(settings, workers, threads)
-                    if len(broken) == 1:
-                        # It was alone in the pool: it is the page that killed the worker.
-                        yield (
-                            broken[0],
-                            _failure(broken[0].source, "crash", CRASH_MESSAGE, CRASH_HINT),
-                        )
-                    else:
-                        suspects.extend(broken)
-            finished = True
-        finally:
-            _stop_pool(pool, kill=not finished)
+    yield from pool_results(todo, options.settings, min(workers, len(todo)), threads)
 
 
 def _row(
@@ -592,24 +484,23 @@ def _outputs_key(state: _IssueState, info: dict[str, Any], options: RunOptions) 
     return sha256_bytes(blob.encode())[:16]
 
 
-def _corrected_page(
-    state: _IssueState, stem: str, options: RunOptions, say: Callable[[str], None]
+def _page_for_outputs(
+    state: _IssueState, ps: PageSource, options: RunOptions, say: Callable[[str], None]
 ) -> Page | None:
-    """The page as an archivist corrected it, when its ALTO was edited since we wrote it.
-
-    The edited ALTO is kept (unless --force), so the issue's text, articles and METS must be
-    built from it too; otherwise a re-run would quietly undo the corrections there.
-    """
-    name = f"{stem}.xml"
-    if options.force or not is_edited(state.manifest, name):
-        return None
-    from digitize.archive.rebuild import read_page
-
-    try:
-        return read_page(state.folder / name, state.manifest)
-    except (DigitizeError, OSError) as exc:
-        say(f"{state.source.name}: edited {name} cannot be read ({exc}); using the OCR result")
-        return None
+    """The page model the issue's outputs are built from: the page as an archivist corrected
+    it when its ALTO was edited since we wrote it (the edited ALTO is kept unless --force, so
+    text, articles and METS must agree with it), else the verified page cache."""
+    name = f"{ps.stem}.xml"
+    entry = state.manifest.pages.get(ps.stem)
+    if not options.force and is_edited(state.manifest, name):
+        source = (Path(entry.file), entry.index) if entry else None
+        try:
+            page = read_corrected_page(state.folder / name, source)
+            if page is not None:
+                return page
+        except (DigitizeError, OSError) as exc:
+            say(f"{state.source.name}: edited {name} cannot be read ({exc}); using the OCR result")
+    return load_page_cache(state.folder, ps.stem, entry) if entry else None
 
 
 def _finish_issue(
@@ -625,10 +516,10 @@ def _finish_issue(
     Skipped when nothing changed since the outputs were last written (a re-run of a
     finished issue rewrites nothing), unless --force asks to replace edited files.
     """
-    from digitize.stages.link import link_articles
-
+    state.finished = True
     started = time.perf_counter()
-    summary.issues.append(state.source.name)
+    name = state.source.name
+    summary.issues.append(name)
     key = _outputs_key(state, info, options)
     recorded = state.manifest.info.get("outputs")
     if (
@@ -636,72 +527,77 @@ def _finish_issue(
         and not options.force
         and isinstance(recorded, dict)
         and recorded.get("key") == key
-        and all((state.folder / name).exists() for name in recorded.get("files", []))
+        and all((state.folder / n).exists() for n in recorded.get("files", []))
         and not any(is_edited(state.manifest, f"{ps.stem}.xml") for ps in state.source.pages)
     ):
         return
 
     pages: list[Page] = []
+    unread: list[UnreadPage] = []
     for ps in state.source.pages:
-        if ps.stem not in state.done:
-            continue
-        page = _corrected_page(state, ps.stem, options, say) or load_page_cache(
-            state.folder, ps.stem
-        )
-        if page is None:  # the cache vanished or rotted since the page finished
-            row = state.results[ps.stem]
-            row.update(status="failed", error="cached page result unreadable; re-run the issue")
+        row = state.results.get(ps.stem)
+        page = _page_for_outputs(state, ps, options, say) if ps.stem in state.done else None
+        if page is None and row is not None and row["status"] == "done":
+            # verified when the run began, damaged since: said so, never dropped silently
+            row.update(
+                status="failed",
+                error="its cached result was damaged during the run; run again to redo it",
+                error_kind="cache",
+            )
             state.manifest.pages.pop(ps.stem, None)
+            summary.failed += 1
+        if page is None:
+            reason = str(row["error"]) if row and row.get("error") else "not read"
+            unread.append(UnreadPage(ps.number, ps.file, ps.index, reason))
             continue
         pages.append(page)
-    issue = Issue(name=state.source.name, source=state.source.path, pages=pages)
-    if pages:
-        link_articles(issue)
-    by_stem = {p.stem: p for p in pages}
-    for stem, page in by_stem.items():  # rows of pages loaded from the cache get their details
-        row = state.results[stem]
-        row.update(
-            printed_page=page.printed_number,
-            rotation_quarter_turns=page.transform.quarter_turns,
-            stage_seconds=page.seconds,
-            unread_chars=page.unread_chars,
-        )
-    files = issue_files(issue, processing, overlays=options.settings.overlay)
-    linked = {"articles": len(issue.articles), "jumps": len(issue.jumps)}
-    unresolved = issue.unresolved_jumps
-    del issue, pages, by_stem
+        if row is not None:  # rows of pages loaded from the cache get their details
+            row.update(
+                printed_page=page.printed_number,
+                rotation_quarter_turns=page.transform.quarter_turns,
+                stage_seconds=page.seconds,
+                unread_chars=page.unread_chars,
+            )
+    outputs = finish_issue(
+        name,
+        state.source.path,
+        pages,
+        processing,
+        folder=state.folder,
+        unread=unread,
+        overlays=options.settings.overlay,
+    )
+    del pages
+    if not outputs.pages:
+        summary.unread_issues.append(name)
+        say(f"{name}: no page was read; no METS, text or article files written")
     rows = [state.results[ps.stem] for ps in state.source.pages if ps.stem in state.results]
     outcome = WriteOutcome()
     state.manifest.info = dict(info)
-    write_outputs(state.manifest, files, force=options.force, outcome=outcome)
+    write_outputs(state.manifest, outputs.files, force=options.force, outcome=outcome)
     if outcome.kept_edited:
         names = ", ".join(outcome.kept_edited)
         say(
-            f"{state.source.name}: kept edited file(s) {names}; "
+            f"{name}: kept edited file(s) {names}; "
             "rerun with --force to overwrite (a backup is kept)"
         )
-        summary.kept_edited.extend(f"{state.source.name}/{n}" for n in outcome.kept_edited)
-    report = {
-        "issue": state.source.name,
-        "software": info["software"],
-        "models": info["models"],
-        "settings": info["settings"],
-        "pages": rows,
-        "unresolved_jumps": unresolved,
-        "skipped_files": state.skipped_files,
-        "totals": {
-            "pages": len(state.source.pages),
-            "ok": sum(1 for r in rows if r["status"] == "done"),
-            "failed": sum(1 for r in rows if r["status"] == "failed"),
-            "seconds": round(sum(r["seconds"] for r in rows), 3),
-            # linking articles + serializing + writing the issue's files (not per page)
-            "write_seconds": round(time.perf_counter() - started, 3),
-            **linked,
-        },
-        "kept_edited": outcome.kept_edited,
-        "backups": outcome.backed_up,
-    }
-    report_bytes = json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
-    write_outputs(state.manifest, {"report.json": report_bytes}, force=True, outcome=WriteOutcome())
-    state.manifest.info["outputs"] = {"key": key, "files": sorted([*files, "report.json"])}
+        summary.kept_edited.extend(f"{name}/{n}" for n in outcome.kept_edited)
+    if outcome.backed_up and state.manifest.damaged:
+        say(
+            f"{name}: replaced files the unreadable manifest did not list; backups in "
+            f"{STATE_DIR}/backup/"
+        )
+    report = issue_report(
+        name,
+        info,
+        rows,
+        outputs,
+        total_pages=len(state.source.pages),
+        skipped_files=state.skipped_files,
+        kept_edited=outcome.kept_edited,
+        backups=outcome.backed_up,
+        write_seconds=time.perf_counter() - started,
+    )
+    write_outputs(state.manifest, {"report.json": report}, force=True, outcome=WriteOutcome())
+    state.manifest.info["outputs"] = {"key": key, "files": sorted([*outputs.files, "report.json"])}
     state.manifest.save()

@@ -4,7 +4,8 @@ files an archivist has edited since we wrote them.
 Layout of one issue's output folder:
     <stem>.xml, <stem>.txt, mets.xml, issue.txt, articles.jsonl, report.json
     .digitize/manifest.json      input/output hashes, versions, settings per page
-    .digitize/pages/<stem>.pkl   finished page models (our own cache, never read from elsewhere)
+    .digitize/pages/<stem>.page.json.z  finished page models: zlib'd JSON, never code
+                                 (verified against the manifest's sha256 before use)
     .digitize/backup/            files replaced by --force
 
 A run holds an exclusive lock on `<output>/.digitize.lock`, so two runs never interleave
@@ -19,21 +20,27 @@ import fcntl
 import hashlib
 import json
 import os
-import pickle
+import re
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from digitize.errors import OutputError, UsageError
+from digitize.errors import LockedError, OutputError
 from digitize.model import Page
+from digitize.serialize.pagejson import PageJsonError, page_from_json, page_to_json
 
 MANIFEST_VERSION = 1
 STATE_DIR = ".digitize"
 LOCK_NAME = ".digitize.lock"
 TEMP_SUFFIX = ".tmp"
+CACHE_SUFFIX = ".page.json.z"
+# A page model is 10-200 KB compressed and a few MB as JSON: anything far larger is not ours.
+CACHE_MAX_BYTES = 64 << 20
+CACHE_MAX_JSON = 512 << 20
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -48,6 +55,48 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+# Characters no output name may hold: line breaks and other control characters (they would
+# break log lines and links), besides path separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be one output file or folder name, or None if it can."""
+    if name in ("", ".", ".."):
+        return "is empty, '.' or '..'"
+    if "/" in name or "\\" in name:
+        return "contains a path separator"
+    if _CONTROL.search(name):
+        return "contains a line break or another control character"
+    return None
+
+
+def contained(root: Path, name: str) -> Path:
+    """`root/name`, refused (OutputError) unless it is one plain name that resolves, links
+    followed, to a place inside `root`: no input name may steer a write elsewhere."""
+    problem = name_problem(name)
+    base = root.resolve()
+    path = (base / name).resolve()
+    if problem or path.parent != base:
+        raise OutputError(
+            f"refusing to write {name!r}: it would land outside the output folder",
+            path=root,
+            hint="rename the input or remove the link" if not problem else f"the name {problem}",
+        )
+    return base / name
+
+
+def _check_inside(path: Path, root: Path) -> None:
+    """Every write lands inside its issue folder, links followed (a `.digitize` that was
+    replaced by a link to elsewhere must not carry our writes out)."""
+    if not path.parent.resolve().is_relative_to(root.resolve()):
+        raise OutputError(
+            "refusing to write outside the output folder (a folder in it is a link)",
+            path=path,
+            hint="remove the link from the output folder",
+        )
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -57,14 +106,17 @@ def _umask() -> int:
 _UMASK = _umask()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, root: Path | None = None) -> None:
     """Temporary file in the same folder, then rename: no reader ever sees half a file.
 
-    The file gets the mode a plain open() would give it (mkstemp's 0600 would hide outputs
-    from the archive's other users), or keeps the mode of the file it replaces.
+    With `root`, the file's folder must resolve to a place inside it. The file gets the
+    mode a plain open() would give it (mkstemp's 0600 would hide outputs from the archive's
+    other users), or keeps the mode of the file it replaces.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if root is not None:
+            _check_inside(path, root)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
         try:
             try:
@@ -142,8 +194,14 @@ def remove_stale_temps(issue_dir: Path) -> list[Path]:
     return removed
 
 
+def issue_lock(issue_folder: Path) -> RunLock:
+    """The lock a rebuild of one issue folder takes: its output root's, the one a run of
+    that output holds, so a rebuild never interleaves with a run (or another rebuild)."""
+    return RunLock(issue_folder.resolve().parent)
+
+
 class RunLock:
-    """Exclusive lock on an output folder for the length of a run.
+    """Exclusive lock on an output folder for the length of a run or rebuild.
 
     Released by the kernel when the process dies, so a kill -9 never leaves a stale lock.
     """
@@ -162,8 +220,8 @@ class RunLock:
         except OSError as exc:
             self._fh.close()
             self._fh = None
-            raise UsageError(
-                "another digitize run is writing to this output folder",
+            raise LockedError(
+                "another digitize run or rebuild is writing to this output folder",
                 path=self.path.parent,
                 hint="wait for it to finish or choose another folder with -o",
             ) from exc
@@ -197,6 +255,7 @@ class PageEntry:
     size: int = -1
     mtime_ns: int = -1
     finished_at: float = 0.0  # time.time() when the page result was recorded
+    cache_sha256: str = ""  # of .digitize/pages/<stem>.page.json.z, checked before use
 
 
 @dataclass(slots=True)
@@ -210,6 +269,9 @@ class Manifest:
     # the two must not make our own previous version look like an archivist's edit.
     outputs: dict[str, list[str]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    # The manifest file existed but could not be read (truncated, foreign): which files
+    # are ours is then unknown. Not saved.
+    damaged: bool = False
 
     @classmethod
     def load(cls, issue_dir: Path) -> Manifest:
@@ -217,18 +279,19 @@ class Manifest:
         m = cls(path=path)
         if not path.exists():
             return m
+        damaged = cls(path=path, damaged=True)  # redo the work rather than trust it
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return m  # unreadable manifest: redo the work rather than trust it
+        except (OSError, ValueError, RecursionError):
+            return damaged
         if not isinstance(raw, dict) or raw.get("version") != MANIFEST_VERSION:
-            return m
+            return damaged
         try:
-            m.pages = {k: PageEntry(**v) for k, v in raw.get("pages", {}).items()}
-            m.outputs = {k: list(v) for k, v in raw.get("outputs", {}).items()}
+            m.pages = {str(k): PageEntry(**v) for k, v in raw.get("pages", {}).items()}
+            m.outputs = {str(k): [str(h) for h in v] for k, v in raw.get("outputs", {}).items()}
             m.info = dict(raw.get("info", {}))
         except (TypeError, ValueError, AttributeError):
-            return cls(path=path)  # unknown layout: start over rather than half-trust it
+            return damaged  # unknown layout: start over rather than half-trust it
         return m
 
     def save(self) -> None:
@@ -240,7 +303,11 @@ class Manifest:
             "pages": {k: asdict(v) for k, v in sorted(self.pages.items())},
             "outputs": dict(sorted(self.outputs.items())),
         }
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        atomic_write(
+            self.path,
+            json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
+            root=self.folder,
+        )
 
     @property
     def folder(self) -> Path:
@@ -248,33 +315,67 @@ class Manifest:
 
 
 def cache_path(issue_dir: Path, stem: str) -> Path:
-    return issue_dir / STATE_DIR / "pages" / f"{stem}.pkl"
+    return issue_dir / STATE_DIR / "pages" / f"{stem}{CACHE_SUFFIX}"
 
 
-def save_page(issue_dir: Path, page: Page) -> None:
-    atomic_write(
-        cache_path(issue_dir, page.stem), pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
-    )
+def _cache_header(stem: str, entry: PageEntry | None) -> dict[str, str]:
+    """What a cached page must say about itself to be used for `entry`: a cache copied
+    from another page, input or settings is then refused like a damaged one."""
+    header = {"stem": stem}
+    if entry is not None:
+        header.update(input_sha256=entry.input_sha256, fingerprint=entry.fingerprint)
+    return header
 
 
-def load_page_cache(issue_dir: Path, stem: str) -> Page | None:
-    """The cached page model, or None when it is missing or unreadable (the page is redone)."""
+def save_page(issue_dir: Path, page: Page, entry: PageEntry | None) -> str:
+    """Cache a finished page model (JSON, compressed); returns the file's sha256, which the
+    caller records in `entry.cache_sha256` so the cache is verified before it is used."""
+    data = zlib.compress(page_to_json(page, _cache_header(page.stem, entry)), 6)
+    atomic_write(cache_path(issue_dir, page.stem), data, root=issue_dir)
+    digest = sha256_bytes(data)
+    if entry is not None:
+        entry.cache_sha256 = digest
+    return digest
+
+
+def _cache_bytes(issue_dir: Path, stem: str, entry: PageEntry) -> bytes | None:
     path = cache_path(issue_dir, stem)
     try:
-        with path.open("rb") as f:
-            page = pickle.load(f)
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        TypeError,
-        ValueError,
-        IndexError,
-    ):
+        if not entry.cache_sha256 or path.stat().st_size > CACHE_MAX_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
         return None
-    return page if isinstance(page, Page) else None
+    return data if sha256_bytes(data) == entry.cache_sha256 else None
+
+
+def cache_ok(issue_dir: Path, stem: str, entry: PageEntry) -> bool:
+    """The page's cache is there and is the very file this run recorded (cheap: a hash)."""
+    return _cache_bytes(issue_dir, stem, entry) is not None
+
+
+def load_page_cache(issue_dir: Path, stem: str, entry: PageEntry) -> Page | None:
+    """The cached page model, or None when it is missing, damaged, foreign or not the file
+    the manifest recorded: the caller then redoes the page. Never runs code from the file."""
+    data = _cache_bytes(issue_dir, stem, entry)
+    if data is None:
+        return None
+    try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(data, CACHE_MAX_JSON)
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None  # larger than any page model, or cut short
+        page = page_from_json(raw, _cache_header(stem, entry))
+    except (zlib.error, PageJsonError):
+        return None
+    return page if page.stem == stem else None
+
+
+def remove_old_caches(issue_dir: Path) -> None:
+    """Delete page caches of the old pickle format: never read (unpickling runs code)."""
+    for old in (issue_dir / STATE_DIR / "pages").glob("*.pkl"):
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 @dataclass(slots=True)
@@ -285,9 +386,16 @@ class WriteOutcome:
 
 
 def is_edited(manifest: Manifest, name: str) -> bool:
-    """True when the file exists and is not a version we wrote (an archivist changed it)."""
+    """True when the file exists and is not a version we wrote (an archivist changed it).
+
+    With a damaged manifest nothing is known about a file it has no record of; such a file
+    counts as ours (`write_outputs` backs it up before replacing it), since calling every
+    output "edited" would freeze the folder for good.
+    """
     path = manifest.folder / name
     if not path.exists():
+        return False
+    if manifest.damaged and name not in manifest.outputs:
         return False
     return sha256_file(path) not in manifest.outputs.get(name, [])
 
@@ -298,11 +406,12 @@ def write_outputs(
     """Write outputs atomically, never overwriting a file someone edited since we wrote it.
 
     Without --force an edited file is left alone and reported; with --force it is first
-    copied to .digitize/backup/.
+    copied to .digitize/backup/. After a damaged manifest, a file it has no record of is
+    backed up and replaced too (see `is_edited`): no edit is lost and nothing stays stale.
     """
     folder = manifest.folder
     for name, data in files.items():
-        path = folder / name
+        path = contained(folder, name)
         new_hash = sha256_bytes(data)
         if path.exists():
             current = sha256_file(path)
@@ -310,16 +419,16 @@ def write_outputs(
                 _remember(manifest, name, new_hash)
                 continue
             if current not in manifest.outputs.get(name, []):
-                if not force:
+                if not force and not manifest.damaged:
                     outcome.kept_edited.append(name)
                     continue
                 stamp = time.strftime("%Y%m%dT%H%M%S")
                 backup = folder / STATE_DIR / "backup" / f"{name}.{stamp}"
-                atomic_write(backup, path.read_bytes())
+                atomic_write(backup, path.read_bytes(), root=folder)
                 outcome.backed_up.append(str(backup.relative_to(folder)))
         _remember(manifest, name, new_hash)
         manifest.save()  # write-ahead: the record exists before the file changes
-        atomic_write(path, data)
+        atomic_write(path, data, root=folder)
         outcome.written.append(name)
     manifest.save()
 

@@ -2,9 +2,11 @@
 
 Weights never come from the network at run time: they ship inside a registry package
 (rapidocr bundles PP-OCRv6 small det/rec ONNX files) or a user drops a PaddleOCR model
-directory (``inference.onnx`` + ``inference.yml``) into ``models/``. ``models/manifest.json``
-names every model that may be used, where it comes from and its sha256, so that the
-models a run used are known exactly and a corrupt or swapped file is refused at load.
+directory (``inference.onnx`` + ``inference.yml``) into the models folder. The manifest
+(``digitize/data/models/manifest.json``, package data, so a wheel install finds it too;
+``$DIGITIZE_MODELS_DIR/manifest.json`` replaces it when present) names every model that
+may be used, where it comes from and its sha256, so that the models a run used are known
+exactly and a corrupt or swapped file is refused at load.
 
 Which det/rec model is active: the ``DIGITIZE_DET_MODEL`` / ``DIGITIZE_REC_MODEL``
 environment variables, else the manifest's ``use`` entry. A model whose ``source`` is
@@ -12,7 +14,8 @@ environment variables, else the manifest's ``use`` entry. A model whose ``source
 installed distribution holds ``file``.
 
 Derived weights (the ``fast`` preset's int8 models) are built locally from a verified
-manifest model by `int8_model` and cached under ``models/cache/int8/`` with a record of
+manifest model by `int8_model` and cached under ``<models folder>/cache/int8/`` (outside
+the package, so it stays writable) with a record of
 their own sha256, so they too are checked at every load and never downloaded.
 """
 
@@ -27,7 +30,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +44,23 @@ ROLE_ENV = {"det": "DIGITIZE_DET_MODEL", "rec": "DIGITIZE_REC_MODEL"}
 USER_SOURCE = "user"
 
 
+def packaged_manifest() -> Path:
+    """The manifest shipped inside the package (found in a wheel install as in a checkout)."""
+    return Path(str(resources.files("digitize") / "data" / "models" / "manifest.json"))
+
+
 def models_dir() -> Path:
-    """The models folder: $DIGITIZE_MODELS_DIR, else ``models/`` of the source checkout."""
+    """The models folder (user models, derived-weight cache): $DIGITIZE_MODELS_DIR, else
+    ``models/`` of the source checkout, else ``~/.cache/digitize/models`` (a wheel install,
+    whose package folder may not be writable)."""
     env = os.environ.get(MODELS_DIR_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "models"
+    checkout = Path(__file__).resolve().parents[3] / "models"
+    if checkout.is_dir():
+        return checkout
+    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache_home) / "digitize" / "models"
 
 
 def cache_dir() -> Path:
@@ -84,7 +98,8 @@ class ModelStore:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root if root is not None else models_dir()
-        self.manifest_path = self.root / "manifest.json"
+        own = self.root / "manifest.json"
+        self.manifest_path = own if own.is_file() else packaged_manifest()
         self._entries, self._use = self._read_manifest()
 
     def _read_manifest(self) -> tuple[dict[str, _Entry], dict[str, str]]:
@@ -203,7 +218,7 @@ class ModelStore:
         if version and dist.version != version:
             raise ModelError(
                 f"model {entry.name!r} expects {entry.source}, found {package} {dist.version}",
-                hint=f"pip install '{entry.source}' or update models/manifest.json",
+                hint=f"pip install '{entry.source}' or update {self.manifest_path}",
             )
         path = Path(str(dist.locate_file(entry.file)))
         if not path.is_file():

@@ -44,7 +44,7 @@ from digitize.model import Image
 # Detection post-processing (DB, `_common`) is rapidocr's default except for a larger
 # candidate cap, since a newspaper page holds far more than 1000 line pieces at times.
 DET_MAX_CANDIDATES = 3000
-# Presets (pipeline.Settings.preset): "accurate" runs the manifest's float weights,
+# Presets (config.Settings.preset): "accurate" runs the manifest's float weights,
 # "fast" an int8 recognizer derived from them (modelstore.int8_model).
 # Calibration lines for the int8 recognizer: rendered newspaper-like text (not taken from
 # any evaluation data), several faces and sizes, since activation ranges follow contrast
@@ -111,7 +111,7 @@ class RapidOcrEngine(PairEngine):
         *,
         threads: int | None = None,
         store: ModelStore | None = None,
-        preset: str = "accurate",
+        preset: str,
     ) -> None:
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}; choose one of {PRESETS}")

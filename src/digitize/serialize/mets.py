@@ -4,6 +4,13 @@ The logical map is the issue with one ARTICLE div per article and, inside it, on
 run of same-typed blocks of a part; every block is an `area` with BETYPE="IDREF" and BEGIN
 = the ALTO block id from `alto.block_ids`, so a jumped article simply has areas in two
 ALTO files.
+
+The physical map lists every page of the issue, read or not: a page that failed has
+LABEL "not read: <reason>" and no ALTO. Pages of one multi-page image file (a PDF, a
+multi-page TIFF) share that file's single `file` entry and point into it with an `area`
+whose ORDER is the page number inside the file: an `#page=N` fragment is not part of any
+image format's URI syntax, so METS consumers could not resolve it, and extracting page
+images would store every scan twice.
 """
 
 from __future__ import annotations
@@ -63,12 +70,19 @@ def to_mets(
     *,
     image_files: dict[int, str],
     alto_files: dict[int, str],
+    image_pages: dict[int, int] | None = None,
+    unread: dict[int, str] | None = None,
     created: str | None = None,
 ) -> bytes:
     """METS for the issue. `image_files` / `alto_files` map physical page number to the
-    path written in FLocat (relative to the METS file). `created` (xsd:dateTime) defaults
-    to now; pass it for reproducible output."""
+    URI written in FLocat (relative to the METS file). `image_pages` gives, for pages of a
+    multi-page image file, the 1-based page inside it; `unread` the pages that failed, with
+    the reason. `created` (xsd:dateTime) defaults to now; pass it for reproducible output."""
     pages = sorted(issue.pages, key=lambda p: p.number)
+    unread = unread or {}
+    image_pages = image_pages or {}
+    printed = {p.number: p.printed_number for p in pages}
+    numbers = sorted({*printed, *unread})
     root = etree.Element(_m("mets"), nsmap={"mets": METS_NS, "xlink": XLINK_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", METS_SCHEMA_LOCATION)
     root.set("OBJID", issue.name)
@@ -89,12 +103,15 @@ def to_mets(
         ("ALTO", alto_files, alto_ids, "ALTO"),
     ):
         grp = _sub(file_sec, "fileGrp", USE=use)
-        for p in pages:
-            name = files.get(p.number)
-            if name is None:
+        by_href: dict[str, str] = {}
+        for n in numbers:
+            name = files.get(n)
+            if name is None or (use == "ALTO" and n in unread):
                 continue
-            fid = f"{prefix}_{p.number:04d}"
-            ids[p.number] = fid
+            if name in by_href:  # another page of the same multi-page file
+                ids[n] = by_href[name]
+                continue
+            fid = by_href[name] = ids[n] = f"{prefix}_{n:04d}"
             f = _sub(grp, "file", ID=fid, MIMETYPE=_mimetype(name))
             loc = _sub(f, "FLocat", LOCTYPE="URL")
             loc.set(f"{{{XLINK_NS}}}href", name)
@@ -107,15 +124,27 @@ def to_mets(
     phys = _sub(root, "structMap", TYPE="PHYSICAL")
     seq = _sub(phys, "div", ID="PHYS_0000", TYPE="physSequence", LABEL=issue.name)
     phys_ids: dict[int, str] = {}
-    for p in pages:
-        pid = f"PHYS_{p.number:04d}"
-        phys_ids[p.number] = pid
-        div = _sub(seq, "div", ID=pid, TYPE="page", ORDER=str(p.number))
-        if p.printed_number:
-            div.set("ORDERLABEL", p.printed_number)
-        for ids in (img_ids, alto_ids):
-            if p.number in ids:
-                _sub(div, "fptr", FILEID=ids[p.number])
+    for n in numbers:
+        pid = f"PHYS_{n:04d}"
+        phys_ids[n] = pid
+        div = _sub(seq, "div", ID=pid, TYPE="page", ORDER=str(n))
+        if printed.get(n):
+            div.set("ORDERLABEL", xml_safe(printed[n] or ""))
+        if n in unread:
+            div.set("LABEL", xml_safe(f"not read: {unread[n]}"))
+        if n in img_ids:
+            if n in image_pages:
+                _sub(
+                    _sub(div, "fptr"),
+                    "area",
+                    FILEID=img_ids[n],
+                    ORDER=str(image_pages[n]),
+                    LABEL=f"page {image_pages[n]}",
+                )
+            else:
+                _sub(div, "fptr", FILEID=img_ids[n])
+        if n in alto_ids:
+            _sub(div, "fptr", FILEID=alto_ids[n])
 
     # Logical map: the issue's articles, each pointing at its ALTO blocks.
     log = _sub(root, "structMap", TYPE="LOGICAL")

@@ -147,7 +147,7 @@ def test_edits_flow_into_every_output(issue_dir: Path, tmp_path: Path) -> None:
     for name in ("articles.jsonl", "issue.txt", "page-1.txt", "mets.xml"):
         assert not is_edited(manifest, name), name
     # The page cache a later `run` starts from now agrees with the corrected ALTO.
-    cached = load_page_cache(issue_dir, "page-1")
+    cached = load_page_cache(issue_dir, "page-1", manifest.pages["page-1"])
     assert cached is not None and "九十条" in page_text(cached)
     assert cached.file == issue_dir.parent.parent / "scans" / "page-1.png"
 

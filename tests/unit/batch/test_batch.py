@@ -6,6 +6,7 @@ the model-marked tests at the end run the real engine on a tiny rendered page.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -26,8 +27,8 @@ from pdf_samples import encrypted_pdf
 
 from digitize.batch.runner import RunOptions, RunSummary, fingerprint, plan_workers, run
 from digitize.batch.store import STATE_DIR, Manifest, cache_path
+from digitize.config import Settings
 from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED
-from digitize.pipeline import Settings
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str]]:
     logs: list[str] = []
-    opts = RunOptions(output=out, **kw)
+    settings = dataclasses.replace(kw.pop("settings", Settings()), workers=kw.pop("workers", 0))
+    opts = RunOptions(output=out, settings=settings, **kw)
     return run(inputs, opts, log=logs.append), logs
 
 
@@ -289,13 +291,13 @@ def test_edited_output_survives_rerun_and_force_keeps_a_backup(fakes: Path, tmp_
 
 def test_second_concurrent_run_on_the_same_output_is_refused(fakes: Path, tmp_path: Path) -> None:
     from digitize.batch.store import RunLock
-    from digitize.errors import UsageError
+    from digitize.errors import LockedError
 
     issue = tmp_path / "in" / "issue-a"
     write_pages(issue, 1)
     out = tmp_path / "out"
     out.mkdir()
-    with RunLock(out), pytest.raises(UsageError, match="another digitize run"):
+    with RunLock(out), pytest.raises(LockedError, match="another digitize run"):
         _run([issue], out, workers=1)
 
 
@@ -452,11 +454,11 @@ def test_unreachable_scheduler_is_one_clear_error(
 ) -> None:
     pytest.importorskip("dask.distributed")
     from digitize.batch import cluster
-    from digitize.errors import UsageError
+    from digitize.errors import ClusterError
 
     write_pages(tmp_path / "in" / "issue-a", 1)
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)
-    with pytest.raises(UsageError, match="cannot reach the Dask scheduler"):
+    with pytest.raises(ClusterError, match="cannot reach the Dask scheduler"):
         _run([tmp_path / "in" / "issue-a"], tmp_path / "out", scheduler="tcp://127.0.0.1:9")
 
 

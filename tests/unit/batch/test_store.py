@@ -26,7 +26,7 @@ from digitize.batch.store import (
     sha256_bytes,
     write_outputs,
 )
-from digitize.errors import OutputError, UsageError
+from digitize.errors import LockedError, OutputError
 from digitize.model import Page, Transform
 
 
@@ -157,13 +157,15 @@ def test_crash_between_manifest_and_file_is_not_mistaken_for_an_edit(tmp_path: P
 
 def test_page_cache_round_trip_and_rot(tmp_path: Path) -> None:
     page = Page(number=1, file=Path("a.png"), stem="page-1", transform=Transform.identity(10, 20))
-    save_page(tmp_path, page)
-    loaded = load_page_cache(tmp_path, "page-1")
-    assert loaded is not None and loaded.stem == "page-1" and loaded.height == 20
+    entry = PageEntry(file="a.png", index=0, input_sha256="a" * 64, fingerprint="f")
+    save_page(tmp_path, page, entry)
+    assert entry.cache_sha256
+    loaded = load_page_cache(tmp_path, "page-1", entry)
+    assert loaded == page
     path = cache_path(tmp_path, "page-1")
     path.write_bytes(path.read_bytes()[:10])  # truncated by a crash or a bad disk
-    assert load_page_cache(tmp_path, "page-1") is None
-    assert load_page_cache(tmp_path, "missing") is None
+    assert load_page_cache(tmp_path, "page-1", entry) is None
+    assert load_page_cache(tmp_path, "missing", entry) is None
 
 
 def test_remove_stale_temps_only_removes_ours(tmp_path: Path) -> None:
@@ -180,7 +182,7 @@ def test_remove_stale_temps_only_removes_ours(tmp_path: Path) -> None:
 def test_run_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     with (
         RunLock(tmp_path),
-        pytest.raises(UsageError, match="another digitize run"),
+        pytest.raises(LockedError, match="another digitize run"),
         RunLock(tmp_path),
     ):
         pass

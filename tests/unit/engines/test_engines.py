@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from digitize import engines
-from digitize.engines.modelstore import ModelStore, file_sha256, models_dir
+from digitize.engines.modelstore import ModelStore, file_sha256, packaged_manifest
 from digitize.errors import ModelError, UsageError
 
 # -- model store ---------------------------------------------------------------------
@@ -26,7 +26,7 @@ def test_manifest_models_resolve_and_verify() -> None:
 
 
 def _copy_manifest(tmp_path: Path, edit: dict[str, object] | None = None) -> Path:
-    raw = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    raw = json.loads(packaged_manifest().read_text(encoding="utf-8"))
     if edit:
         raw["models"][0].update(edit)
     (tmp_path / "manifest.json").write_text(json.dumps(raw), encoding="utf-8")
@@ -57,7 +57,7 @@ def test_user_model_dir_is_used_when_selected(
     folder.mkdir()
     shutil.copyfile(packaged.onnx, folder / "inference.onnx")
     (folder / "inference.yml").write_text("Global:\n  model_name: PP-OCRv6_small_det\n")
-    raw = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    raw = json.loads(packaged_manifest().read_text(encoding="utf-8"))
     raw["models"].append(
         {
             "name": "my_det",
@@ -77,7 +77,7 @@ def test_user_model_dir_is_used_when_selected(
 
 def test_unknown_engine_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
-        engines.create("tesseract")
+        engines.create("tesseract", preset="accurate")
 
 
 def test_presets_are_checked_per_engine() -> None:
