@@ -8,6 +8,7 @@ jump's continuation (上接 marker, body, a captioned photo) and a third article
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,12 @@ from digitize.model import (
 from digitize.serialize.alto import Processing
 from digitize.serialize.alto_read import rotation_transform
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "schema"
+# The shared schema folder beside the repository; DIGITIZE_SCHEMAS (as for `digitize
+# validate`) names another one, e.g. from a git worktree that sits elsewhere.
+SCHEMA_DIR = Path(
+    os.environ.get("DIGITIZE_SCHEMAS")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "schema"
+)
 
 
 def xml_schema(name: str) -> etree.XMLSchema:
