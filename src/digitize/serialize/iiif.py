@@ -129,14 +129,14 @@ def iiif_manifest(
     for art in issue.articles:
         items: list[JsonObject] = []
         for part in art.parts:
-            page = by_number.get(part.page)
-            if page is None:
+            on = by_number.get(part.page)
+            if on is None:
                 continue
-            ids = block_ids(page)
-            boxes = [r.box for r in page.regions if r.id in part.region_ids and r.id in ids]
-            target = canvas_ids[page.number]
+            ids = block_ids(on)
+            boxes = [r.box for r in on.regions if r.id in part.region_ids and r.id in ids]
+            target = canvas_ids[on.number]
             if boxes:
-                target = f"{target}#{_xywh(page, boxes)}"
+                target = f"{target}#{_xywh(on, boxes)}"
             items.append({"id": target, "type": "Canvas"})
         if items:
             ranges.append(
