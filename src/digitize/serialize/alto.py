@@ -83,6 +83,14 @@ class _Ids:
         return out
 
 
+def page_id(page: Page) -> str:
+    """`Page/@ID` unique across an issue's files: search highlighting (Solr's OCR plugin)
+    tells pages apart by it. `PAGE_<stem>`; a stem that needs changing to be an xsd:ID also
+    gets the page number, so two stems sanitized alike stay apart."""
+    clean = _BAD_CHARS.sub("_", page.stem)
+    return f"PAGE_{clean}" if clean == page.stem else f"PAGE_{clean}_{page.number}"
+
+
 def block_ids(page: Page) -> dict[str, str]:
     """ALTO block id per region id. METS and article records use this same mapping,
     so `mets:area/@BEGIN` always names a block that alto.py wrote."""
@@ -249,7 +257,7 @@ class _Writer:
             root.append(ro_el)
         layout = etree.SubElement(root, f"{a}Layout")
         pg = etree.SubElement(layout, f"{a}Page")
-        pg.set("ID", self.ids.take(f"PAGE_{page.number}"))
+        pg.set("ID", self.ids.take(page_id(page)))
         t = page.transform
         pg.set("WIDTH", str(t.scan_width))
         pg.set("HEIGHT", str(t.scan_height))
@@ -399,7 +407,7 @@ class _Writer:
             )
         if line.vertical or block_vertical:
             tl.set("BASEDIRECTION", "ttb" if line.vertical else "ltr")
-        tokens = _tokens(line)
+        tokens = line_tokens(line)
         for k, tok in enumerate(tokens):
             if k:
                 sp = etree.SubElement(tl, f"{a}SP")
@@ -412,7 +420,7 @@ class _Writer:
         return tl
 
     def string(
-        self, tok: _Token, wanted: str, line_conf: float, wc: float | None
+        self, tok: Token, wanted: str, line_conf: float, wc: float | None
     ) -> etree._Element:
         a = f"{{{ALTO_NS}}}"
         st = etree.Element(f"{a}String")
@@ -467,7 +475,7 @@ def _idnext(ordered: list[Region]) -> dict[str, str]:
 
 
 @dataclass(slots=True)
-class _Token:
+class Token:
     text: str
     box: Box
     glyphs: list[Glyph]  # one per character of text, or empty
@@ -483,22 +491,22 @@ def _line_glyphs(line: Line, chars: list[str]) -> list[Glyph] | None:
     return None
 
 
-def _tokens(line: Line) -> list[_Token]:
-    """Split a line into ALTO Strings: only at spaces left by `clean_line` (between Latin
-    words), so a run of Chinese is always one String."""
+def line_tokens(line: Line) -> list[Token]:
+    """Split a line into ALTO Strings (PAGE Words): only at spaces left by `clean_line`
+    (between Latin words), so a run of Chinese is always one String."""
     text = clean_line(xml_safe(line.text))
     if not text:
-        return [_Token("", line.box, [])]
+        return [Token("", line.box, [])]
     chars = [c for c in text if c != " "]
     glyphs = _line_glyphs(line, chars)
     pieces = text.split(" ")
-    out: list[_Token] = []
+    out: list[Token] = []
     if glyphs is not None:
         i = 0
         for piece in pieces:
             gs = glyphs[i : i + len(piece)]
             i += len(piece)
-            out.append(_Token(piece, Box.hull(g.box for g in gs), gs))
+            out.append(Token(piece, Box.hull(g.box for g in gs), gs))
         return out
     # No usable glyphs: share the line's extent by character widths (an em for wide
     # characters, half an em otherwise), which is close for printed Chinese.
@@ -514,7 +522,7 @@ def _tokens(line: Line) -> list[_Token]:
         lo = start + length * acc / total
         hi = start + length * (acc + w) / total
         pb = Box(box.x0, lo, box.x1, hi) if line.vertical else Box(lo, box.y0, hi, box.y1)
-        out.append(_Token(piece, pb, []))
+        out.append(Token(piece, pb, []))
         acc += w + (weights[pos + len(piece)] if pos + len(piece) < len(text) else 0.0)
         pos += len(piece) + 1
     return out

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from digitize.engines.base import OcrEngine, Recognition
 from digitize.layout.column import (
@@ -54,8 +55,6 @@ DEFAULT_REC_HEIGHT = 48
 INK_PER_EM = 0.9
 
 
-
-
 @dataclass(slots=True)
 class _Plan:
     """How one crop maps back to its line: its page-frame origin/scale or its cells."""
@@ -76,6 +75,10 @@ class _Plan:
     blobs: list[tuple[float, float]] = field(default_factory=list)
     # Vertical corner quotes found in the column (page-frame y range, 「 or 」).
     quotes: list[tuple[float, float, str]] = field(default_factory=list)
+    # Ink per pixel along the line (columns of the ink band; rows of a column's ink
+    # columns), from page-frame coordinate `profile_at`: refines the glyph boxes.
+    profile: npt.NDArray[np.int64] | None = None
+    profile_at: float = 0.0
 
 
 def recognize(page: Page, engine: OcrEngine) -> None:
@@ -158,6 +161,8 @@ def horizontal_crop(grey: Image, line: Line, height: int) -> tuple[Image, _Plan]
     plan = _Plan(line=line, x0=cb.x0, width=cb.width, em=em, band=band, cells=[], cell_x=[])
     if rows is not None:
         sub = ink[rows[0] : rows[1]]
+        plan.profile = np.asarray(sub.sum(axis=0), dtype=np.int64)
+        plan.profile_at = cb.x0
         plan.solid = [
             (cb.x0 + a, cb.x0 + b)
             for a, b in ink_runs(sub.sum(axis=0) > 0, em)
@@ -210,9 +215,11 @@ def vertical_strip(grey: Image, line: Line, height: int) -> tuple[Image, _Plan]:
     plan = _Plan(
         line=line, x0=cb.x0, width=cb.width, em=em, band=(cb.y0, cb.y1), cells=page_cells,
         cell_x=spans, rotated=True, marks=marks, solid=solid, blobs=blobs, quotes=quotes,
-    )
+    )  # fmt: skip
+    if cols is not None:
+        plan.profile = np.asarray(ink[:, cols[0] : cols[1]].sum(axis=1), dtype=np.int64)
+        plan.profile_at = cb.y0
     return _resize_to_height(rotated, height), plan
-
 
 
 def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
@@ -402,17 +409,113 @@ def _horizontal_boxes(
     else:
         centres = [plan.x0 + p * plan.width for p in positions]
     cy = (plan.band[0] + plan.band[1]) / 2
-    y0, y1 = cy - em / 2, cy + em / 2
-    lo, hi = plan.line.box.x0, plan.line.box.x1
-    out = []
-    for c, w in zip(centres, widths, strict=True):
-        x0, x1 = max(lo, c - w / 2), min(hi, c + w / 2)
-        out.append(Box(x0, y0, max(x1, x0 + 1), y1))
+    box = plan.line.box
+    y0, y1 = max(box.y0, cy - em / 2), min(box.y1, cy + em / 2)
+    spans = ink_spans(plan, centres, widths, (box.x0, box.x1))
+    return [Box(a, y0, b, y1) for a, b in spans]
+
+
+# A boundary between two characters is looked for this far (em) around the midpoint of
+# their recognizer positions; a CTC position is within about a quarter em of the centre.
+BOUNDARY_REACH_EM = 0.3
+
+
+def ink_spans(
+    plan: _Plan,
+    centres: Sequence[float],
+    widths: Sequence[float],
+    limits: tuple[float, float],
+) -> list[tuple[float, float]]:
+    """Each character's extent along the line, never overlapping its neighbours.
+
+    The recognizer's time steps place each character's centre to within about a quarter
+    em, and an even em around it overlaps neighbours wherever the pitch is tighter than
+    the em or the position off. The ink decides: between two neighbours the boundary is
+    the emptiest place (the middle of the widest run of blank pixels) near the midpoint of
+    their positions; within its share each character takes its ink, widened to its
+    nominal width (an em, half for narrow characters) where the share allows, since a
+    character's box is its cell, not its strokes (a comma's cell is a full em).
+    """
+    lo, hi = limits
+    n = len(centres)
+    if n == 0:
+        return []
+    prof = plan.profile
+    at = plan.profile_at
+    em = plan.em
+    cuts = [max(lo, centres[0] - widths[0])]
+    for k in range(n - 1):
+        mid = (centres[k] + centres[k + 1]) / 2
+        cuts.append(_emptiest(prof, at, mid, BOUNDARY_REACH_EM * em, centres[k], centres[k + 1]))
+    cuts.append(min(hi, centres[-1] + widths[-1]))
+    cuts = [float(c) for c in np.maximum.accumulate(cuts)]  # positions may not be sorted
+    out: list[tuple[float, float]] = []
+    for k in range(n):
+        a, b = cuts[k], cuts[k + 1]
+        half = widths[k] / 2
+        ia, ib = _ink_extent(prof, at, a, b) or (centres[k] - half, centres[k] + half)
+        want = min(widths[k], b - a)
+        if ib - ia < want:  # widen to the nominal width, centred on the ink
+            c = min(max((ia + ib) / 2, a + want / 2), b - want / 2)  # kept in its share
+            ia, ib = c - want / 2, c + want / 2
+        # inside its share (so never over a neighbour) and inside the line
+        ia, ib = max(ia, a, lo), min(ib, b, hi)
+        out.append((ia, max(ib, ia)))
     return out
 
 
+def _emptiest(
+    prof: npt.NDArray[np.int64] | None,
+    at: float,
+    mid: float,
+    reach: float,
+    left: float,
+    right: float,
+) -> float:
+    """Page coordinate of the emptiest place within `reach` of `mid` (strictly between
+    the two centres): the middle of the blank (least-ink) run nearest to `mid`."""
+    if prof is None or not len(prof):
+        return mid
+    lo = max(int(np.floor(max(mid - reach, left + 1) - at)), 0)
+    hi = min(int(np.ceil(min(mid + reach, right - 1) - at)), len(prof))
+    if hi - lo < 1:
+        return mid
+    window = prof[lo:hi]
+    least = window.min()
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate(window):
+        if v == least and start is None:
+            start = i
+        elif v != least and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(window)))
+    target = mid - at - lo
+    a, b = min(runs, key=lambda r: (abs((r[0] + r[1]) / 2 - target), -(r[1] - r[0])))
+    return at + lo + (a + b) / 2
+
+
+def _ink_extent(
+    prof: npt.NDArray[np.int64] | None, at: float, a: float, b: float
+) -> tuple[float, float] | None:
+    """Page-coordinate extent of the inked pixels in [a, b), None if there are none."""
+    if prof is None:
+        return None
+    i0 = max(int(np.ceil(a - at)), 0)
+    i1 = min(int(np.floor(b - at)), len(prof))
+    if i1 <= i0:
+        return None
+    idx = np.flatnonzero(prof[i0:i1])
+    if not len(idx):
+        return None
+    return at + i0 + float(idx[0]), at + i0 + float(idx[-1]) + 1.0
+
+
 def _vertical_boxes(plan: _Plan, n: int, positions: list[float] | None) -> list[Box]:
-    """Cells top to bottom when they match the characters, else CTC positions."""
+    """Cells top to bottom when they match the characters, else CTC positions refined by
+    the column's ink (`ink_spans`)."""
     x0, x1 = plan.line.box.x0, plan.line.box.x1
     cells = plan.cells
     if n == 0:
@@ -426,8 +529,9 @@ def _vertical_boxes(plan: _Plan, n: int, positions: list[float] | None) -> list[
         else:
             idx = [_nearest_cell(p, plan.cell_x) for p in positions]
             centres = [(cells[k][0] + cells[k][1]) / 2 for k in idx]
-        half = plan.em / 2
-        return [Box(x0, max(top, c - half), x1, min(bottom, c + half)) for c in centres]
+        box = plan.line.box
+        spans = ink_spans(plan, centres, [plan.em] * n, (box.y0, box.y1))
+        return [Box(x0, a, x1, b) for a, b in spans]
     top, bottom = cells[0][0], cells[-1][1]
     step = (bottom - top) / n
     return [Box(x0, top + i * step, x1, top + (i + 1) * step) for i in range(n)]

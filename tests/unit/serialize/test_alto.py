@@ -273,7 +273,7 @@ def test_archivist_edits_are_honoured() -> None:
     ref_b1, ref_body1 = _find(doc, "RO_b1"), _find(doc, "RO_body1")
     ref_b1.addprevious(ref_body1)
     # 5. article p1-a2 moved before p1-a1 in document order
-    ps = _find(doc, "PAGE_1").find(f"{A}PrintSpace")
+    ps = _find(doc, "PAGE_page-1").find(f"{A}PrintSpace")
     assert ps is not None
     for bid in ("v1", "body2", "cap1"):
         ps.insert(1 + ("v1", "body2", "cap1").index(bid), _find(doc, bid))

@@ -1,0 +1,235 @@
+"""Searchable PDF of an issue: each scan as a page with an invisible text layer on top.
+
+What readers and repositories expect (OCRmyPDF's product): the image at its full
+resolution, text that selects, copies and searches where it is printed. Built with
+fpdf2 (font subsetting, ToUnicode maps, image embedding); only the text placement is ours.
+
+Placement: every character is its own invisible (render mode 3) text object at its glyph
+box in scan coordinates, its font size the line's em, and its horizontal scaling (`Tz`)
+chosen so that its advance ends exactly where the next character starts. pdftotext and
+viewers join characters into words by those advances: with no gap between them, no space
+is inserted between Chinese characters, while a real space (between Latin words) is
+written as a space character covering the gap. Vertical columns are the same run turned
+90° clockwise, so each character still sits in its own box and the column extracts as one
+line. A skewed scan turns every run by the page's rotation.
+
+Images: a JPEG file is embedded as it is (no second loss); anything else as JPEG at
+`jpeg_quality`, or losslessly (Flate) with `lossless=True`; bilevel scans always
+losslessly. PDF/A is not produced: fpdf2 can add the output intent and XMP metadata,
+but nothing here could check conformance (no veraPDF), so no PDF/A claim is made.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from fpdf import FPDF
+from fpdf.enums import TextMode
+from PIL import Image as PILImage
+
+from digitize.errors import OutputError
+from digitize.model import Image, Issue, Line, Page
+from digitize.serialize.alto import block_order, xml_safe
+from digitize.text.textutil import clean_line, is_wide
+
+DEFAULT_DPI = 300.0
+JPEG_QUALITY = 92
+# Font faces tried in turn: (file, index in a collection). Noto Sans CJK's collection
+# holds JP, KR, SC, TC, HK faces; SC (2) covers simplified and traditional forms alike.
+FONTS: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+)
+# Share of the em above the baseline (CJK fonts: ascender 0.88, descender 0.12): puts
+# the em box of a character on its glyph box.
+ASCENT = 0.88
+SPACE_EM = 0.3  # gap left for a space between words (pdftotext breaks at 0.1 em)
+
+ImageSource = Path | bytes | Image
+
+
+class PdfFontError(OutputError):
+    """No CJK font to write the text layer with: fatal, every PDF needs one."""
+
+    kind = "pdf-font"
+
+
+@dataclass(frozen=True, slots=True)
+class _Char:
+    text: str
+    start: float  # along the line (page frame x, or y for a column)
+    end: float
+
+
+def _font() -> tuple[str, int]:
+    for path, index in FONTS:
+        if Path(path).is_file():
+            return path, index
+    raise PdfFontError(
+        "no CJK font found for the PDF text layer",
+        hint="install fonts-noto-cjk or fonts-wqy-microhei (setup.sh does)",
+    )
+
+
+def line_chars(line: Line) -> list[_Char]:
+    """The line's characters (spaces included) with their extent along the line.
+
+    Inked characters take their glyph boxes when the glyphs match the text; a space
+    spans the gap between its neighbours. Without usable glyphs the line's extent is
+    shared by character widths (an em for wide characters, half an em otherwise).
+    """
+    text = clean_line(xml_safe(line.text))
+    box = line.box
+    lo, hi = (box.y0, box.y1) if line.vertical else (box.x0, box.x1)
+    inked = [c for c in text if c != " "]
+    glyphs = [g for g in line.glyphs if g.text.strip()]
+    if not text:
+        return []
+    if len(glyphs) != len(inked):
+        weights = [1.0 if is_wide(c) else 0.5 for c in text]
+        total = sum(weights)
+        out, acc = [], 0.0
+        for c, w in zip(text, weights, strict=True):
+            a = lo + (hi - lo) * acc / total
+            acc += w
+            out.append(_Char(c, a, lo + (hi - lo) * acc / total))
+        return out
+    spans = [(g.box.y0, g.box.y1) if line.vertical else (g.box.x0, g.box.x1) for g in glyphs]
+    out = []
+    k = 0
+    for i, c in enumerate(text):
+        if c == " ":
+            prev_end = spans[k - 1][1] if k else lo
+            nxt = spans[k][0] if k < len(spans) else hi
+            out.append(_Char(c, prev_end, max(nxt, prev_end)))
+            continue
+        a, b = spans[k]
+        if i and out and out[-1].end > a:  # overlapping boxes: start where the last ended
+            a = min(out[-1].end, b)
+        out.append(_Char(c, a, max(b, a)))
+        k += 1
+    return out
+
+
+class _Builder:
+    def __init__(self, issue: Issue, created: datetime | None) -> None:
+        path, index = _font()
+        self.pdf = FPDF(unit="pt")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.set_margin(0)
+        self.pdf.add_font("cjk", fname=path, collection_font_number=index)
+        self.pdf.set_title(issue.name)
+        self.pdf.set_creator("digitize")
+        self.pdf.set_lang("zh")
+        if created is not None:
+            self.pdf.set_creation_date(created)
+
+    def page(self, page: Page, image: ImageSource, lossless: bool, quality: int) -> None:
+        t = page.transform
+        dpi = page.dpi_estimate or DEFAULT_DPI
+        k = 72.0 / dpi  # points per scan pixel
+        pdf = self.pdf
+        pdf.add_page(format=(t.scan_width * k, t.scan_height * k))
+        pdf.image(_embeddable(image, lossless, quality), x=0, y=0, w=pdf.w, h=pdf.h)
+        pdf.text_mode = TextMode.INVISIBLE
+        ordered, rest, _ = block_order(page)
+        for region in ordered + rest:
+            for line in region.lines:
+                self.line(page, line, k)
+        pdf.text_mode = TextMode.FILL
+        pdf.set_stretching(100)
+
+    def line(self, page: Page, line: Line, k: float) -> None:
+        chars = line_chars(line)
+        if not chars:
+            return
+        pdf = self.pdf
+        box = line.box
+        size = box.width if line.vertical else box.height
+        if line.glyphs:
+            thick = [g.box.width if line.vertical else g.box.height for g in line.glyphs]
+            size = min(size, max(thick))
+        size = max(size, 1.0)
+        pdf.set_font("cjk", size=size * k)
+        angle = page.transform.rotation_deg - (90.0 if line.vertical else 0.0)
+        for n, ch in enumerate(chars):
+            end = chars[n + 1].start if n + 1 < len(chars) else ch.end
+            if n + 2 < len(chars) and chars[n + 1].text == " ":
+                # Extractors break words at gaps, not at space characters: leave one of
+                # at least SPACE_EM before the next word, the space character in it.
+                end = min(end, chars[n + 2].start - SPACE_EM * size)
+            elif ch.text == " " and n:
+                prev = chars[n - 1]
+                start = min(ch.start, chars[n + 1].start - SPACE_EM * size)
+                ch = _Char(" ", max(start, prev.start + 0.5 * (prev.end - prev.start)), ch.end)
+            advance = max(end - ch.start, 0.05 * size)
+            if line.vertical:  # ascender to the right of the turned run
+                origin = (box.cx - size / 2 + (1 - ASCENT) * size, ch.start)
+            else:
+                origin = (ch.start, box.cy - size / 2 + ASCENT * size)
+            (sx, sy) = page.transform.to_scan([origin])[0]
+            pdf.set_stretching(100)
+            natural = pdf.get_string_width(ch.text)
+            if natural <= 0:
+                continue
+            pdf.set_stretching(100 * advance * k / natural)
+            x, y = sx * k, sy * k
+            if math.isclose(angle, 0.0, abs_tol=1e-6):
+                pdf.text(x, y, ch.text)
+            else:
+                with pdf.rotation(angle, x, y):
+                    pdf.text(x, y, ch.text)
+
+
+def _embeddable(src: ImageSource, lossless: bool, quality: int) -> io.BytesIO | PILImage.Image:
+    """What fpdf2 embeds: JPEG bytes as they are (fpdf2 passes them through), else a JPEG
+    made here or, losslessly, the decoded image (fpdf2 writes it with Flate)."""
+    if isinstance(src, Path):
+        src = src.read_bytes()
+    if isinstance(src, bytes):
+        if src[:3] == b"\xff\xd8\xff":
+            return io.BytesIO(src)
+        img: PILImage.Image = PILImage.open(io.BytesIO(src))
+        img.load()
+    else:
+        arr = np.asarray(src)
+        if arr.ndim == 3 and arr.shape[2] == 3:
+            arr = arr[:, :, ::-1]  # BGR (the model's convention) to RGB
+        img = PILImage.fromarray(np.ascontiguousarray(arr))
+    if img.mode not in ("1", "L", "RGB"):
+        img = img.convert("RGB")
+    if lossless or img.mode == "1":
+        return img
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=quality, subsampling=0, optimize=True)
+    out.seek(0)
+    return out
+
+
+def searchable_pdf(
+    issue: Issue,
+    images: Mapping[int, ImageSource],
+    *,
+    lossless: bool = False,
+    jpeg_quality: int = JPEG_QUALITY,
+    created: datetime | None = None,
+) -> bytes:
+    """The issue as one PDF: per page (in page order) the scan from `images` (page number
+    -> image file path, its bytes, or the scan's pixels) under an invisible text layer.
+
+    Page size is the scan at the page's estimated resolution (300 dpi when unknown), so
+    the image keeps every pixel. `created` fixes the creation date (reproducible files).
+    """
+    builder = _Builder(issue, created)
+    for page in sorted(issue.pages, key=lambda p: p.number):
+        if page.number not in images:
+            raise KeyError(f"no image for page {page.number}")
+        builder.page(page, images[page.number], lossless, jpeg_quality)
+    return bytes(builder.pdf.output())

@@ -1,0 +1,104 @@
+"""Searchable PDF: what pdftotext (poppler) extracts equals the page text, with no space
+between Chinese characters; pages keep the scan's size; images are kept as promised."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from lxml import etree
+from PIL import Image as PILImage
+from serialize_samples import issue
+
+from digitize.model import Issue
+from digitize.serialize.page_xml import clean
+from digitize.serialize.pdf import searchable_pdf
+
+CJK_SPACE = re.compile(
+    r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
+def _blank_scans(iss: Issue) -> dict[int, np.ndarray]:
+    return {
+        p.number: np.full((p.transform.scan_height, p.transform.scan_width), 255, np.uint8)
+        for p in iss.pages
+    }
+
+
+def _poppler(tool: str, pdf: Path, *args: str) -> str:
+    """pdftotext/pdfinfo output (pdftotext writes to stdout with "-")."""
+    tail = ["-"] if tool == "pdftotext" else []
+    return subprocess.run(
+        [tool, *args, str(pdf), *tail], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def char_f1(expected: str, got: str) -> float:
+    ce, cg = Counter(re.sub(r"\s", "", expected)), Counter(re.sub(r"\s", "", got))
+    inter = sum((ce & cg).values())
+    if not inter:
+        return 0.0
+    p, r = inter / sum(cg.values()), inter / sum(ce.values())
+    return 2 * p * r / (p + r)
+
+
+def test_pdftotext_gives_the_page_text(tmp_path: Path) -> None:
+    iss = issue()
+    pdf = tmp_path / "issue.pdf"
+    pdf.write_bytes(searchable_pdf(iss, _blank_scans(iss)))
+    for page in iss.pages:
+        n = str(page.number)
+        got = _poppler("pdftotext", pdf, "-f", n, "-l", n)
+        expected = "".join(clean(ln) for ln in page.iter_lines())
+        assert char_f1(expected, got) >= 0.99, got
+        assert not CJK_SPACE.search(got), got
+    text = _poppler("pdftotext", pdf)
+    assert "会议指出New Year plan顺利" in text  # spaces between Latin words kept
+    assert "春节前夕走访慰问" in text  # the vertical headline reads as one line
+
+
+def test_pages_keep_the_scan_size_and_text_sits_on_its_line(tmp_path: Path) -> None:
+    iss = issue()
+    iss.pages[1].dpi_estimate = 150.0
+    pdf = tmp_path / "issue.pdf"
+    pdf.write_bytes(searchable_pdf(iss, _blank_scans(iss)))
+    info = _poppler("pdfinfo", pdf, "-f", "1", "-l", "9")
+    assert re.search(r"^Pages:\s+2$", info, re.M)
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    # 1000 x 1400 scan pixels at 300 dpi (page 1) and at 150 dpi (page 2)
+    assert [(float(w), float(h)) for w, h in sizes] == [(240.0, 336.0), (480.0, 672.0)]
+    # page 2 is unskewed: the headline's words lie on its line box (520,120)-(900,160) px
+    bbox = etree.fromstring(_poppler("pdftotext", pdf, "-bbox", "-f", "2", "-l", "2").encode())
+    words = [w for w in bbox.iter("{*}word") if w.text == "文化活动丰富多彩"]
+    assert len(words) == 1
+    k = 72 / 150
+    w = words[0]
+    assert abs(float(w.get("xMin", "0")) - 520 * k) < 1.0
+    assert abs(float(w.get("xMax", "0")) - 900 * k) < 1.0
+    # poppler reports the font's whole ascent/descent (Noto CJK: 1.16/0.29 em), so the
+    # word box is taller than the em box; its middle still lies inside the line box
+    y_mid = (float(w.get("yMin", "0")) + float(w.get("yMax", "0"))) / 2
+    assert 120 * k < y_mid < 160 * k
+
+
+def test_images_jpeg_kept_as_is_and_lossless_option(tmp_path: Path) -> None:
+    iss = issue()
+    iss.pages = iss.pages[:1]
+    rng = np.random.default_rng(1)
+    scan = rng.integers(0, 255, (1400, 1000, 3), dtype=np.uint8)
+    jpeg = io.BytesIO()
+    PILImage.fromarray(scan).save(jpeg, format="JPEG", quality=80)
+    out = searchable_pdf(iss, {1: jpeg.getvalue()})
+    assert jpeg.getvalue() in out  # embedded byte for byte, no second loss
+
+    pdf = tmp_path / "lossless.pdf"
+    pdf.write_bytes(searchable_pdf(iss, {1: scan}, lossless=True))
+    subprocess.run(["pdfimages", "-png", str(pdf), str(tmp_path / "img")], check=True)
+    (png,) = sorted(tmp_path.glob("img-*.png"))
+    back = np.asarray(PILImage.open(png).convert("RGB"))
+    assert np.array_equal(back, scan[:, :, ::-1])  # BGR in, every pixel kept
