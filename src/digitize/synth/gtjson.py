@@ -87,7 +87,7 @@ def degradation_json(d: Degradation) -> dict[str, Any]:
 def _spec_cases(sp: PageSpec) -> set[str]:
     """Hard cases that follow from the page spec's newer options (none at their defaults)."""
     d = sp.degradation
-    cases: set[str] = set()
+    cases = set(sp.cases)
     if d.yellow > 0:
         cases.add("colour")
     if d.jpeg_quality is not None and d.jpeg_quality <= 50:

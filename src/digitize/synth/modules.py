@@ -4,6 +4,7 @@ so the truth is exactly what was printed."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -53,10 +54,12 @@ class PageRenderer(PageBase):
                 self.ad(m, box)
             elif m.kind == "notice":
                 self.notice(m, box)
-            elif m.kind == "vertical_article" or sp.vertical:
+            elif m.kind == "vertical_article" or (sp.vertical and m.kind != "horizontal_article"):
                 self.vertical_article(m, box)
             else:
                 self.article(m, box)
+                if sp.vertical:
+                    self.hard.add("horizontal_on_vertical")
             if sp.rules and m.bottom < 0.999:
                 self.cv.rule((ox0, oy1 - 1, ox1, oy1 + 1))
             if sp.rules and m.col + m.span < sp.cols:
@@ -69,7 +72,7 @@ class PageRenderer(PageBase):
         label = m.label if m.label is not None else ("时评评论" if kind == "commentary" else None)
         boxed = m.boxed or kind == "commentary"
         byline = m.byline if m.byline is not None else ("top" if kind == "commentary" else None)
-        st = self.issue.article(m.article, kind, False, cv.key("body"))
+        st = self.issue.article(m.article, kind, self.trad, cv.key("body"))
         aid = st.id
         start_regions = len(cv.regions)
         x0, y, x1, y1 = self.frame(box, aid) if boxed else box
@@ -143,7 +146,8 @@ class PageRenderer(PageBase):
             cv.add("byline", hull(lines), aid, lines, text=" ".join(parts))
             y += em * 0.45
         if cont:
-            ln = cv.hline(f"（上接第{page_label(m.jump_from or 0)}版）", x0, y, "jump", em)
+            t = m.jump_in_text or f"（上接第{page_label(m.jump_from or 0)}版）"
+            ln = cv.hline(t, x0, y, "jump", em)
             cv.add("jump", ln.box, aid, [ln], direction="in")
             y += self.pitch
         y += em * 0.2
@@ -156,32 +160,18 @@ class PageRenderer(PageBase):
         caption_lines: list[_Line] = []
         photo_box: Rect | None = None
         if m.photo > 0:
-            pc = m.photo_cols or ncol
-            px0, px1 = cols[ncol - pc][0], cols[-1][1]
-            ph = (y1 - y) * m.photo
-            photo_box = (px0, y, px1, y + ph)
-            self.draw_photo(photo_box)
-            cpx = round(em * 0.9)
-            cy = y + ph + em * 0.3
-            ckey = cv.key("caption")
-            cap = c.caption
-            cpx = self.fit_px(cap, px1 - px0, "caption", cpx, em * 0.75)
-            pos = 0
-            while pos < len(cap):
-                while pos < len(cap) and cap[pos] == " ":
-                    pos += 1
-                end = _break(cap, pos, px1 - px0, lambda ch: advance(ckey, cpx, ch))
-                caption_lines.append(cv.hline(cap[pos:end].rstrip(" "), px0, cy, "caption", cpx))
-                pos = end
-                cy += cpx * 1.3
-            for i in range(ncol - pc, ncol):
-                col_top[i] = cy + em * 0.6
+            photo_box, caption_lines = self.photo(m, c.caption, cols, y, y1, col_top)
         last_reserve = (1 if m.jump_to else 0) + (1 if byline == "end" else 0)
         boxes = []
         for i, (cx0, cx1) in enumerate(cols):
             bot = y1 - (last_reserve * self.pitch if i == ncol - 1 else 0)
             boxes.append((cx0, col_top[i], cx1, bot))
         self.body_parts(st, m, boxes, aid, byline, last_reserve * self.pitch)
+        if self.spec.col_rules:
+            for left, right in itertools.pairwise(boxes):
+                rx, top = (left[2] + right[0]) / 2, max(left[1], right[1])
+                if top < y1 - em:
+                    cv.rule((rx - 1, top, rx + 1, y1))
         if photo_box is not None:
             cv.add("photo", photo_box, aid)
             self.hard.add("photo")
@@ -190,13 +180,63 @@ class PageRenderer(PageBase):
         part_ids = [r.id for r in cv.regions[start_regions:]]
         self.record_part(st, part_ids, m)
 
+    def photo(self, m: Module, cap: str, cols: list[tuple[float, float]], y: float, y1: float,
+              col_top: list[float]) -> tuple[Rect, list[_Line]]:
+        """Draw the photo over the rightmost `photo_cols` sub-columns with its caption below,
+        above or beside it (right of it); lower `col_top` of the covered columns."""
+        em = self.em
+        ncol = len(cols)
+        pc = m.photo_cols or ncol
+        px0, px1 = cols[ncol - pc][0], cols[-1][1]
+        ph = (y1 - y) * m.photo
+        pos = m.caption_pos
+        if pos == "beside" and (px1 - px0) * 0.38 - em * 0.6 < em * 4:
+            pos = "below"  # too narrow for a caption column
+        if pos == "beside":
+            pw = (px1 - px0) * 0.62
+            photo_box = (px0, y, px0 + pw, y + ph)
+            self.draw_photo(photo_box)
+            lines, cy = self.caption_lines(cap, px0 + pw + em * 0.6, px1, y)
+            bottom = max(y + ph, cy)
+            self.hard.add("caption_beside")
+        elif pos == "above":
+            lines, cy = self.caption_lines(cap, px0, px1, y)
+            photo_box = (px0, cy + em * 0.2, px1, cy + em * 0.2 + ph)
+            self.draw_photo(photo_box)
+            bottom = photo_box[3]
+            self.hard.add("caption_above")
+        else:
+            photo_box = (px0, y, px1, y + ph)
+            self.draw_photo(photo_box)
+            lines, bottom = self.caption_lines(cap, px0, px1, y + ph + em * 0.3)
+        for i in range(ncol - pc, ncol):
+            col_top[i] = bottom + em * 0.6
+        return photo_box, lines
+
+    def caption_lines(self, cap: str, x0: float, x1: float, y: float) -> tuple[list[_Line], float]:
+        """Set a caption in [x0, x1] from y (shrunk to fit down to 0.75 em); return its lines
+        and the y below them."""
+        cv, em = self.cv, self.em
+        ckey = cv.key("caption")
+        cpx = self.fit_px(cap, x1 - x0, "caption", round(em * 0.9), em * 0.75)
+        lines: list[_Line] = []
+        pos = 0
+        while pos < len(cap):
+            while pos < len(cap) and cap[pos] == " ":
+                pos += 1
+            end = _break(cap, pos, x1 - x0, lambda ch: advance(ckey, cpx, ch))
+            lines.append(cv.hline(cap[pos:end].rstrip(" "), x0, y, "caption", cpx))
+            pos = end
+            y += cpx * 1.3
+        return lines, y
+
     def body_parts(self, st: _ArticleState, m: Module, boxes: list[Rect], aid: str,
                    byline: str | None, reserve: float) -> None:
         cv, em = self.cv, self.em
         key = cv.key("body")
         capacity = sum(int((b[3] - b[1]) / self.pitch + 1) * int((b[2] - b[0]) / em)
                        for b in boxes)
-        self.issue.extend(st, capacity + 200, False, False, key)
+        self.issue.extend(st, capacity + 200, self.trad, False, key)
         text = st.content.body
         start = st.cursor
         placed, end = flow_h(text, start, boxes, lambda ch: advance(key, em, ch), em, self.pitch)
@@ -235,7 +275,7 @@ class PageRenderer(PageBase):
                 cv.add("byline", ln.box, aid, [ln])
                 y_next += self.pitch
         if m.jump_to is not None:
-            t = f"（下转第{page_label(m.jump_to)}版）"
+            t = m.jump_out_text or f"（下转第{page_label(m.jump_to)}版）"
             bx0, _, bx1, bot = boxes[-1]
             w = text_width(cv.key("jump"), em, t)
             ln = cv.hline(t, bx1 - w, bot + (self.pitch - em) / 2, "jump", em)

@@ -93,6 +93,7 @@ class PageSpec:
     folio_arabic: bool = False  # folio number in Arabic digits (第3版) instead of 第三版
     nameplate_inverted: bool = False  # white nameplate on a black banner
     file: str | None = None  # scan file name (default page-<number>.png)
+    cases: tuple[str, ...] = ()  # extra hard cases the spec's author knows of (e.g. jump_far)
 
 
 @dataclass(frozen=True)
