@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         truth: dict[str, str] = {}
         if args.inputs:
             issue = args.inputs
-            from digitize.load import IMAGE_SUFFIXES
+            from digitize.stages.load import IMAGE_SUFFIXES
 
             pages = sorted(p for p in issue.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         else:

@@ -19,7 +19,7 @@ from digitize.synth.page import PageBase
 from digitize.synth.spec import Degradation, PageSpec
 from digitize.synth.typeset import STROKE, Rect
 
-PDF_DPI = 300  # digitize.load renders PDFs at 300 dpi; pages are sized so pixels round-trip
+PDF_DPI = 300  # digitize.stages.load renders PDFs at 300 dpi; pages are sized so pixels round-trip
 
 
 

@@ -23,9 +23,10 @@ _FOLIO_ORDINAL = re.compile(rf"第([0-9]{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})版")
 _FOLIO_LETTER = re.compile(r"(?<![A-Za-z0-9])([A-Z])0*([0-9]{1,2})(?![0-9A-Za-z])")
 
 
-# "4版" but not "今日四版" / "共8版" / "本期12版", which count the pages of the issue.
+# "4版" but not "今日四版" / "共8版" / "本期12版", which count the pages of the issue; a match
+# never starts inside a run of numerals ("今日十二版" is not page 2).
 _FOLIO_PLAIN = re.compile(
-    rf"(?<!今日)(?<!今天)(?<!本期)(?<![共计全每有第])([0-9]{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})版"
+    rf"(?<!今日)(?<!今天)(?<!本期)(?<![共计全每有第0-9{NUMERAL_CHARS}])([0-9]{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})版"
 )
 
 

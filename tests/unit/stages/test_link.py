@@ -121,6 +121,8 @@ def _by_title(issue: Issue, title: str) -> Article:
         ("B03版 要闻", "B3"),
         ("第４版", "4"),  # full-width digit
         ("第2087期 今日四版", None),  # pages in the issue, not this page's number
+        ("第5200期今日十二版", None),  # not "二版" from the middle of the count
+        ("共16版", None),
         ("共8版", None),
         ("2019年12月19日 星期四", None),
         ("国内统一刊号 CN32-0062", None),
