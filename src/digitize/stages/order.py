@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from digitize.layout.vertical import order_vertical
 from digitize.model import Box, Page, Region, RegionType, WritingMode
+from digitize.text.textutil import ends_sentence
 
 _LEAD = (RegionType.LABEL, RegionType.KICKER, RegionType.HEADLINE, RegionType.SUBTITLE)
 _FOLLOWERS = (RegionType.LABEL, RegionType.KICKER)
@@ -200,6 +201,7 @@ def _assign_articles(page: Page, em: float) -> dict[str, str]:
         else:
             anchor[r.id] = r.id
     _group_headless(page, anchor, cell, em)
+    _chain_headless(page, anchor, em)
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
@@ -251,6 +253,68 @@ def _group_headless(page: Page, anchor: dict[str, str], cell: dict[str, Box], em
         head = min(jump_in or g, key=_key)
         for r in g:
             anchor[r.id] = head.id
+
+
+def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
+    """Headless body columns side by side whose text runs on from one to the next are one
+    module: a column that stops mid-sentence continues at the top of the next.
+
+    This joins a continuation printed without its headline (a 上接 line over several
+    columns) even where column rules split it into cells of one column each, which
+    `_group_headless` cannot join. Both columns must be headless, start on the same
+    line (tops within an em, after skew), overlap for most of their height, stand a
+    gutter apart with no rule across, and the first must end mid-sentence: the evidence
+    is the text itself, so two headless articles that happen to stand side by side stay
+    apart whenever the first one ends its last sentence, and neither a 下转 line ending
+    the first nor a 上接 line opening the second may be crossed.
+    """
+    by_id = {r.id: r for r in page.regions}
+    modules: dict[str, list[Region]] = {}
+    for rid, a in anchor.items():
+        if rid in by_id:
+            modules.setdefault(a, []).append(by_id[rid])
+    headless = {
+        a: sorted((r for r in regs if r.type is RegionType.BODY), key=lambda r: r.box.x0)
+        for a, regs in modules.items()
+        if not any(r.type is RegionType.HEADLINE for r in regs)
+    }
+    headless = {a: cols for a, cols in headless.items() if cols}
+    if len(headless) < 2:
+        return
+
+    def jumps(a: str, direction: str) -> bool:
+        return any(r.jump is not None and r.jump.direction == direction for r in modules[a])
+
+    def follows(left: Region, right: Region) -> bool:
+        a, b = left.box, right.box
+        gutter = b.x0 - a.x1
+        tall = min(a.height, b.height)
+        return (
+            -em <= gutter <= 2.5 * em
+            and abs(a.y0 - b.y0) <= max(em, 0.02 * (a.width + b.width))
+            and a.y_overlap(b) >= 0.6 * tall
+            and bool(left.text.strip())
+            and not ends_sentence(left.text)
+        )
+
+    changed = True
+    while changed:
+        changed = False
+        for a, cols in list(headless.items()):
+            for b, other in list(headless.items()):
+                if a == b or a not in headless or b not in headless:
+                    continue
+                if not jumps(a, "out") and not jumps(b, "in") and follows(cols[-1], other[0]):
+                    for rid, target in list(anchor.items()):
+                        if target == b:
+                            anchor[rid] = a
+                    headless[a] = cols + other
+                    modules[a] = modules[a] + modules.pop(b)
+                    del headless[b]
+                    changed = True
+                    break
+            if changed:
+                break
 
 
 def _closed_sides(cell: Box, rules: Sequence[Box], em: float) -> int:

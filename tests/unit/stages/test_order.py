@@ -202,3 +202,39 @@ def test_headline_centred_over_module_owns_columns_on_both_sides() -> None:
     assert arts["另标题"] == arts["另00"] == arts["另10"] not in module
     texts = [_text_of(page, i)[:3] for i in page.reading_order]
     assert texts[:6] == ["续标题", "（上接", "列00", "列10", "列20", "列30"]
+
+
+def _headless_columns(first_ends: str) -> Page:
+    """A 上接 line over three columns split by column rules (one cell each), no headline;
+    the first column's last line ends with `first_ends`, the second's mid-sentence."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
+    for k, (x0, x1) in enumerate(cols):
+        lines = b.column(x0, x1, 100 + PITCH, 20, f"续{k}")
+        if k < 2:
+            lines[-1].text = f"续{k}末行" + ("的" if k == 1 else first_ends)
+        if k:
+            b.vrule(x0 - 15, 90, 100 + 21 * PITCH)
+    page = b.page()
+    _run(page)
+    return page
+
+
+def test_headless_columns_whose_text_runs_on_are_one_article() -> None:
+    """Column rules make one cell per column, but each column stops mid-sentence and the
+    next takes up the sentence: one continuation, headed by its 上接 line."""
+    page = _headless_columns(first_ends="在")
+    arts = _articles(page)
+    assert arts["（上接"] == arts["续00"] == arts["续10"] == arts["续20"] is not None
+    texts = [_text_of(page, i)[:4] for i in page.reading_order]
+    assert texts.index("（上接第") < texts.index("续000") < texts.index("续100") < texts.index(
+        "续200"
+    )
+
+
+def test_headless_column_ending_its_sentence_is_not_chained() -> None:
+    """Without the text running on there is no evidence that the columns are one article."""
+    page = _headless_columns(first_ends="。")
+    arts = _articles(page)
+    assert arts["续00"] != arts["续10"]
