@@ -50,7 +50,7 @@ PIPELINE_CHILD = r"""
 import json, resource, sys
 from pathlib import Path
 from digitize.pipeline import Settings
-from digitize.runner import RunOptions, run
+from digitize.batch.runner import RunOptions, run
 args = json.loads(sys.argv[1])
 settings = Settings(preset=args["preset"])
 summary = run([Path(p) for p in args["inputs"]],
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         truth: dict[str, str] = {}
         if args.inputs:
             issue = args.inputs
-            from digitize.load import IMAGE_SUFFIXES
+            from digitize.stages.load import IMAGE_SUFFIXES
 
             pages = sorted(p for p in issue.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         else:
