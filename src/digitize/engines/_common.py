@@ -62,6 +62,13 @@ def to_bgr(image: Image) -> Image:
     return image
 
 
+def to_grey(image: Image) -> Image:
+    """The detector reads grey: a BGR image is reduced with OpenCV's luma weights."""
+    if image.ndim == 3:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    return image
+
+
 def readable(crops: Sequence[Image]) -> list[int]:
     """Indices of crops a recognizer can take; the others read as empty text."""
     return [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) > 1]

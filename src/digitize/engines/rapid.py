@@ -34,6 +34,7 @@ from digitize.engines._common import (
     PairEngine,
     readable,
     to_bgr,
+    to_grey,
     version,
 )
 from digitize.engines.base import DetectedLine, ModelInfo, Recognition
@@ -118,6 +119,9 @@ class RapidOcrEngine(PairEngine):
         super().__init__(threads=threads, store=store)
         self.preset = preset
         det_session = _session(self._det_model.onnx, threads)
+        self._det_session = det_session
+        self._det_mean = np.array([0.485, 0.456, 0.406], dtype=np.float64)[:, None, None]
+        self._det_std = np.array([0.229, 0.224, 0.225], dtype=np.float64)[:, None, None]
         rec_session = _session(self._rec_model.onnx, threads)
         self._det = TextDetector(
             OmegaConf.create(  # type: ignore[arg-type]  # rapidocr reads a DictConfig
@@ -174,16 +178,45 @@ class RapidOcrEngine(PairEngine):
             yield np.asarray(norm, dtype=np.float32)[None]
 
     def detect(self, image: Image) -> list[DetectedLine]:
+        """DB detection exactly as rapidocr's TextDetector runs it, on the grey image.
+
+        The same resize to multiples of 32, normalisation and DBPostProcess, without the
+        BGR copy; each box keeps its own score (rapidocr re-sorts boxes but not scores).
+        The network's memory grows with its input (~180 MB per megapixel, measured), which
+        is why detect.py caps the detection size (MAX_DET_PIXELS). It is not tiled: the
+        detector's squeeze-and-excitation blocks pool over the whole image, so a tile's
+        output depends on the rest of the page (models/README.md).
+        """
+        h, w = image.shape[:2]
+        rh, rw = max(32, round(h / 32) * 32), max(32, round(w / 32) * 32)
+        grey = to_grey(image)
         try:
-            out = self._det(to_bgr(image))
+            resized = grey if (rh, rw) == (h, w) else cv2.resize(grey, (rw, rh))
+            prob = self._prob_map(np.asarray(resized, dtype=np.uint8))
+            del resized
+            boxes, scores = self._det.postprocess_op(prob[None, None], (h, w))
+        except EngineError:
+            raise
         except Exception as exc:
             raise EngineError(f"rapidocr detection failed: {exc}") from exc
-        if out.boxes is None or out.scores is None:
+        del prob
+        if len(boxes) < 1:
             return []
         return [
             DetectedLine(polygon=[(float(x), float(y)) for x, y in box], score=float(score))
-            for box, score in zip(out.boxes, out.scores, strict=True)
+            for box, score in zip(boxes, scores, strict=True)
         ]
+
+    def _normalize(self, grey: Image) -> npt.NDArray[np.float32]:
+        """rapidocr's normalisation of the BGR image (float64, as it computes it), NCHW."""
+        tile = grey.astype(np.float32) * (1 / 255.0)
+        return ((tile[None] - self._det_mean) / self._det_std).astype(np.float32)[None]
+
+    def _prob_map(self, grey: Image) -> npt.NDArray[np.float32]:
+        """The DB probability map (HxW float32) of a grey image with sides multiples of 32."""
+        feed = self._det_session.get_inputs()[0].name
+        pred = self._det_session.run(None, {feed: self._normalize(grey)})[0]
+        return np.asarray(pred[0, 0], dtype=np.float32)
 
     def models(self) -> list[ModelInfo]:
         """Both recognizers with the fast preset: vertical pages are read with the float one."""

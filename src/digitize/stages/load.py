@@ -59,7 +59,9 @@ TIFF_SUFFIXES = frozenset({".tif", ".tiff"})
 
 MAX_PIXELS = 300_000_000
 """Decompression-bomb guard: larger images are refused before their pixels are decoded.
-A broadsheet at 600 dpi is about 70 megapixels, so this only stops absurd headers."""
+A broadsheet at 600 dpi is about 70 megapixels, so this only stops absurd headers.
+`DIGITIZE_MAX_MEGAPIXELS` (or `load_page(max_pixels=...)`) changes it."""
+MAX_PIXELS_ENV = "DIGITIZE_MAX_MEGAPIXELS"
 
 PDF_DPI = 300
 
@@ -243,15 +245,33 @@ def discover(inputs: Sequence[Path]) -> Discovery:
 # --------------------------------------------------------------------------- loading
 
 
-def _check_size(width: int, height: int, path: Path) -> None:
+def pixel_limit() -> int:
+    """The page size limit: `DIGITIZE_MAX_MEGAPIXELS` megapixels if set, else MAX_PIXELS."""
+    raw = os.environ.get(MAX_PIXELS_ENV, "").strip()
+    if not raw:
+        return MAX_PIXELS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value != value or value == float("inf"):
+        raise UsageError(
+            f"{MAX_PIXELS_ENV}={raw!r} is not a positive number of megapixels",
+            hint=f"e.g. {MAX_PIXELS_ENV}=300",
+        )
+    return round(value * 1_000_000)
+
+
+def _check_size(width: int, height: int, path: Path, limit: int) -> None:
     if width <= 0 or height <= 0:
         raise CorruptImageError(f"image header gives an empty size {width}x{height}", path=path)
-    if width * height > MAX_PIXELS:
+    if width * height > limit:
         raise ImageTooLargeError(
             f"image is {width}x{height} = {width * height / 1e6:.0f} megapixels, "
-            f"over the {MAX_PIXELS // 1_000_000} megapixel limit",
+            f"over the {limit / 1e6:g} megapixel limit",
             path=path,
-            hint="the header may be corrupt; otherwise downsample the scan (300-400 dpi is enough)",
+            hint="the header may be corrupt; otherwise downsample the scan (300-400 dpi is "
+            f"enough) or raise the limit with {MAX_PIXELS_ENV}",
         )
 
 
@@ -308,8 +328,13 @@ def _open_check(path: Path) -> bytes:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path=path, hint=hint) from exc
 
 
-def load_page(src: PageSource) -> Image:
-    """Decode one page to 8-bit grey (HxW uint8), upright as a viewer would show it."""
+def load_page(src: PageSource, *, max_pixels: int | None = None) -> Image:
+    """Decode one page to 8-bit grey (HxW uint8), upright as a viewer would show it.
+
+    Pages over `max_pixels` (default: `pixel_limit()`) are refused with ImageTooLargeError
+    from the size in the file's header, before any pixel is decoded, for every format.
+    """
+    limit = max_pixels if max_pixels is not None else pixel_limit()
     path = src.file
     head = _open_check(path)
     if not head:
@@ -329,41 +354,58 @@ def load_page(src: PageSource) -> Image:
             hint="the file is damaged or mislabelled; re-export or re-scan the page",
         )
     if fmt == "pdf":
-        img = _load_pdf(path, src.index)
+        img = _load_pdf(path, src.index, limit)
     elif fmt == "tiff":
-        img = _load_tiff(path, src.index)
+        img = _load_tiff(path, src.index, limit)
     elif fmt == "jp2":
-        img = _load_jp2(path)
+        img = _load_jp2(path, limit)
     else:
-        img = _load_pillow(path, fmt)
+        img = _load_pillow(path, fmt, limit)
     return np.ascontiguousarray(img, dtype=np.uint8)
 
 
 # --- pixel conversions
 
 
+# Rows converted at a time: float64 samples of a whole 16 MP colour scan are 0.4 GB, of a
+# 289 MP 16-bit scan 2.3 GB per copy; a band of rows keeps the float copies small.
+GREY_CHUNK_ROWS = 256
+
+
 def _scale_to_8bit(arr: npt.NDArray[np.generic], bits: int | None = None) -> npt.NDArray[np.uint8]:
-    """Scale integer or float samples to 0..255 (full-range for the sample's bit depth)."""
+    """Scale integer or float samples to 0..255 (full-range for the sample's bit depth).
+
+    Converted GREY_CHUNK_ROWS rows at a time, so no float copy of the whole image exists.
+    """
     if arr.dtype == np.uint8:
         return arr.astype(np.uint8, copy=False)
     if arr.dtype == np.bool_:
         return arr.astype(np.uint8) * 255
+    out = np.empty(arr.shape, dtype=np.uint8)
     if np.issubdtype(arr.dtype, np.floating):
-        data = np.nan_to_num(arr.astype(np.float64))
-        top = 1.0 if data.max(initial=0.0) <= 1.0 else 255.0
-        return np.clip(np.rint(data * (255.0 / top)), 0, 255).astype(np.uint8)
+        peak = max(
+            (
+                float(np.nan_to_num(arr[y : y + GREY_CHUNK_ROWS]).max(initial=0.0))
+                for y in range(0, max(1, arr.shape[0]), GREY_CHUNK_ROWS)
+            ),
+            default=0.0,
+        )
+        factor = 255.0 / (1.0 if peak <= 1.0 else 255.0)
+        for y in range(0, arr.shape[0], GREY_CHUNK_ROWS):
+            band = np.nan_to_num(arr[y : y + GREY_CHUNK_ROWS].astype(np.float64))
+            out[y : y + GREY_CHUNK_ROWS] = np.clip(np.rint(band * factor), 0, 255)
+        return out
     signed = bool(np.issubdtype(arr.dtype, np.signedinteger))
-    if signed:
-        arr = np.clip(arr, 0, None)
     container_bits = min(arr.dtype.itemsize * 8, 16) - (1 if signed else 0)
     # 32-bit containers (Pillow's mode "I") hold 16-bit data
     maxval = (1 << (bits or container_bits)) - 1
-    scaled = np.rint(arr.astype(np.float64) * (255.0 / maxval))
-    return np.clip(scaled, 0, 255).astype(np.uint8)
-
-
-# Rows converted at a time: float64 samples of a whole 16 MP colour scan are 0.4 GB.
-GREY_CHUNK_ROWS = 256
+    for y in range(0, arr.shape[0], GREY_CHUNK_ROWS):
+        band = arr[y : y + GREY_CHUNK_ROWS].astype(np.float64)
+        if signed:
+            band = np.clip(band, 0.0, None)
+        scaled = np.rint(band * (255.0 / maxval))
+        out[y : y + GREY_CHUNK_ROWS] = np.clip(scaled, 0, 255)
+    return out
 
 
 def _to_grey(arr: npt.NDArray[np.uint8], *, alpha: bool) -> npt.NDArray[np.uint8]:
@@ -440,19 +482,23 @@ def _header_size(path: Path, fmt: str) -> tuple[int, int] | None:
             fh.seek(length - 2, os.SEEK_CUR)
 
 
-def _load_pillow(path: Path, fmt: str) -> Image:
+def _load_pillow(path: Path, fmt: str, limit: int) -> Image:
     from PIL import Image as PilImage
     from PIL import ImageOps, UnidentifiedImageError
 
     hint = "the file is truncated or damaged; re-export or re-scan the page"
     size = _header_size(path, fmt)
     if size is not None:
-        _check_size(*size, path)
+        _check_size(*size, path, limit)
+    # Pillow's own bomb limit (2 x 89.5 MP) would refuse pages under ours: one limit for all
+    # formats, checked from the header above and again on Pillow's parsed size below.
+    pillow_limit = PilImage.MAX_IMAGE_PIXELS
+    PilImage.MAX_IMAGE_PIXELS = limit
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PilImage.DecompressionBombWarning)
             with PilImage.open(path) as im:
-                _check_size(im.width, im.height, path)
+                _check_size(im.width, im.height, path, limit)
                 im.load()
                 img = ImageOps.exif_transpose(im)
                 return _pil_to_grey(img)
@@ -463,6 +509,8 @@ def _load_pillow(path: Path, fmt: str) -> Image:
     except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
         msg = f"cannot decode {fmt.upper()}: {exc}"
         raise CorruptImageError(msg, path=path, hint=hint) from exc
+    finally:
+        PilImage.MAX_IMAGE_PIXELS = pillow_limit
 
 
 def _pil_to_grey(im: object) -> Image:
@@ -498,7 +546,7 @@ def _pil_to_grey(im: object) -> Image:
 # --- TIFF
 
 
-def _load_tiff(path: Path, index: int) -> Image:
+def _load_tiff(path: Path, index: int, limit: int) -> Image:
     import tifffile
 
     hint = "the file is truncated or damaged; re-export or re-scan the page"
@@ -510,7 +558,7 @@ def _load_tiff(path: Path, index: int) -> Image:
                 )
             page = tif.pages[index]
             assert isinstance(page, tifffile.TiffPage)
-            _check_size(int(page.imagewidth), int(page.imagelength), path)
+            _check_size(int(page.imagewidth), int(page.imagelength), path, limit)
             arr = page.asarray()
             photometric = page.photometric
             bits = int(page.bitspersample)
@@ -586,7 +634,7 @@ def _jp2_header(data: bytes) -> tuple[int, int, int] | None:
     return None
 
 
-def _load_jp2(path: Path) -> Image:
+def _load_jp2(path: Path, limit: int) -> Image:
     import imagecodecs
 
     hint = "the file is truncated or damaged; re-export or re-scan the page"
@@ -598,7 +646,7 @@ def _load_jp2(path: Path) -> Image:
     if header is None:
         raise CorruptImageError("JPEG 2000 header not found", path=path, hint=hint)
     width, height, bits = header
-    _check_size(width, height, path)
+    _check_size(width, height, path, limit)
     try:
         arr = imagecodecs.jpeg2k_decode(data)
     except Exception as exc:  # imagecodecs raises its own error classes
@@ -631,7 +679,7 @@ def _pdf_error(exc: Exception, path: Path) -> InputError:
     )
 
 
-def _load_pdf(path: Path, index: int) -> Image:
+def _load_pdf(path: Path, index: int, limit: int) -> Image:
     from pdf2image import convert_from_path, pdfinfo_from_path
 
     page_no = index + 1
@@ -642,12 +690,18 @@ def _load_pdf(path: Path, index: int) -> Image:
     pages = int(info.get("Pages", 0))
     if page_no > pages:
         raise CorruptImageError(f"PDF has {pages} page(s), no page {page_no}", path=path)
+    checked = False
     for key, value in info.items():
         m = re.fullmatch(r"Page\s+(\d+)\s+size", key)
         size = re.match(r"([\d.]+)\s*x\s*([\d.]+)\s*pts", str(value))
         if m and size and int(m.group(1)) == page_no:
             w_pt, h_pt = float(size.group(1)), float(size.group(2))
-            _check_size(round(w_pt * PDF_DPI / 72), round(h_pt * PDF_DPI / 72), path)
+            _check_size(round(w_pt * PDF_DPI / 72), round(h_pt * PDF_DPI / 72), path, limit)
+            checked = True
+    if not checked:
+        raise CorruptImageError(
+            f"pdfinfo gives no size for page {page_no}; not rasterised unchecked", path=path
+        )
     try:
         images = convert_from_path(
             str(path), dpi=PDF_DPI, first_page=page_no, last_page=page_no, grayscale=True
