@@ -8,6 +8,7 @@ message naming the marker, so a slow test cannot hide among the unit tests.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def _guarded(init: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(init)  # keeps the signature for tests that inspect it
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
         if not _model_allowed:
             raise AssertionError(

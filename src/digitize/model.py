@@ -263,7 +263,27 @@ class JumpMarker:
 
 @dataclass(slots=True)
 class Page:
-    """One page of an issue, filled in stage by stage."""
+    """One page of an issue, filled in stage by stage.
+
+    Each field has one writer; later stages read it and never decide it again:
+
+    ==========================================================  =====================
+    field                                                       written by
+    ==========================================================  =====================
+    number, file, stem, source_index                            load (the PageSource)
+    transform, image (dropped after the page stages)            deskew
+    lines, text_height (the em), dpi_estimate; Line.polygon     detect
+    writing_mode, regions (typed by geometry); Line.vertical,   segment
+    Line.paragraph_start, Region.box/vertical/inverted
+    Line.text, Line.confidence, Line.glyphs                     recognize
+    Region.type (refined), Region.jump, Region.linked_to,       classify (the region
+    printed_number (the folio); splits regions                  typer)
+    reading_order, Region.article_id                            order
+    printed_number where no folio was read (file name,          link
+    position); Issue.articles, jumps, unresolved_jumps
+    seconds                                                     pipeline
+    ==========================================================  =====================
+    """
 
     number: int  # 1-based position in the issue (PHYSICAL_IMG_NR)
     file: Path  # source file

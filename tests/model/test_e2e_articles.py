@@ -20,9 +20,10 @@ from lxml import etree
 from paths import SCHEMA_DIR
 from scoring import cer, semi_global_distance, strip_ws
 
-from digitize.config import Settings, issue_files, process_page, processing_for
+from digitize.config import Settings
 from digitize.engines import create
 from digitize.model import Article, Issue, RegionType
+from digitize.pipeline import issue_files, process_page, processing_for
 from digitize.serialize.alto import block_ids
 from digitize.serialize.mets import METS_NS, XLINK_NS
 from digitize.stages.link import link_articles

@@ -18,9 +18,10 @@ import cv2
 import pytest
 from scoring import READ_TYPES, ro_cer, semi_global_distance, strip_ws
 
-from digitize.config import Settings, process_page
+from digitize.config import Settings
 from digitize.engines import create
 from digitize.model import Box, Issue, Page, Region, RegionType
+from digitize.pipeline import process_page
 from digitize.serialize.text import article_body, page_text
 from digitize.stages.link import link_articles
 from digitize.stages.load import PageSource

@@ -1,7 +1,10 @@
 """OCR engines behind one interface; `create` imports the chosen one lazily.
 
-Importing this package stays cheap: rapidocr / paddleocr (and paddlex behind it) are
-only imported when an engine of that name is created.
+The only importers of OCR runtimes (rapidocr, paddleocr, onnxruntime, onnx): stages
+receive an `OcrEngine` and never import one. Importing this package stays cheap:
+rapidocr / paddleocr (and paddlex behind it) are only imported when an engine of that
+name is created. May import `model`, `errors` and `synth` (calibration text for the
+derived int8 recognizer); nothing above.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from digitize.layout.cues import ink_size, to_grey
-from digitize.model import Image, Line
+from digitize.model import Image, Line, Page
 
 # A body-size line is within these bounds of the em (line-box height of body text).
 _BODY_MIN = 0.72
@@ -113,3 +113,16 @@ class TypeSizes:
         return max(sa, sb) <= 1.25 * min(sa, sb)
 
 
+DEFAULT_EM = 30.0
+"""Body em (px) assumed on a page without measurable text (hand-built pages, blanks)."""
+
+
+def page_em(page: Page) -> float:
+    """The page's body em, the unit of every layout tolerance: `Page.text_height`, which
+    the detect stage measures (the one owner), else the median line size of the page's
+    lines (pages built without detection), else `DEFAULT_EM`."""
+    if page.text_height:
+        return float(page.text_height)
+    lines = [ln for r in page.regions for ln in r.lines] or list(page.lines)
+    sizes = sorted(ln.font_size for ln in lines)
+    return float(sizes[len(sizes) // 2]) if sizes else DEFAULT_EM

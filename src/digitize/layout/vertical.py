@@ -20,7 +20,7 @@ horizontal machinery (a column grid of equal-width lines) does not apply. Instea
 
 Blocks become regions: display-size columns are headlines, the rest body; columns in
 the page margin are page furniture (`margin_columns`); ads are typed once articles are
-grouped (`order._vertical_ads`). An article starts at each headline that follows body
+grouped (`classify._vertical_ads`). An article starts at each headline that follows body
 text, so article ids come from the reading order.
 Measured on the real 1939 fold (bench ro_cer, same recognition): the greedy
 `order_blocks` alone 0.403, the XY cut with a right-to-left fallback 0.322, the XY cut
@@ -36,6 +36,7 @@ import cv2
 
 from digitize.layout.cues import to_grey
 from digitize.layout.groups import DisjointSet, bands
+from digitize.layout.metrics import page_em
 from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
 # Share of the page's text (in characters) that must be vertical for the page to be.
@@ -416,8 +417,7 @@ def _paragraphs(lines: list[Line], em: float) -> None:
 
 def segment_vertical(page: Page) -> None:
     """Fill page.regions of a vertical page (typed by geometry; ordered by the order stage)."""
-    em = column_em(page.lines) or page.text_height or 20.0
-    page.text_height = em
+    em = page_em(page)
     boxes = [ln.box for ln in page.lines]
     grey = to_grey(page.image) if page.image is not None else None
     rules = find_rules(grey, em, boxes) if grey is not None else []
@@ -456,7 +456,7 @@ def segment_vertical(page: Page) -> None:
 def order_vertical(page: Page) -> None:
     """Reading order of a vertical page's text regions (masthead first, then blocks by
     the XY cut), for the order stage; article ids (set by its module grouping) are kept."""
-    em = page.text_height or 20.0
+    em = page_em(page)
     rules = [r.box for r in page.regions if r.type is RegionType.RULE]
     mast = sorted(
         (r for r in page.regions if r.type is RegionType.MASTHEAD),

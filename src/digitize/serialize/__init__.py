@@ -1,5 +1,10 @@
-"""Serializers: pure functions from the page model to ALTO, METS, text and records,
-and the ALTO reader used to rebuild outputs from corrected ALTO."""
+"""Serializers: pure functions from the page model to bytes (ALTO, PAGE-XML, METS with
+MODS, text, article records, searchable PDF, IIIF manifest, the verified page cache) and
+the readers that bring corrected ALTO and PAGE-XML back into the model.
+
+Pure (lxml, no file system except what a caller passes in). May import `model`, `text`,
+`errors` and `engines.base` (model provenance); never a stage, `pipeline` or above.
+"""
 
 from digitize.serialize.alto import Processing, block_ids, to_alto
 from digitize.serialize.alto_read import AltoError, read_alto

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from digitize.model import Box, Line, Page, Region, RegionType
+from digitize.layout.grouping import assign_modules, body_order
+from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
+from digitize.layout.metrics import page_em
+from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 from digitize.text.folio import FOLIO, printed_number
 from digitize.text.jumps import parse_jump
 
@@ -121,10 +124,6 @@ def _clean_dashes(page: Page) -> None:
             m = _DASH_HEAD.match(ln.text)
             if m is not None:
                 _drop_char(ln, m.end(1))
-
-
-def _em(page: Page) -> float:
-    return float(page.text_height) if page.text_height else 30.0
 
 
 def _short_of(line: Line, region: Region, em: float) -> bool:
@@ -420,7 +419,7 @@ def _notices(page: Page, em: float) -> None:
 
 def classify(page: Page) -> None:
     """Refine region types from text; see the stage contract in docs/ARCHITECTURE.md."""
-    em = _em(page)
+    em = page_em(page)
     _split_edges(page, em)
     _split_headlines(page)
     _peel_captions(page, em)
@@ -429,6 +428,96 @@ def classify(page: Page) -> None:
     _notices(page, em)
     _ads(page, em)
     _clean_dashes(page)
+    if page.writing_mode is WritingMode.VERTICAL:
+        _vertical_ads(page, em)
+    _module_roles(page, em)
     label = printed_number(page)
     if label is not None:
         page.printed_number = label
+
+
+def _module_roles(page: Page, em: float) -> None:
+    """Roles only a module shows: a one-line body region above its headline ending on a
+    dash is a kicker, a lone name closing the module's last column is the sign-off byline
+    (`layout.headings`). Modules are the order stage's own (`layout.grouping`), with the
+    body in reading order, so the types written here are the ones articles are built on.
+    """
+    anchor = assign_modules(page, em)
+    heads = []
+    for h in page.regions:
+        lines = [ln for ln in h.lines if ln.text.strip()]
+        if h.type is RegionType.HEADLINE and lines:
+            heads.append((h, peel(lines)[1]))
+    for r in page.regions:
+        # A kicker stands over its headline: grouped with it, or right above it (it
+        # reads as body to the geometry, which only looks up and left for a headline).
+        near = [
+            (h, main)
+            for h, main in heads
+            if anchor.get(h.id) == anchor.get(r.id)
+            or (0 <= h.box.y0 - r.box.y1 <= 2 * em and r.box.x_overlap(h.box) > 0)
+        ]
+        if is_body_kicker(r, near):
+            r.type = RegionType.KICKER
+    anchor = assign_modules(page, em)  # kickers now follow their headline
+    grouped: dict[str, list[Region]] = {}
+    for r in page.regions:
+        if (a := anchor.get(r.id)) is not None:
+            grouped.setdefault(a, []).append(r)
+    for regions in grouped.values():
+        body = [r for r in regions if r.type in TEXT_TYPES]
+        vertical = bool(body) and sum(r.vertical for r in body) * 2 >= len(body)
+        closing = signoff(body_order(body, vertical, em))
+        if closing is not None:
+            closing.type = RegionType.BYLINE
+
+
+# Vertical pages: a module with less running text than this (characters) and type at least
+# POSTER_EM body ems across is an advertisement; so are such small modules touching one.
+AD_MAX_BODY = 30
+POSTER_EM = 4.5
+
+
+def _vertical_ads(page: Page, em: float) -> None:
+    """Advertisements of a page set in vertical columns become AD regions.
+
+    A 1930s ad is a block of poster type (shop or doctor's name four or more body ems
+    across) with a few short lines of small print around it (address, telephone, offer),
+    and no running text; on the page it splits into several modules, one per display
+    column. The biggest news headlines reach that size too (6 ems on the 1939 fold) but
+    head running text, so a module needs both: poster type and (almost) no body. The
+    small-print modules beside an ad, themselves without running text, join it. Modules
+    are the order stage's own (`layout.grouping.assign_modules`): the grouping is
+    geometry, the typing is this stage's.
+    """
+    anchor = assign_modules(page, em)
+    grouped: dict[str, list[Region]] = {}
+    for r in page.regions:
+        if (a := anchor.get(r.id)) is not None:
+            grouped.setdefault(a, []).append(r)
+    modules = {k: v for k, v in grouped.items() if any(r.type.is_text for r in v)}
+
+    def body_chars(regs: list[Region]) -> int:
+        return sum(len(r.text) for r in regs if r.type in (RegionType.BODY, RegionType.NOTICE))
+
+    def widest(regs: list[Region]) -> float:
+        return max((ln.font_size for r in regs for ln in r.lines), default=0.0)
+
+    small = {k for k, regs in modules.items() if body_chars(regs) < AD_MAX_BODY}
+    ads = {k for k in small if widest(modules[k]) >= POSTER_EM * em}
+    grown = True
+    while grown:
+        ad_boxes = [r.box.expand(0.5 * em) for k in ads for r in modules[k]]
+        near = {
+            k
+            for k in small - ads
+            if any(r.box.intersection(b) is not None for r in modules[k] for b in ad_boxes)
+        }
+        grown = bool(near)
+        ads |= near
+    for k in ads:
+        for r in modules[k]:
+            if r.type.is_text:
+                r.type = RegionType.AD
+
+

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from digitize.engines.base import OcrEngine
+from digitize.layout.vertical import column_em
 from digitize.model import Box, Image, Line, Page, Point
 
 TARGET_EM = 22.0  # body em at detection scale, px
@@ -117,7 +118,9 @@ def detect_lines(page: Page, engine: OcrEngine) -> None:
     if len(vertical) > 2 * len(body):
         # A page set in columns: its horizontal lines are headings and mastheads, so
         # the body size comes from the column widths (the narrower two thirds).
-        body = [w / DET_BOX_PER_EM for w in vertical[: max(1, 2 * len(vertical) // 3)]]
+        # (the one em measure of column pages, `layout.vertical.column_em`).
+        col = column_em(lines)
+        body = [col] if col else body
     if body:
         page.text_height = float(np.median(body))
     elif em:

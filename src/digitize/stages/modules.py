@@ -8,10 +8,14 @@ the linker reasons over the whole issue."""
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from digitize.layout.headings import (
+    TEXT_TYPES,
+    line_size,
+    peel,
+)
 from digitize.model import (
     JumpMarker,
     Line,
@@ -27,7 +31,6 @@ _SPACE_RUN = re.compile(r"\s+")
 _NEW_ARTICLE = re.compile(r"^(本报讯|本报[^，,。]{0,6}电|本报记者|新华社|据新华社|■|【)")
 
 
-_TEXT_TYPES = (RegionType.BODY, RegionType.NOTICE)
 
 
 @dataclass(slots=True)
@@ -102,17 +105,6 @@ def _display(region: Region) -> str:
     return _display_lines(region.lines)
 
 
-# A kicker (引题) leads into the headline: "与会者普遍认为——", "记者手记：". A subtitle
-# (副题) follows it and opens with a dash: "——排查隐患136处".
-_KICKER_END = re.compile(r"(?:[—－―─-]{1,2}|[：:])$")
-
-
-_SUBTITLE_START = re.compile(r"^[—－―─-]{1,2}")
-
-
-_SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
-
-
 @dataclass(slots=True)
 class _Heading:
     """A module's display text split into its reader roles."""
@@ -120,74 +112,6 @@ class _Heading:
     title: str = ""
     kicker: list[str] = field(default_factory=list)
     subtitle: list[str] = field(default_factory=list)
-    kicker_regions: set[str] = field(default_factory=set)  # body-typed kicker lines
-
-
-def _size(lines: list[Line]) -> float:
-    sizes = [ln.font_size for ln in lines]
-    return statistics.median(sizes) if sizes else 0.0
-
-
-def _peel(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
-    """Kicker lines above and subtitle lines below the main headline lines of one headline
-    region: segmentation often keeps a kicker in the headline's block, since both are
-    large, centred display lines. Only lines set smaller than the headline qualify, so a
-    headline that itself ends in a dash stays whole."""
-    kicker: list[Line] = []
-    subtitle: list[Line] = []
-    main = list(lines)
-    while len(main) >= 2:
-        text = clean_line(main[0].text)
-        rest = max(ln.font_size for ln in main[1:])
-        if _KICKER_END.search(text) and main[0].font_size < _SMALLER * rest:
-            kicker.append(main.pop(0))
-        else:
-            break
-    while len(main) >= 2:
-        text = clean_line(main[-1].text)
-        rest = max(ln.font_size for ln in main[:-1])
-        if _SUBTITLE_START.match(text) and main[-1].font_size < _SMALLER * rest:
-            subtitle.insert(0, main.pop())
-        else:
-            break
-    return kicker, main, subtitle
-
-
-def _is_body_kicker(region: Region, heads: list[tuple[Region, list[Line]]]) -> bool:
-    """A one-line body region ending in "——" that sits above a headline of its module is a
-    kicker that classify left as body; body text never ends a column on a dash."""
-    lines = [ln for ln in region.lines if ln.text.strip()]
-    if region.type is not RegionType.BODY or len(lines) != 1:
-        return False
-    text = clean_line(lines[0].text)
-    if len(text) > 30 or not re.search(r"[—－―─]{1,2}$", text):
-        return False
-    return any(
-        region.box.cy < h.box.cy and lines[0].font_size < _SMALLER * _size(main)
-        for h, main in heads
-        if main
-    )
-
-
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-
-
-def _signoff(regions: list[Region]) -> Region | None:
-    """The reporter's name closing a module ("臧风华"), when it came out as a body region of
-    its own: one short name line, the module's last body region, set flush right under the
-    previous column rather than starting a line of text."""
-    body = [r for r in regions if r.type in _TEXT_TYPES and any(ln.text.strip() for ln in r.lines)]
-    if len(body) < 2:
-        return None
-    last, prev = body[-1], body[-2]
-    lines = [ln for ln in last.lines if ln.text.strip()]
-    if len(lines) != 1 or last.vertical or not _NAME.match(clean_line(lines[0].text)):
-        return None
-    em = lines[0].font_size
-    flush_right = abs(last.box.x1 - prev.box.x1) < 1.5 * em
-    indented = last.box.x0 - prev.box.x0 > 2.5 * em
-    below = last.box.y0 >= prev.box.y1 - 0.5 * em
-    return last if flush_right and indented and below else None
 
 
 def _heading(regions: list[Region]) -> _Heading:
@@ -204,7 +128,7 @@ def _heading(regions: list[Region]) -> _Heading:
         lines = [ln for ln in region.lines if ln.text.strip()]
         if not lines:
             continue
-        kicker, main, subtitle = _peel(lines)
+        kicker, main, subtitle = peel(lines)
         if kicker:
             out.kicker.append(_display_lines(kicker))
         if subtitle:
@@ -215,13 +139,10 @@ def _heading(regions: list[Region]) -> _Heading:
             out.kicker.append(_display(region))
         elif region.type is RegionType.SUBTITLE:
             out.subtitle.append(_display(region))
-        elif _is_body_kicker(region, heads):
-            out.kicker.append(_display(region))
-            out.kicker_regions.add(region.id)
     if heads:
-        biggest = max(_size(main) for _, main in heads)
+        biggest = max(line_size(main) for _, main in heads)
         out.title = " ".join(
-            _display_lines(main) for _, main in heads if _size(main) >= 0.8 * biggest
+            _display_lines(main) for _, main in heads if line_size(main) >= 0.8 * biggest
         )
     out.kicker = [k for k in out.kicker if k]
     out.subtitle = [t for t in out.subtitle if t]
@@ -258,12 +179,6 @@ def _fill_text(module: Module) -> None:
     module.headline = heading.title
     module.kicker = " ".join(heading.kicker)
     module.subtitle = " ".join(heading.subtitle)
-    for region in regions:
-        if region.id in heading.kicker_regions:
-            region.type = RegionType.KICKER  # so ALTO, text and records agree
-    signoff = _signoff(regions)
-    if signoff is not None:
-        signoff.type = RegionType.BYLINE
     module.bylines = [_display(r) for r in regions if r.type == RegionType.BYLINE]
     module.bylines = [b for b in module.bylines if b]
     module.captions = [
@@ -272,7 +187,7 @@ def _fill_text(module: Module) -> None:
     for region in regions:
         if region.type.is_text:
             module.confidences.extend(ln.confidence for ln in region.lines if ln.text.strip())
-        if region.type not in _TEXT_TYPES:
+        if region.type not in TEXT_TYPES:
             continue
         first = True
         for line in region.lines:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from digitize.layout.cues import Cues, analyse
 from digitize.layout.groups import bands, connected
-from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em
+from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
 from digitize.layout.vertical import segment_vertical, writing_mode
 from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 
@@ -206,11 +206,7 @@ def segment(page: Page) -> None:
         segment_vertical(page)
         return
     lines = list(page.lines)
-    em = estimate_em(lines) if lines else None
-    if em is None:
-        em = page.text_height or 30.0
-    if page.text_height is None:
-        page.text_height = em
+    em = (estimate_em(lines) if lines else None) or page_em(page)
 
     cues = analyse(page.image, [ln.box for ln in lines], em) if page.image is not None else Cues()
 

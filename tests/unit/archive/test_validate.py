@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from archive_samples import SCHEMA_DIR, write_issue
+from archive_samples import write_issue
 from lxml import etree
+from paths import SCHEMA_DIR
 
 from digitize.archive.rebuild import rebuild_issue
 from digitize.archive.validate import Schemas, validate_paths

@@ -31,6 +31,7 @@ from digitize.layout.vertical import (
     xy_order,
 )
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform, WritingMode
+from digitize.stages.classify import classify
 from digitize.stages.order import order
 from digitize.stages.recognize import _fill, _Plan, recognize
 from digitize.stages.segment import segment
@@ -342,6 +343,8 @@ def test_poster_type_without_running_text_is_an_advertisement() -> None:
     page.text_height = em
     page.writing_mode = writing_mode(page.lines)
     assert page.writing_mode is WritingMode.VERTICAL
+    classify(page)  # the region typer
+    assert poster.type is RegionType.AD and phone.type is RegionType.AD
     order(page)
     assert poster.type is RegionType.AD and phone.type is RegionType.AD
     assert poster.article_id is None and phone.article_id is None

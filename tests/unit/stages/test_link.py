@@ -20,6 +20,7 @@ from digitize.model import (
     RegionType,
     Transform,
 )
+from digitize.stages.classify import _module_roles
 from digitize.stages.link import _assign, link_articles
 from digitize.text.folio import normalize_page_label, page_label, parse_page_number
 from digitize.text.textutil import ends_sentence, title_similarity
@@ -634,11 +635,15 @@ def test_headline_lines_of_one_size_stay_in_the_title(lines: list[str], sizes: l
 
 
 def test_one_line_body_region_ending_in_a_dash_above_the_headline_is_a_kicker() -> None:
+    """The region typer (classify) retypes it; the article takes it as its kicker."""
     b = Builder(1)
     kicker = b.add(T.BODY, ["与会代表普遍认为——"], "a", em=32)
     b.add(T.HEADLINE, ["桃源社区建成智慧停车场"], "a", em=58)
     b.add(T.BODY, ["  本报讯 停车场建成。"], "a")
-    issue = _issue(b.page())
+    page = b.page()
+    _module_roles(page, EM)
+    assert kicker.type is T.KICKER
+    issue = _issue(page)
     (art,) = issue.articles
     assert art.kicker == "与会代表普遍认为——"
     assert art.title == "桃源社区建成智慧停车场"
@@ -653,7 +658,10 @@ def test_sign_off_name_left_as_body_becomes_the_byline() -> None:
     name = b.add(T.BODY, ["贾颖杨"], "a")
     name.lines[0].box = Box(body.box.x1 - 3 * EM, name.box.y0, body.box.x1, name.box.y1)
     name.box = name.lines[0].box
-    (art,) = _issue(b.page()).articles
+    page = b.page()
+    _module_roles(page, EM)  # the region typer (classify)
+    assert name.type is T.BYLINE
+    (art,) = _issue(page).articles
     assert art.byline == "贾颖杨"
     assert art.text == "据区气象局预报，未来三天以阴天为主。"
     assert name.type is T.BYLINE

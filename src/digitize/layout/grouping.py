@@ -1,0 +1,340 @@
+"""Which article module each region of a horizontal page belongs to, by geometry and text
+continuity: every region is anchored to a headline (the nearest one it stands under or
+beside, within the same frame and rule-bounded cell), a frame, or itself; headless
+continuations are grouped by their cell or by text that runs on from column to column.
+
+Shared by the classify stage (the region typer needs modules to tell an advertisement
+from news on vertical pages) and the order stage (articles and reading order)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from digitize.model import Box, Page, Region, RegionType
+from digitize.text.textutil import ends_sentence
+
+_FOLLOWERS = (RegionType.LABEL, RegionType.KICKER)
+
+
+def region_key(r: Region) -> tuple[float, float, float, float, str]:
+    return (r.box.y0, r.box.x0, r.box.x1, r.box.y1, r.id)
+
+
+def _inside(r: Box, f: Box) -> bool:
+    return f.contains_point(r.cx, r.cy)
+
+
+def _frame_of(r: Region, frames: Sequence[Region]) -> str | None:
+    """Innermost box frame holding the region (smallest area), by id."""
+    best: Region | None = None
+    for f in frames:
+        if (
+            _inside(r.box, f.box)
+            and r.box.overlap_ratio(f.box) > 0.9
+            and (best is None or f.box.area < best.box.area)
+        ):
+            best = f
+    return best.id if best is not None else None
+
+
+def _rule_between_v(top: Box, bottom: Box, rules: Sequence[Box]) -> bool:
+    """A horizontal rule between a box above and one below, across the lower one."""
+    for r in rules:
+        if r.width < r.height:
+            continue
+        if (
+            top.y1 - 4 <= r.cy <= bottom.y0 + 4
+            and r.x_overlap(bottom) >= 0.5 * bottom.width
+            and r.x_overlap(top) > 0
+        ):
+            return True
+    return False
+
+
+def _rule_between_h(left: Box, right: Box, rules: Sequence[Box]) -> bool:
+    """A vertical rule between a box on the left and one on the right."""
+    for r in rules:
+        if r.height < r.width:
+            continue
+        if left.x1 - 4 <= r.cx <= right.x0 + 4 and r.y_overlap(right) >= 0.3 * right.height:
+            return True
+    return False
+
+
+def _cells(page: Page, rules: Sequence[Box], em: float) -> dict[str, Box]:
+    """The rule-bounded cell of each text region: out to the nearest vertical rule on
+    either side and the nearest horizontal rule above and below (the text margin of the
+    page where there is none). Regions of one module share a cell."""
+    text = [r for r in page.regions if r.type.is_text and r.type is not RegionType.MASTHEAD]
+    if not text:
+        return {}
+    margin = Box.hull(r.box for r in text)
+    vrules = [r for r in rules if r.height > r.width]
+    hrules = [r for r in rules if r.width >= r.height]
+    out: dict[str, Box] = {}
+    for reg in text:
+        b = reg.box
+        beside = [v for v in vrules if v.y_overlap(b) >= 0.5 * min(b.height, v.height)]
+        left = max((v.x1 for v in beside if v.cx <= b.x0 + em / 2), default=margin.x0)
+        right = min((v.x0 for v in beside if v.cx >= b.x1 - em / 2), default=margin.x1)
+        across = [h for h in hrules if h.x_overlap(b) >= 0.5 * b.width]
+        top = max((h.y1 for h in across if h.cy <= b.y0 + em / 4), default=margin.y0)
+        bottom = min((h.y0 for h in across if h.cy >= b.y1 - em / 4), default=margin.y1)
+        out[reg.id] = Box(left, top, right, bottom)
+    return out
+
+
+def _same_cell(a: Box, b: Box, em: float) -> bool:
+    return all(abs(u - v) < 2 * em for u, v in zip(_edges(a), _edges(b), strict=True))
+
+
+def _edges(b: Box) -> tuple[float, float, float, float]:
+    return (b.x0, b.y0, b.x1, b.y1)
+
+
+def _centred_over(head: Box, cell: Box, em: float) -> bool:
+    """A headline set on the middle of its module's width (not flush with one column)."""
+    return (
+        head.x0 >= cell.x0 - em
+        and head.x1 <= cell.x1 + em
+        and abs(head.cx - cell.cx) <= max(2 * em, 0.08 * cell.width)
+    )
+
+
+def assign_modules(page: Page, em: float) -> dict[str, str]:
+    """Map text/photo region id -> anchor id (a headline, a frame, or itself)."""
+    regions = page.regions
+    frames = [
+        r
+        for r in regions
+        if r.type is RegionType.RULE and r.box.width > 3 * em and r.box.height > 3 * em
+    ]
+    rules = [r.box for r in regions if r.type is RegionType.RULE and r not in frames]
+    frame_of = {r.id: _frame_of(r, frames) for r in regions}
+    cell = _cells(page, rules, em)
+    heads = sorted((r for r in regions if r.type is RegionType.HEADLINE), key=region_key)
+    anchor: dict[str, str] = {}
+    for h in heads:
+        anchor[h.id] = h.id
+
+    def best_head(r: Region, below_only: bool) -> Region | None:
+        best: tuple[float, str] | None = None
+        pick: Region | None = None
+        for h in heads:
+            if frame_of[h.id] != frame_of[r.id]:
+                continue
+            hb, rb = h.box, r.box
+            d: float | None = None
+            if h.vertical:
+                # Vertical headline: its text lies to the left.
+                if (
+                    rb.x1 <= hb.x0 + em
+                    and rb.y_overlap(hb) > 0
+                    and not _rule_between_h(rb, hb, rules)
+                ):
+                    d = hb.x0 - rb.x1
+            elif below_only:
+                if (
+                    rb.y1 <= hb.y0 + em / 2
+                    and rb.x_overlap(hb) > 0
+                    and not _rule_between_v(rb, hb, rules)
+                ):
+                    d = hb.y0 - rb.y1
+            elif hb.y0 <= rb.y0 + em / 2:
+                if rb.x_overlap(hb) > 0:
+                    if not _rule_between_v(hb, rb, rules):
+                        d = max(0.0, rb.y0 - hb.y1)
+                elif (
+                    hb.x1 <= rb.x0
+                    and not _rule_between_h(hb, rb, rules)
+                    and not _rule_between_v(hb, rb, rules)
+                ):
+                    # Columns to the right of a headline that does not span them.
+                    d = 3 * em + (rb.x0 - hb.x1) + max(0.0, rb.y0 - hb.y1)
+                elif (
+                    rb.x1 <= hb.x0
+                    and r.id in cell
+                    and h.id in cell
+                    and _same_cell(cell[r.id], cell[h.id], em)
+                    and _centred_over(hb, cell[h.id], em)
+                    and not _rule_between_h(rb, hb, rules)
+                    and not _rule_between_v(hb, rb, rules)
+                ):
+                    # Columns to the left of a headline centred over their module.
+                    d = 3 * em + (hb.x0 - rb.x1) + max(0.0, rb.y0 - hb.y1)
+            if d is None:
+                continue
+            key = (d, h.id)
+            if best is None or key < best:
+                best, pick = key, h
+        return pick
+
+    for r in sorted(regions, key=region_key):
+        if r.id in anchor or r.type is RegionType.RULE or r.type is RegionType.MASTHEAD:
+            continue
+        if r.type is RegionType.AD:
+            # An advertisement is a module of its own (read in place, in no article);
+            # its lines form one block inside the ad's frame.
+            frame = frame_of[r.id]
+            anchor[r.id] = frame if frame is not None else r.id
+            continue
+        if r.type is RegionType.CAPTION and r.linked_to:
+            continue
+        head = best_head(r, True) if r.type in _FOLLOWERS else None
+        if head is None:
+            head = best_head(r, False)
+        frame = frame_of[r.id]
+        if head is not None:
+            anchor[r.id] = head.id
+        elif frame is not None:
+            anchor[r.id] = frame
+        else:
+            anchor[r.id] = r.id
+    _group_headless(page, anchor, cell, em)
+    _chain_headless(page, anchor, em)
+    for r in regions:
+        if r.type is RegionType.CAPTION and r.linked_to:
+            anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
+    return anchor
+
+
+_HEADLESS = (
+    RegionType.BODY,
+    RegionType.NOTICE,
+    RegionType.JUMP,
+    RegionType.BYLINE,
+    RegionType.KICKER,
+    RegionType.SUBTITLE,
+    RegionType.CAPTION,
+)
+
+
+def _group_headless(page: Page, anchor: dict[str, str], cell: dict[str, Box], em: float) -> None:
+    """Text that found no headline (a continuation printed without its headline: a 上接
+    line over body columns) is one module per rule-bounded cell, headed by its 上接 line.
+
+    Only cells that hold no headline and are closed by rules on two sides or opened by
+    a 上接 line: elsewhere nothing says where one headless article ends.
+    """
+    loose = [
+        r
+        for r in sorted(page.regions, key=region_key)
+        if anchor.get(r.id) == r.id and r.type in _HEADLESS and r.id in cell
+    ]
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+    groups: list[list[Region]] = []
+    for r in loose:
+        for g in groups:
+            if _same_cell(cell[g[0].id], cell[r.id], em):
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+    for g in groups:
+        if len(g) < 2:
+            continue
+        box = Box.hull(cell[r.id] for r in g)
+        if any(box.contains_point(h.box.cx, h.box.cy) for h in heads):
+            continue
+        jump_in = [r for r in g if r.jump is not None and r.jump.direction == "in"]
+        if not jump_in and _closed_sides(box, rules, em) < 2:
+            continue
+        head = min(jump_in or g, key=region_key)
+        for r in g:
+            anchor[r.id] = head.id
+
+
+def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
+    """Headless body columns side by side whose text runs on from one to the next are one
+    module: a column that stops mid-sentence continues at the top of the next.
+
+    This joins a continuation printed without its headline (a 上接 line over several
+    columns) even where column rules split it into cells of one column each, which
+    `_group_headless` cannot join. Both columns must be headless, start on the same
+    line (tops within an em, after skew), overlap for most of their height, stand a
+    gutter apart with no rule across, and the first must end mid-sentence: the evidence
+    is the text itself, so two headless articles that happen to stand side by side stay
+    apart whenever the first one ends its last sentence, and neither a 下转 line ending
+    the first nor a 上接 line opening the second may be crossed.
+    """
+    by_id = {r.id: r for r in page.regions}
+    modules: dict[str, list[Region]] = {}
+    for rid, a in anchor.items():
+        if rid in by_id:
+            modules.setdefault(a, []).append(by_id[rid])
+    headless = {
+        a: sorted((r for r in regs if r.type is RegionType.BODY), key=lambda r: r.box.x0)
+        for a, regs in modules.items()
+        if not any(r.type is RegionType.HEADLINE for r in regs)
+    }
+    headless = {a: cols for a, cols in headless.items() if cols}
+    if len(headless) < 2:
+        return
+
+    def jumps(a: str, direction: str) -> bool:
+        return any(r.jump is not None and r.jump.direction == direction for r in modules[a])
+
+    def follows(left: Region, right: Region) -> bool:
+        a, b = left.box, right.box
+        gutter = b.x0 - a.x1
+        tall = min(a.height, b.height)
+        return (
+            -em <= gutter <= 2.5 * em
+            and abs(a.y0 - b.y0) <= max(em, 0.02 * (a.width + b.width))
+            and a.y_overlap(b) >= 0.6 * tall
+            and bool(left.text.strip())
+            and not ends_sentence(left.text)
+        )
+
+    changed = True
+    while changed:
+        changed = False
+        for a, cols in list(headless.items()):
+            for b, other in list(headless.items()):
+                if a == b or a not in headless or b not in headless:
+                    continue
+                if not jumps(a, "out") and not jumps(b, "in") and follows(cols[-1], other[0]):
+                    for rid, target in list(anchor.items()):
+                        if target == b:
+                            anchor[rid] = a
+                    headless[a] = cols + other
+                    modules[a] = modules[a] + modules.pop(b)
+                    del headless[b]
+                    changed = True
+                    break
+            if changed:
+                break
+
+
+def _closed_sides(cell: Box, rules: Sequence[Box], em: float) -> int:
+    """How many of the cell's edges lie on a rule."""
+    top = any(abs(r.y1 - cell.y0) < em and r.x_overlap(cell) > 0.5 * cell.width for r in rules)
+    bottom = any(abs(r.y0 - cell.y1) < em and r.x_overlap(cell) > 0.5 * cell.width for r in rules)
+    left = any(abs(r.x1 - cell.x0) < em and r.y_overlap(cell) > 0.5 * cell.height for r in rules)
+    right = any(abs(r.x0 - cell.x1) < em and r.y_overlap(cell) > 0.5 * cell.height for r in rules)
+    return top + bottom + left + right
+
+
+def body_order(items: list[Region], vertical: bool, em: float) -> list[Region]:
+    """Body columns: tiers split by horizontal gaps across the module, columns left to right."""
+    if not items:
+        return []
+    items = sorted(items, key=region_key)
+    tiers: list[list[Region]] = []
+    bottom = -1e18
+    for r in items:
+        if tiers and r.box.y0 < bottom - em / 2:
+            tiers[-1].append(r)
+        else:
+            tiers.append([r])
+        bottom = max(bottom, r.box.y1)
+    out: list[Region] = []
+    for tier in tiers:
+        if vertical:
+            out.extend(sorted(tier, key=lambda r: (-r.box.x1, r.box.y0, r.id)))
+        else:
+            out.extend(sorted(tier, key=lambda r: (round(r.box.x0 / em), r.box.y0, r.id)))
+    return out
+
+
