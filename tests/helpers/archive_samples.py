@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from paths import SCHEMA_DIR as SCHEMA_DIR  # tests that build an issue also validate it
 
 from digitize.batch.store import Manifest, PageEntry, WriteOutcome, write_outputs
 from digitize.model import Box, Glyph, Issue, JumpMarker, Line, Page, Region, RegionType, Transform
@@ -137,14 +138,15 @@ def _scan(page: Page) -> np.ndarray:
     return img
 
 
-def write_issue(root: Path) -> Path:
-    """Write the issue as `digitize run` would: OUT/<issue>/ with ALTO, text, METS,
-    records and a manifest naming the scans. Returns the issue folder."""
+def write_issue(root: Path, pages: list[Page] | None = None) -> Path:
+    """Write the issue (`pages`, by default page_one and page_two) as `digitize run`
+    would: OUT/<issue>/ with ALTO, text, METS, records and a manifest naming the scans.
+    Returns the issue folder."""
     scans = root / "scans"
     scans.mkdir(parents=True, exist_ok=True)
     folder = root / "out" / ISSUE_NAME
     folder.mkdir(parents=True, exist_ok=True)
-    pages = [page_one(), page_two()]
+    pages = pages if pages is not None else [page_one(), page_two()]
     manifest = Manifest.load(folder)
     for page in pages:
         scan = scans / page.file.name

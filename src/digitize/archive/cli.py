@@ -33,9 +33,12 @@ _RAW = argparse.RawDescriptionHelpFormatter
 REBUILD_EPILOG = """\
 Use after correcting ALTO files by hand (text in String/@CONTENT, split or merged Strings,
 added or deleted lines, blocks moved in the ReadingOrder, block types changed in TAGREFS).
-Page order comes from Page/@PHYSICAL_IMG_NR. No OCR is run and the ALTO files are not
-touched; <page>.txt, issue.txt, articles.jsonl and mets.xml are written anew (a file
-edited by hand is backed up to .digitize/backup/ first). A later `digitize run` keeps
+Page order comes from Page/@PHYSICAL_IMG_NR. No OCR is run; <page>.txt, issue.txt,
+articles.jsonl and mets.xml are written anew (a file edited by hand is backed up to
+.digitize/backup/ first; mets.xml keeps its CREATEDATE). An ALTO file is rewritten only
+where a String's CONTENT was corrected but its Glyphs/CC still spell the old reading:
+those are re-aligned with the correction (marked CS="true"), after the file as edited is
+backed up. On unedited output a rebuild changes no file. A later `digitize run` keeps
 the corrected ALTO files.
 
 exit codes: 0 done, 1 some ALTO file could not be read (the others are still used; the

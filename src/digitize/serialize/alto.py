@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import cast
 
+import numpy as np
 from lxml import etree
 
 from digitize.engines.base import ModelInfo
@@ -124,8 +125,13 @@ def _num(v: float) -> str:
 
 
 def _conf(v: float) -> str:
+    """A confidence (WC, GC, VC, PC) as the shortest decimal that reads back as the very
+    same float: rebuilt article confidences and PAGE-XML conf must equal the run's, and
+    any rounding here (3 decimals moved them by 0.0001) would show up there."""
     c = min(1.0, max(0.0, float(v))) if math.isfinite(v) else 0.0
-    return f"{c:.3f}".rstrip("0").rstrip(".") if c not in (0.0, 1.0) else str(int(c))
+    if c in (0.0, 1.0):
+        return str(int(c))
+    return str(np.format_float_positional(c, unique=True, trim="-"))
 
 
 def _cc(v: float) -> str:
@@ -186,6 +192,10 @@ class _Writer:
         self.tags: dict[tuple[str, str, str], str] = {}  # (type, label, desc) -> tag id
         self.ocr_id = self.ids.take("OCR_0")
         self.tag_elems: list[tuple[str, str, str, str, str]] = []  # kind, id, type, label, desc
+        # Confidences of lines written as several Strings (no String's WC is the line's).
+        self.line_conf: dict[str, float] = {}
+        # Filled in by `build` once the blocks are written (it lists their ids).
+        self.settings_el = etree.Element(f"{{{ALTO_NS}}}processingStepSettings")
 
     def to_scan(self, box: Box) -> list[Point]:
         """`Page.to_scan_polygon` with the inverse matrix computed once (pages hold
@@ -289,6 +299,7 @@ class _Writer:
             ps.append(self.text_block(r, excluded=True, idnext=None))
         for r in graphics:
             ps.append(self.graphic_block(r))
+        self.settings_el.text = json.dumps(self.settings(), ensure_ascii=False, sort_keys=True)
 
         for kind, tid, type_, label, desc in self.tag_elems:
             te = etree.SubElement(tags_el, f"{a}{kind}")
@@ -304,7 +315,6 @@ class _Writer:
     def description(self, root: etree._Element) -> None:
         a = f"{{{ALTO_NS}}}"
         p = self.processing
-        t = self.page.transform
         desc = etree.SubElement(root, f"{a}Description")
         etree.SubElement(desc, f"{a}MeasurementUnit").text = "pixel"
         src = etree.SubElement(desc, f"{a}sourceImageInformation")
@@ -315,16 +325,35 @@ class _Writer:
         etree.SubElement(step, f"{a}processingCategory").text = "contentGeneration"
         if p.timestamp:
             etree.SubElement(step, f"{a}processingDateTime").text = p.timestamp
-        settings = {
+        step.append(self.settings_el)
+        sw = etree.SubElement(step, f"{a}processingSoftware")
+        etree.SubElement(sw, f"{a}softwareName").text = p.software
+        etree.SubElement(sw, f"{a}softwareVersion").text = p.version
+
+    def settings(self) -> dict[str, object]:
+        """The processingStepSettings JSON: provenance, plus what the page model holds and
+        ALTO has no place for, so that `alto_read` gives the run's page back exactly:
+        the region list order (the linker places photos by it; the document order is the
+        reading order), multi-String lines' confidences, and the page's measurements."""
+        p = self.processing
+        page = self.page
+        t = page.transform
+        info: dict[str, object] = {
+            "stem": page.stem,
+            "dpi_estimate": page.dpi_estimate,
+            "text_height": page.text_height,
+            "regions": [self.block_id[r.id] for r in page.regions],
+        }
+        if page.writing_mode is not None:
+            info["writing_mode"] = page.writing_mode.value
+        if self.line_conf:
+            info["line_confidence"] = self.line_conf
+        return {
             "format": SETTINGS_FORMAT,
             "engine": p.engine,
             "models": [_model_dict(m) for m in p.models],
             "settings": {str(k): str(v) for k, v in sorted(p.settings.items())},
-            "page": {
-                "stem": self.page.stem,
-                "dpi_estimate": self.page.dpi_estimate,
-                "text_height": self.page.text_height,
-            },
+            "page": info,
             "transform": {
                 "scan_width": t.scan_width,
                 "scan_height": t.scan_height,
@@ -335,12 +364,6 @@ class _Writer:
                 "matrix": list(t.matrix),
             },
         }
-        etree.SubElement(step, f"{a}processingStepSettings").text = json.dumps(
-            settings, ensure_ascii=False, sort_keys=True
-        )
-        sw = etree.SubElement(step, f"{a}processingSoftware")
-        etree.SubElement(sw, f"{a}softwareName").text = p.software
-        etree.SubElement(sw, f"{a}softwareVersion").text = p.version
 
     def reading_order(self, ordered: list[Region]) -> etree._Element | None:
         """UnorderedGroup of per-article OrderedGroups (non-article text in one more group)."""
@@ -408,6 +431,8 @@ class _Writer:
         if line.vertical or block_vertical:
             tl.set("BASEDIRECTION", "ttb" if line.vertical else "ltr")
         tokens = line_tokens(line)
+        if len(tokens) > 1 and math.isfinite(line.confidence):
+            self.line_conf[lid] = min(1.0, max(0.0, float(line.confidence)))
         for k, tok in enumerate(tokens):
             if k:
                 sp = etree.SubElement(tl, f"{a}SP")
@@ -419,9 +444,7 @@ class _Writer:
             tl.append(self.string(tok, f"{lid}_S{k + 1}", line.confidence, wc))
         return tl
 
-    def string(
-        self, tok: Token, wanted: str, line_conf: float, wc: float | None
-    ) -> etree._Element:
+    def string(self, tok: Token, wanted: str, line_conf: float, wc: float | None) -> etree._Element:
         a = f"{{{ALTO_NS}}}"
         st = etree.Element(f"{a}String")
         st.set("ID", self.ids.take(wanted))

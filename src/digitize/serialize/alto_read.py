@@ -18,7 +18,18 @@ from pathlib import Path
 from lxml import etree
 
 from digitize.errors import InputError
-from digitize.model import Box, Glyph, JumpMarker, Line, Page, Point, Region, RegionType, Transform
+from digitize.model import (
+    Box,
+    Glyph,
+    JumpMarker,
+    Line,
+    Page,
+    Point,
+    Region,
+    RegionType,
+    Transform,
+    WritingMode,
+)
 from digitize.serialize.alto import (
     LABEL_EXCLUDED,
     LABEL_INVERTED,
@@ -42,6 +53,7 @@ from digitize.serialize.xmlsafe import (
 
 _BLOCKS = ("TextBlock", "Illustration", "GraphicalElement")
 _REGION_TYPES = frozenset(t.value for t in RegionType)
+_WRITING_MODES = frozenset(m.value for m in WritingMode)
 _TAG_KINDS = ("LayoutTag", "StructureTag", "RoleTag", "NamedEntityTag", "OtherTag")
 
 
@@ -173,6 +185,7 @@ class _Reader:
         self.boxes: dict[str, ScanBox] = {}
         self.polygons: dict[str, list[Point]] = {}
         self.image_file = ""
+        self.line_conf: dict[str, float] = {}  # stored confidences of multi-String lines
 
     def err(self, msg: str, el: etree._Element | None = None) -> AltoError:
         return AltoError(msg, path=self.path, line=source_line(el) if el is not None else None)
@@ -318,6 +331,9 @@ class _Reader:
         )
         dpi = info.get("dpi_estimate")
         page.dpi_estimate = float(dpi) if isinstance(dpi, int | float) else None
+        stored_conf = info.get("line_confidence")
+        if isinstance(stored_conf, dict):
+            self.line_conf = {k: c for k, v in stored_conf.items() if (c := _unit(v)) is not None}
 
         used: set[str] = set()
         excluded: set[str] = set()
@@ -333,8 +349,22 @@ class _Reader:
                 if is_excluded:
                     excluded.add(region.id)
         page.reading_order = self.reading_order(page, doc_text, excluded)
-        sizes = [ln.font_size for r in page.regions if r.type is RegionType.BODY for ln in r.lines]
-        page.text_height = statistics.median(sizes) if sizes else None
+        listed = info.get("regions")
+        if isinstance(listed, list):
+            page.regions = region_list_order(
+                page.regions, [i for i in listed if isinstance(i, str)]
+            )
+        mode = info.get("writing_mode")
+        if isinstance(mode, str) and mode in _WRITING_MODES:
+            page.writing_mode = WritingMode(mode)
+        height = info.get("text_height", "")
+        if height is None or (isinstance(height, int | float) and math.isfinite(height)):
+            page.text_height = float(height) if height is not None else None
+        else:  # ALTO from another tool: the median body line
+            sizes = [
+                ln.font_size for r in page.regions if r.type is RegionType.BODY for ln in r.lines
+            ]
+            page.text_height = statistics.median(sizes) if sizes else None
         return page
 
     def region(self, el: etree._Element, used: set[str]) -> tuple[Region, bool]:
@@ -398,8 +428,7 @@ class _Reader:
         parts: list[str] = []
         glyphs: list[Glyph] = []
         glyphs_ok = True
-        weighted = 0.0
-        count = 0
+        word_conf: list[tuple[float, int]] = []  # (WC, characters) per String
         string_boxes: list[Box] = []
         for child, spaced in line_strings(tl):
             content = child.get("CONTENT")
@@ -411,8 +440,7 @@ class _Reader:
             wc = _float(child, "WC", self.path)
             n = len(content.replace(" ", "")) or 1
             if wc is not None:
-                weighted += wc * n
-                count += n
+                word_conf.append((wc, n))
             sbox = self.box(child)
             if sbox is not None:
                 string_boxes.append(sbox)
@@ -425,11 +453,12 @@ class _Reader:
         if box is None:
             box = Box.hull(string_boxes) if string_boxes else Box(0, 0, 0, 0)
         text = "".join(parts)
+        stored = self.line_conf.get(lid)
         return Line(
             id=lid,
             box=box,
             text=text,
-            confidence=weighted / count if count else 0.0,
+            confidence=stored if stored is not None else _line_confidence(word_conf),
             glyphs=glyphs if glyphs_ok and glyphs else [],
             vertical=vertical,
             paragraph_start=para,
@@ -534,6 +563,42 @@ def line_strings(tl: etree._Element) -> Iterator[tuple[etree._Element, bool]]:
         elif name == "String":
             yield child, spaced
             spaced = False
+
+
+def region_list_order(regions: list[Region], listed: list[str]) -> list[Region]:
+    """`regions` (document order) in the order the writer listed their ids, i.e. the
+    run's `Page.regions` order, which the linker uses to place photos inside articles.
+    A block the list does not name (added by an editor) stays right after the block
+    that precedes it in the document; ids of deleted blocks are ignored."""
+    pos: dict[str, int] = {}
+    for k, rid in enumerate(listed):
+        pos.setdefault(rid, k)
+    keys: list[tuple[int, int, int]] = []
+    last = -1
+    for k, r in enumerate(regions):
+        if r.id in pos:
+            last = pos[r.id]
+            keys.append((last, 0, k))
+        else:
+            keys.append((last, 1, k))
+    return [regions[k] for k in sorted(range(len(regions)), key=keys.__getitem__)]
+
+
+def _line_confidence(word_conf: list[tuple[float, int]]) -> float:
+    """A line's confidence from its Strings' WC: the one String's WC as written (the
+    line confidence itself, exactly), else their mean weighted by characters."""
+    if len(word_conf) == 1:
+        return word_conf[0][0]
+    count = sum(n for _, n in word_conf)
+    return sum(wc * n for wc, n in word_conf) / count if count else 0.0
+
+
+def _unit(v: object) -> float | None:
+    """A stored confidence: a finite number in [0, 1], else None (the file may be edited)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    c = float(v)
+    return c if math.isfinite(c) and 0.0 <= c <= 1.0 else None
 
 
 def _close(a: Box, b: Box, tol: float) -> bool:

@@ -16,6 +16,7 @@ images would store every scan twice.
 from __future__ import annotations
 
 import mimetypes
+import re
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
@@ -24,11 +25,13 @@ from lxml import etree
 from digitize.model import Issue, Page, Region, RegionType
 from digitize.serialize.alto import block_ids, xml_id, xml_safe
 from digitize.serialize.text import article_regions
+from digitize.serialize.xmlsafe import XmlError, local_name, parse_bytes
 
 METS_NS = "http://www.loc.gov/METS/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 METS_SCHEMA_LOCATION = f"{METS_NS} http://www.loc.gov/standards/mets/mets.xsd"
+_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?\Z")
 
 # Logical div TYPE per region type (the vocabulary used by newspaper METS/ALTO profiles).
 DIV_TYPE = {
@@ -194,6 +197,46 @@ def to_mets(
             sm.set(f"{{{XLINK_NS}}}from", frm)
             sm.set(f"{{{XLINK_NS}}}to", to)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def header_dates(data: bytes) -> tuple[str | None, str | None]:
+    """(CREATEDATE, LASTMODDATE) of a METS file already in an output folder (possibly
+    edited, so parsed safely); a value that is not an ISO date-time counts as absent."""
+    try:
+        root = parse_bytes(data).getroot()
+    except XmlError:
+        return None, None
+    hdr = next((el for el in root if local_name(el) == "metsHdr"), None)
+    if local_name(root) != "mets" or hdr is None:
+        return None, None
+    return _date_time(hdr.get("CREATEDATE")), _date_time(hdr.get("LASTMODDATE"))
+
+
+def with_header_dates(data: bytes, created: str, modified: str | None) -> bytes:
+    """`to_mets` output with the given CREATEDATE and LASTMODDATE (none when None): a
+    rebuild keeps the issue's creation date and records when its content last changed."""
+    root = parse_bytes(data).getroot()
+    hdr = root.find(_m("metsHdr"))
+    if hdr is None:
+        return data
+    hdr.set("CREATEDATE", created)
+    if modified is None:
+        if "LASTMODDATE" in hdr.attrib:
+            del hdr.attrib["LASTMODDATE"]
+    else:
+        hdr.set("LASTMODDATE", modified)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _date_time(raw: str | None) -> str | None:
+    """`raw` if it is an xsd:dateTime naming a real time, else None."""
+    if raw is None or not _DATE_TIME.match(raw):
+        return None
+    try:
+        datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return raw
 
 
 def _runs(regions: list[tuple[Page, Region]]) -> list[tuple[Page, list[Region]]]:

@@ -61,7 +61,9 @@ def _summary(page: Page) -> object:
                     for ln in r.lines
                 ],
             )
-            for r in page.regions
+            # Sorted: the ALTO reader restores the run's region list order (stored in
+            # processingStepSettings); PAGE gives the document order.
+            for r in sorted(page.regions, key=lambda r: r.id)
         ],
         page.reading_order,
         page.number,
