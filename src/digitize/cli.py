@@ -9,11 +9,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from digitize import __version__
-from digitize.config import DEFAULT_PRESET
+from digitize.config import (
+    DEFAULT_FORMATS,
+    DEFAULT_PRESET,
+    FORMATS,
+    MODS_KEYS,
+    parse_formats,
+    read_config,
+)
 from digitize.engines import DEFAULT_ENGINE, ENGINES, PRESETS
-from digitize.errors import EXIT_CODES_HELP, EXIT_USAGE, DigitizeError
+from digitize.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, DigitizeError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
+
+_DEFAULT_LIST = ",".join(f for f in FORMATS if f in DEFAULT_FORMATS)
 
 RUN_EPILOG = f"""\
 inputs:
@@ -21,13 +30,24 @@ inputs:
   issue folders, a PDF (one issue; pages become page-1, page-2, ...), or single image files.
   Pages are taken in natural order of their file names; other files are skipped and listed.
 
-outputs, per issue in OUTPUT/<issue>/:
-  <page>.xml     ALTO 4.4 with boxes in scan pixels, confidences and per-character glyphs
-  <page>.txt     clean page text in reading order
-  mets.xml       METS with the issue's articles (jumps across pages included)
-  issue.txt      the whole issue in reading order, jumped articles merged
-  articles.jsonl one article record per line, for search indexing
-  report.json    per-page status, skew, timings and errors
+outputs, per issue in OUTPUT/<issue>/ (--formats; default: {_DEFAULT_LIST}):
+  alto     <page>.xml       ALTO 4.4: boxes in scan pixels, confidences, per-character glyphs
+  page     <page>.page.xml  PAGE-XML 2019 for Transkribus, eScriptorium, OCR-D
+  text     <page>.txt       clean page text in reading order, and
+           issue.txt        the whole issue in reading order, jumped articles merged
+  mets     mets.xml         METS with MODS (title, date, issue number, language), the
+                            pages' files and the issue's articles (jumps included)
+  records  articles.jsonl   one article record per line, for search indexing
+  pdf      <issue>.pdf      searchable PDF: the scans under an invisible text layer
+  iiif     manifest.json    IIIF Presentation 3 manifest (canvases, ALTO, articles)
+  always   report.json      per-page status, skew, timings and errors
+Links in these files are relative to the file that holds them (IIIF ids: relative to
+--iiif-base-url).
+
+config file (--config FILE, TOML): any option above by its long name (engine = "rapidocr",
+workers = 2, formats = ["alto", "pdf"], iiif-base-url = "https://...", inputs = [...],
+output = "..."), and a [mods] table (title, date, issue_number, edition, script). Flags
+given on the command line win; an unknown key is an error.
 
 A re-run skips finished pages and never overwrites a file that was edited since it was
 written (use --force to overwrite; a backup is kept in .digitize/backup/).
@@ -55,10 +75,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     run.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         type=Path,
         metavar="INPUT",
-        help="issue folder, folder of issues, PDF or image",
+        help="issue folder, folder of issues, PDF or image (or `inputs` in --config)",
     )
     run.add_argument(
         "-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)"
@@ -101,9 +121,140 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         metavar="ADDRESS",
         help="run pages on a Dask cluster, e.g. tcp://host:8786 (needs digitize[dask])",
     )
+    add_output_options(run)
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list per issue which pages are new, changed, failed before, done or edited; "
+        "write nothing",
+    )
     handlers: dict[str, Handler] = {"run": _cmd_run}
     handlers.update(_register_archive_commands(sub))
     return p, handlers
+
+
+def add_output_options(p: argparse.ArgumentParser, *, rebuild: bool = False) -> None:
+    """Options that choose the issue's files and their metadata (run and rebuild)."""
+    default = "the formats the run wrote" if rebuild else _DEFAULT_LIST
+    p.add_argument(
+        "--formats",
+        metavar="LIST",
+        help=f"comma-separated: {', '.join(FORMATS)}; all = every one, default = the "
+        f"default ones (default: {default})",
+    )
+    p.add_argument(
+        "--iiif-base-url",
+        metavar="URL",
+        help="absolute URL the output folder is published at; the IIIF manifest of an "
+        "issue gets ids under URL/<issue>/ (default: the output folder's file: URI, which "
+        "only works on this machine)",
+    )
+    p.add_argument(
+        "--pdf-lossless",
+        action="store_true",
+        default=None,
+        help="embed the scans in the PDF losslessly (default: JPEG files as they are, "
+        "other scans as JPEG quality 92)",
+    )
+    p.add_argument("--title", help="MODS title (default: the nameplate on the masthead)")
+    p.add_argument(
+        "--date", help="MODS date issued, ISO or as printed (default: the masthead's date)"
+    )
+    p.add_argument("--issue-number", help="MODS issue number (default: the masthead's 第N期)")
+    p.add_argument(
+        "--config", type=Path, metavar="FILE", help="TOML file with options (flags win)"
+    )
+
+
+def output_values(args: argparse.Namespace) -> dict[str, object]:
+    """The output options given (by flag or config file), as OutputOptions fields."""
+    mods = dict(getattr(args, "mods_table", None) or {})
+    for key in ("title", "date", "issue_number"):
+        if getattr(args, key, None):
+            mods[key] = getattr(args, key)
+    values: dict[str, object] = {
+        "formats": args.formats,
+        "iiif_base_url": args.iiif_base_url,
+        "pdf_lossless": args.pdf_lossless,
+    }
+    if mods:
+        values["mods"] = mods
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _config_keys(p: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    """A sub-command's options by the names a config file uses: the long option without
+    its dashes (`fail-fast`, also `fail_fast`), positionals by their dest."""
+    keys: dict[str, argparse.Action] = {}
+    for action in p._actions:
+        if action.dest in ("help", "config", "mods_table"):
+            continue
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        for name in [o[2:] for o in longs] or ([action.dest] if not action.option_strings else []):
+            keys[name] = action
+            keys[name.replace("-", "_")] = action
+    return keys
+
+
+def _config_value(action: argparse.Action, key: str, value: object, path: Path) -> object:
+    """`value` checked against what the option takes (and converted like argparse does)."""
+    def bad(what: str) -> UsageError:
+        return UsageError(f"config key {key!r} must be {what}, not {value!r}", path=path)
+
+    if action.nargs == 0:  # a flag
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if action.dest == "formats":
+        if not isinstance(value, str | list) or not all(isinstance(v, str) for v in value):
+            raise bad("a list of format names")
+        try:
+            return ",".join(sorted(parse_formats(value)))
+        except UsageError as exc:
+            raise UsageError(exc.message, path=path, hint=exc.hint) from None
+    convert = action.type if callable(action.type) else str
+    if action.nargs in ("*", "+"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad("a list of strings")
+        return [convert(v) for v in value]
+    wanted = int if convert is int else str
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        raise bad("a number" if wanted is int else "a string")
+    if action.choices is not None and value not in action.choices:
+        raise bad(f"one of {', '.join(map(str, action.choices))}")
+    return convert(str(value)) if convert is not int else value
+
+
+def apply_config(p: argparse.ArgumentParser, path: Path) -> None:
+    """Make the config file's values the sub-command's defaults, so flags still win.
+    UsageError naming the file and the key for an unknown key or a wrong type."""
+    data = read_config(path)
+    keys = _config_keys(p)
+    defaults: dict[str, object] = {}
+    for key, value in data.items():
+        if key == "mods" and "title" in keys:
+            if not isinstance(value, dict):
+                raise UsageError("config key 'mods' must be a table ([mods])", path=path)
+            unknown = sorted(set(value) - set(MODS_KEYS))
+            if unknown:
+                raise UsageError(
+                    f"unknown key {unknown[0]!r} in the config file's [mods] table",
+                    path=path,
+                    hint=f"known: {', '.join(MODS_KEYS)}",
+                )
+            defaults["mods_table"] = {str(k): str(v) for k, v in value.items()}
+            continue
+        action = keys.get(key)
+        if action is None:
+            known = sorted({k for k in keys if "_" not in k or k.replace("_", "-") not in keys})
+            raise UsageError(
+                f"unknown key {key!r} in the config file",
+                path=path,
+                hint=f"known keys for this command: {', '.join(known)}"
+                + (", [mods]" if "title" in keys else ""),
+            )
+        defaults[action.dest] = _config_value(action, key, value, path)
+    p.set_defaults(**defaults)
 
 
 def _register_archive_commands(
@@ -120,8 +271,13 @@ def _register_archive_commands(
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from digitize.batch.runner import RunOptions, run
-    from digitize.config import Settings
+    from digitize.config import OutputOptions, Settings
 
+    if not args.inputs:
+        raise UsageError("no INPUT given", hint="name issue folders, PDFs or images")
+    outputs = output_values(args)
+    if "formats" in outputs:
+        outputs["formats"] = parse_formats(str(outputs["formats"]))
     options = RunOptions(
         output=args.output,
         settings=Settings(
@@ -135,7 +291,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         fail_fast=args.fail_fast,
         scheduler=args.scheduler,
         verbose=args.verbose,
+        outputs=OutputOptions(**outputs),  # type: ignore[arg-type]  # fields checked there
     )
+    if args.dry_run:
+        from digitize.batch.plan import describe, plan_run
+
+        for line in describe(plan_run(args.inputs, options)):
+            print(line)
+        print("dry run: nothing was written", file=sys.stderr)
+        return EXIT_OK
     summary = run(args.inputs, options)
     err = sys.stderr
     total = summary.ok + summary.failed + summary.skipped
@@ -168,6 +332,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub: argparse.ArgumentParser = action.choices[name]
+            return sub
+    raise KeyError(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = _parser()
     args = parser.parse_args(argv)
@@ -175,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        if getattr(args, "config", None) is not None:
+            apply_config(_subparser(parser, args.command), args.config)
+            args = parser.parse_args(argv)
         return handlers[args.command](args)
     except DigitizeError as exc:
         print(f"digitize: error: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Run settings, validated once where they are made (CLI, library callers, tests).
+"""Run settings and output options, validated once where they are made (CLI, config file,
+library callers, tests).
 
 `Settings` is the one place the engine, its preset and the options that shape a run
 live; stages, engines and the batch runner read them and never supply defaults of their
@@ -8,7 +9,12 @@ own (the preset default used to be "fast" here and "accurate" in the engines). O
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from digitize.engines import DEFAULT_ENGINE, ENGINES, PRESETS
 from digitize.errors import UsageError
@@ -64,3 +70,104 @@ class Settings:
             "detect_orientation": str(self.detect_orientation).lower(),
             "preset": self.preset,
         }
+
+
+# --- what a run or rebuild writes ------------------------------------------------------------
+
+# Every output format, in the order they are listed in help texts.
+FORMATS: tuple[str, ...] = ("alto", "text", "mets", "records", "page", "pdf", "iiif")
+# Written unless --formats says otherwise: what correction tools, readers and search need
+# (README, "Output formats", gives the cost). IIIF needs the URL the issue is published at
+# to be of use beyond this machine, so it is asked for explicitly.
+DEFAULT_FORMATS: frozenset[str] = frozenset(
+    ("alto", "text", "mets", "records", "page", "pdf")
+)
+MODS_KEYS: tuple[str, ...] = ("title", "date", "issue_number", "edition", "script")
+
+
+def parse_formats(value: str | Sequence[str]) -> frozenset[str]:
+    """`alto,page` (or a list of names) as a set of formats; `all` is every format and
+    `default` the default ones, so `default,iiif` adds one. UsageError naming an unknown
+    one."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    out: set[str] = set()
+    for raw in names:
+        name = raw.strip().lower()
+        if name == "all":
+            out.update(FORMATS)
+        elif name == "default":
+            out.update(DEFAULT_FORMATS)
+        elif name in FORMATS:
+            out.add(name)
+        elif name:
+            raise UsageError(
+                f"unknown output format {raw.strip()!r}",
+                hint=f"choose from: {', '.join(FORMATS)}, all, default",
+            )
+    if not out:
+        raise UsageError("--formats names no format", hint=f"e.g. --formats {','.join(FORMATS)}")
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOptions:
+    """Which files an issue gets and what goes into them beyond the page models: they
+    change no page's OCR (so they are not in `Settings.as_dict`), only the issue's files.
+
+    `iiif_base_url` is the absolute URL the issue folders are published under (the
+    issue's name is appended); None means a `file:` URI of the output folder. `mods`
+    overrides what MODS reads off the masthead (keys `MODS_KEYS`).
+    """
+
+    formats: frozenset[str] = DEFAULT_FORMATS
+    iiif_base_url: str | None = None
+    mods: Mapping[str, str] = field(default_factory=dict)
+    pdf_lossless: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = set(self.formats) - set(FORMATS)
+        if unknown or not self.formats:
+            raise UsageError(
+                f"unknown output format(s) {sorted(unknown)}" if unknown else "no output format",
+                hint=f"choose from: {', '.join(FORMATS)}",
+            )
+        bad = set(self.mods) - set(MODS_KEYS)
+        if bad:
+            raise UsageError(
+                f"unknown MODS field(s) {sorted(bad)}", hint=f"known: {', '.join(MODS_KEYS)}"
+            )
+        if self.mods.get("script", "Hans") not in ("Hans", "Hant"):
+            raise UsageError("the MODS script must be Hans or Hant")
+        if self.iiif_base_url is not None:
+            parts = urlsplit(self.iiif_base_url)
+            if parts.scheme not in ("http", "https", "file") or (
+                parts.scheme != "file" and not parts.netloc
+            ):
+                raise UsageError(
+                    f"--iiif-base-url must be an absolute http(s) or file URL, not "
+                    f"{self.iiif_base_url!r}",
+                    hint="e.g. https://example.org/iiif/",
+                )
+        object.__setattr__(self, "formats", frozenset(self.formats))
+        object.__setattr__(self, "mods", {k: v for k, v in self.mods.items() if v})
+
+    def as_dict(self) -> dict[str, object]:
+        """What the files depend on (part of the key that says an issue is up to date)."""
+        return {
+            "formats": sorted(self.formats),
+            "iiif_base_url": self.iiif_base_url,
+            "mods": dict(sorted(self.mods.items())),
+            "pdf_lossless": self.pdf_lossless,
+        }
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """A TOML config file as a table; UsageError (naming the file) when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise UsageError(f"cannot read the config file: {exc.strerror or exc}", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"the config file is not valid TOML: {exc}", path=path) from exc
+    return data

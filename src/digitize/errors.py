@@ -79,6 +79,13 @@ class InputError(DigitizeError):
     kind = "input"
 
 
+class EditConflictError(InputError):
+    """A page's ALTO and its PAGE-XML were both corrected: which one wins is not ours to
+    guess."""
+
+    kind = "edit-conflict"
+
+
 class UnsupportedFormatError(InputError):
     kind = "unsupported-format"
 

@@ -3,7 +3,8 @@
 Page stages (one page at a time, any worker), `process_page`:
     load -> deskew -> PAGE_STAGES (detect -> segment -> recognize -> classify -> order)
 Issue half (all pages of an issue, once they are done), `finish_issue` + `issue_report`:
-    link articles (stages.link) -> serialize (ALTO, text, METS, records) -> report
+    link articles (stages.link) -> serialize (the formats asked for: ALTO, PAGE-XML,
+    text, METS with MODS, records, searchable PDF, IIIF manifest) -> report
 `batch/runner.py` (after OCR) and `archive/rebuild.py` (from corrected ALTO) both call it;
 the store (batch/store.py) writes the bytes. Imports stages and serializers, never batch/.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,13 +24,19 @@ from urllib.parse import quote
 import numpy as np
 
 from digitize import __version__
+from digitize.config import OutputOptions
 from digitize.config import Settings as Settings  # callers build it next to process_page
 from digitize.engines.base import ModelInfo, OcrEngine
-from digitize.errors import BlankPageError, DigitizeError, EngineError
+from digitize.errors import BlankPageError, DigitizeError, EngineError, UsageError
 from digitize.model import Image, Issue, Page
 from digitize.serialize.alto import Processing, to_alto
 from digitize.serialize.alto_read import NotAltoError, read_alto
+from digitize.serialize.iiif import iiif_manifest
 from digitize.serialize.mets import to_mets
+from digitize.serialize.mods import mods
+from digitize.serialize.page_read import NotPageXmlError, read_page_xml
+from digitize.serialize.page_xml import page_xml
+from digitize.serialize.pdf import ImageSource, searchable_pdf
 from digitize.serialize.records import article_records
 from digitize.serialize.text import issue_text, page_text
 from digitize.stages.classify import classify
@@ -42,6 +49,8 @@ from digitize.stages.recognize import recognize
 from digitize.stages.segment import segment
 
 PageStage = Callable[[Page, OcrEngine], None]
+PAGE_XML_SUFFIX = ".page.xml"
+IIIF_NAME = "manifest.json"
 
 
 def _without_engine(stage: Callable[[Page], None]) -> PageStage:
@@ -166,6 +175,7 @@ class IssueOutputs:
     articles: int = 0
     jumps: int = 0
     unresolved_jumps: list[dict[str, object]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # formats left out, and why
 
 
 def processing_for(
@@ -189,11 +199,12 @@ def finish_issue(
     *,
     folder: Path,
     unread: Sequence[UnreadPage] = (),
-    with_alto: bool = True,
+    outputs: OutputOptions | None = None,
+    sources: Mapping[str, str] | None = None,
     overlays: bool = False,
 ) -> IssueOutputs:
     """Link the issue's articles and serialize every output file (written to `folder`,
-    which FLocat links are relative to). Used by `digitize run` and `digitize rebuild`.
+    which links are relative to). Used by `digitize run` and `digitize rebuild`.
 
     An issue without a single read page gets no files: an empty METS and empty text would
     look like a finished issue.
@@ -202,8 +213,16 @@ def finish_issue(
     if not pages:
         return IssueOutputs(files={}, pages=[])
     link_articles(issue)
+    warnings: list[str] = []
     files = issue_files(
-        issue, processing, folder=folder, unread=unread, with_alto=with_alto, overlays=overlays
+        issue,
+        processing,
+        folder=folder,
+        unread=unread,
+        outputs=outputs,
+        sources=sources,
+        overlays=overlays,
+        warn=warnings.append,
     )
     return IssueOutputs(
         files=files,
@@ -211,6 +230,7 @@ def finish_issue(
         articles=len(issue.articles),
         jumps=len(issue.jumps),
         unresolved_jumps=issue.unresolved_jumps,
+        warnings=warnings,
     )
 
 
@@ -258,11 +278,27 @@ def alto_name(page: Page) -> str:
     return f"{page.stem}.xml"
 
 
+def page_xml_name(page: Page) -> str:
+    return f"{page.stem}{PAGE_XML_SUFFIX}"
+
+
 def file_href(target: Path, base: Path) -> str:
     """`target` as a URI reference relative to the folder `base` (where METS is written),
     percent-encoded, so that spaces, '#' or a newline in a file name cannot break it."""
-    rel = os.path.relpath(os.path.abspath(target), os.path.abspath(base))
-    return quote(Path(rel).as_posix(), safe="/")
+    return quote(_relative(target, base), safe="/")
+
+
+def _relative(target: Path, base: Path) -> str:
+    return Path(os.path.relpath(os.path.abspath(target), os.path.abspath(base))).as_posix()
+
+
+def iiif_base(outputs: OutputOptions, folder: Path) -> str:
+    """The issue folder's absolute URL: `--iiif-base-url` + the issue's name, else the
+    folder's `file:` URI (good on this machine only)."""
+    if outputs.iiif_base_url is None:
+        return folder.resolve().as_uri() + "/"
+    base = outputs.iiif_base_url.rstrip("/") + "/"
+    return f"{base}{quote(folder.name)}/"
 
 
 def issue_files(
@@ -271,34 +307,122 @@ def issue_files(
     *,
     folder: Path,
     unread: Sequence[UnreadPage] = (),
-    with_alto: bool = True,
+    outputs: OutputOptions | None = None,
+    sources: Mapping[str, str] | None = None,
     overlays: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, bytes]:
-    """Every output file of one issue, by file name. `with_alto=False` is for rebuilds,
-    where the (possibly corrected) ALTO files are the source and must not be rewritten."""
+    """Every output file of one issue in `outputs.formats`, by file name.
+
+    `sources` names, per page stem, the format its model was read from in a rebuild
+    ("alto" or "page"): that file is the archivist's copy and is not written again.
+    A format that cannot be made (the PDF without its scans) is left out with a `warn`.
+    """
+    outputs = outputs or OutputOptions()
+    formats = outputs.formats
+    sources = sources or {}
     files: dict[str, bytes] = {}
     for page in issue.pages:
-        if with_alto:
+        if "alto" in formats and sources.get(page.stem) != "alto":
             files[alto_name(page)] = to_alto(page, processing=processing, image_file=page.file.name)
-        files[f"{page.stem}.txt"] = _text(page_text(page))
+        if "page" in formats and sources.get(page.stem) != "page":
+            image = _relative(page.file, folder)
+            files[page_xml_name(page)] = page_xml(page, processing, image_file=image)
+        if "text" in formats:
+            files[f"{page.stem}.txt"] = _text(page_text(page))
         if overlays:
             files[f"{page.stem}.overlay.png"] = _overlay(page)
+    if "mets" in formats:
+        files["mets.xml"] = _mets(issue, folder, unread, outputs)
+    if "text" in formats:
+        files["issue.txt"] = _text(issue_text(issue))
+    if "records" in formats:
+        records = article_records(issue)
+        files["articles.jsonl"] = "".join(
+            json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records
+        ).encode("utf-8")
+    pdf_name = f"{issue.name}.pdf"
+    if "pdf" in formats:
+        pdf = _pdf(issue, outputs, processing, warn)
+        if pdf is not None:
+            files[pdf_name] = pdf
+    if "iiif" in formats:
+        files[IIIF_NAME] = iiif_manifest(
+            issue,
+            iiif_base(outputs, folder),
+            {p.number: _relative(p.file, folder) for p in issue.pages},
+            alto_names={p.number: alto_name(p) for p in issue.pages} if "alto" in formats else {},
+            mets_name="mets.xml" if "mets" in formats else None,
+            pdf_name=pdf_name if pdf_name in files else None,
+            manifest_name=IIIF_NAME,
+        )
+    return files
+
+
+def _mets(
+    issue: Issue, folder: Path, unread: Sequence[UnreadPage], outputs: OutputOptions
+) -> bytes:
     sources = [(p.number, p.file, p.source_index) for p in issue.pages]
     sources += [(u.number, u.file, u.index) for u in unread]
     multi = {f for _, f, index in sources if index > 0}  # files holding several pages
-    files["mets.xml"] = to_mets(
+    try:
+        descriptive = mods(issue, outputs.mods)
+    except ValueError as exc:  # OutputOptions checks the keys; a bad value lands here
+        raise UsageError(f"MODS: {exc}") from exc
+    return to_mets(
         issue,
         image_files={n: file_href(f, folder) for n, f, _ in sources},
         alto_files={p.number: quote(alto_name(p)) for p in issue.pages},
+        page_files=(
+            {p.number: quote(page_xml_name(p)) for p in issue.pages}
+            if "page" in outputs.formats
+            else None
+        ),
         image_pages={n: index + 1 for n, f, index in sources if f in multi},
         unread={u.number: u.reason for u in unread},
+        mods=descriptive,
     )
-    files["issue.txt"] = _text(issue_text(issue))
-    records = article_records(issue)
-    files["articles.jsonl"] = "".join(
-        json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records
-    ).encode("utf-8")
-    return files
+
+
+# Scans a PDF embeds as they are (JPEG) or decodes itself; other files are loaded.
+_PLAIN_IMAGES = frozenset((".jpg", ".jpeg", ".png", ".tif", ".tiff"))
+
+
+def _pdf(
+    issue: Issue,
+    outputs: OutputOptions,
+    processing: Processing,
+    warn: Callable[[str], None] | None,
+) -> bytes | None:
+    """The searchable PDF, or None (with a warning) when a page's scan cannot be read:
+    a PDF without that page would look complete."""
+    images: dict[int, ImageSource] = {}
+    for page in issue.pages:
+        try:
+            if page.source_index == 0 and page.file.suffix.lower() in _PLAIN_IMAGES:
+                images[page.number] = page.file.read_bytes()
+            else:
+                images[page.number] = load_page(
+                    PageSource(
+                        file=page.file, index=page.source_index, stem=page.stem, number=page.number
+                    )
+                )
+        except (OSError, DigitizeError) as exc:
+            if warn is not None:
+                why = exc.strerror if isinstance(exc, OSError) else exc.message
+                warn(f"{issue.name}: no PDF written: the scan of {page.stem} ({page.file}) "
+                     f"cannot be read: {why}")
+            return None
+    created = _timestamp(processing.timestamp)
+    return searchable_pdf(issue, images, lossless=outputs.pdf_lossless, created=created)
+
+
+def _timestamp(value: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _text(text: str) -> bytes:
@@ -312,16 +436,22 @@ def _overlay(page: Page) -> bytes:
     return render_overlay(page, load_page(source))
 
 
-def read_corrected_page(path: Path, source: tuple[Path, int] | None) -> Page | None:
-    """One (possibly hand-edited) ALTO file as a Page (`read_alto` parses it safely); None
-    if it is not ALTO. `source` is the scan's path and page index, which ALTO lacks (it
-    records only the image's file name).
+def read_corrected_page(
+    path: Path, source: tuple[Path, int] | None, *, number: int | None = None
+) -> Page | None:
+    """One (possibly hand-edited) ALTO or PAGE-XML file (by its name: `<stem>.page.xml` is
+    PAGE) as a Page, parsed safely; None if it is neither. `source` is the scan's path and
+    page index, which the files lack (they record only an image name); `number` the
+    page's place in the issue, for a PAGE file a tool stripped of ours.
 
     Raises InputError (with file and line) or OSError for a file that cannot be read.
     """
     try:
-        page = read_alto(path)
-    except NotAltoError:
+        if path.name.endswith(PAGE_XML_SUFFIX):
+            page = read_page_xml(path, number=number)
+        else:
+            page = read_alto(path)
+    except (NotAltoError, NotPageXmlError):
         return None  # some other XML the archivist keeps next to the outputs
     if source is not None:
         page.file, page.source_index = source

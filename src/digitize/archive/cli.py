@@ -32,17 +32,23 @@ _RAW = argparse.RawDescriptionHelpFormatter
 
 REBUILD_EPILOG = """\
 Use after correcting ALTO files by hand (text in String/@CONTENT, split or merged Strings,
-added or deleted lines, blocks moved in the ReadingOrder, block types changed in TAGREFS).
-Page order comes from Page/@PHYSICAL_IMG_NR. No OCR is run; <page>.txt, issue.txt,
-articles.jsonl and mets.xml are written anew (a file edited by hand is backed up to
-.digitize/backup/ first; mets.xml keeps its CREATEDATE). An ALTO file is rewritten only
-where a String's CONTENT was corrected but its Glyphs/CC still spell the old reading:
-those are re-aligned with the correction (marked CS="true"), after the file as edited is
-backed up. On unedited output a rebuild changes no file. A later `digitize run` keeps
-the corrected ALTO files.
+added or deleted lines, blocks moved in the ReadingOrder, block types changed in TAGREFS),
+or PAGE-XML files (<page>.page.xml) in Transkribus, eScriptorium or any PAGE editor.
+Per page the ALTO is read, or its PAGE-XML when that is the file corrected since digitize
+wrote it; a page whose ALTO and PAGE-XML were both corrected is refused (both are named).
+Page order comes from the page number the files record. No OCR is run; every other
+file of the formats (--formats; default: those the run wrote) is written anew: ALTO (from a corrected PAGE-XML), PAGE-XML, <page>.txt,
+issue.txt, articles.jsonl, mets.xml, the PDF and the IIIF manifest (a file edited by hand
+is backed up to .digitize/backup/ first). --iiif-base-url and the MODS options default
+to the run's too. A later `digitize run` keeps the corrected files.
+An ALTO file is rewritten only where a String's CONTENT was corrected but its Glyphs/CC
+still spell the old reading: those are re-aligned with the correction (marked
+CS="true"), after the file as edited is backed up; mets.xml keeps its CREATEDATE. On
+unedited output a rebuild changes no file.
 
-exit codes: 0 done, 1 some ALTO file could not be read (the others are still used; the
-issue-wide files of that issue are then left as they were).
+exit codes: 0 done, 1 some page file could not be read or was corrected twice (the others
+are still used; the issue-wide files of that issue are then left as they were), 2 usage
+error, 5 the output folder is locked by a run or rebuild.
 """
 
 VALIDATE_EPILOG = """\
@@ -73,7 +79,9 @@ terminal) and the ALTO blocks holding the hit with their boxes (x,y wxh, scan pi
 EXPORT_EPILOG = """\
 formats:
   jsonl  Elasticsearch/OpenSearch bulk body: for each article an action line
-         {"index": {"_index": INDEX, "_id": "<issue>/<article>"}} and the document:
+         {"index": {"_index": INDEX, "_id": ID}} and the document, where ID is the
+         article id (which starts with the issue name, e.g. jintan-20191219-p1-a1;
+         "<issue>/<article>" only for records whose id does not):
          id, issue, article_id, date (from the issue name, when it holds one), title,
          kicker, subtitle, byline, pages (printed labels), physical_pages, text,
          captions, confidence, blocks [{page, printed_page, file, block, type,
@@ -150,6 +158,9 @@ def add_commands(
     )
     _issue_args(p)
     p.add_argument("--db", type=Path, help="also re-index the rebuilt issues in this search DB")
+    from digitize.cli import add_output_options
+
+    add_output_options(p, rebuild=True)
 
     p = sub.add_parser(
         "validate",
@@ -290,19 +301,23 @@ def _report(problems: list[str]) -> int:
 
 def _cmd_rebuild(args: argparse.Namespace) -> int:
     from digitize.archive.rebuild import rebuild_issue
+    from digitize.cli import output_values
 
     folders = _issue_folders(args.folders)
     if folders is None:
         return EXIT_USAGE
     code = EXIT_OK
     rebuilt: list[Path] = []
+    given = output_values(args)
     for folder in folders:
-        res = rebuild_issue(folder, log=_err)
+        res = rebuild_issue(folder, log=_err, outputs=given)
         code = max(code, _report(res.errors))
         if res.pages:
             what = "all outputs" if res.issue_files_written else "page text only"
+            edited = f", corrected PAGE-XML: {', '.join(res.from_page_xml)}"
             print(
-                f"{res.issue}: rebuilt {what} from {res.pages} ALTO page(s): "
+                f"{res.issue}: rebuilt {what} from {res.pages} page(s)"
+                f"{edited if res.from_page_xml else ''}: "
                 f"{res.articles} article(s), {res.jumps} jump(s); "
                 f"{len(res.written)} file(s) changed"
                 + (f" ({', '.join(res.written)})" if res.written else "")

@@ -1,19 +1,28 @@
-"""`digitize rebuild`: regenerate an issue's derived outputs from its (hand-corrected) ALTO.
+"""`digitize rebuild`: regenerate an issue's derived outputs from its (hand-corrected) ALTO
+or PAGE-XML.
 
-The ALTO files are the archivist's master copy: text corrections, split or merged
-Strings, deleted or added lines, blocks moved in the reading order and changed block
-types are all read back (`alto_read.read_alto`), articles are linked again and page
-text, issue text, METS and article records are written anew. No OCR runs. The new
-outputs' hashes go into the manifest (they are ours again), while the edited ALTO keeps
-a hash the manifest does not know, so a later `digitize run` keeps it; the rebuilt page
-models also replace the page cache so that such a run regenerates text that agrees with
-the corrected ALTO.
+Per page the archivist's copy is its ALTO file, or its PAGE-XML (`<stem>.page.xml`, as
+Transkribus or eScriptorium write it back) when that is the one edited since digitize
+wrote it (`store.corrected_file`; both edited is refused, naming both). Text
+corrections, split or merged words, deleted or added lines, blocks moved in the reading
+order and changed block types are all read back (`alto_read.read_alto`,
+`page_read.read_page_xml`), articles are linked again and every other output of the
+formats asked for is written anew (a page read from PAGE-XML gets its ALTO rewritten
+too). No OCR runs. The new outputs' hashes go into
+the manifest (they are ours again), while the edited file keeps a hash the manifest does
+not know, so a later `digitize run` keeps it; the files read are recorded as taken in
+(`info.rebuilt.from`), and the rebuilt page models replace the page cache so that such
+a run regenerates text that agrees with the correction.
+
+Formats, IIIF base URL and MODS overrides default to what the run recorded in the
+manifest (`info.output_options`), so a rebuild remakes what the run made.
 
 An ALTO file is rewritten in one case only: a String whose CONTENT was corrected while
 its Glyphs and CC still spell the old reading (`alto_repair`). Only those Strings change
 (CONTENT, the edit, is kept as typed), and the editor's file is first copied to
 .digitize/backup/: the archivist's edit is never lost, and the archive does not keep a
 file that holds two texts for one word (viewers and search highlighting show the glyphs).
+The repaired file keeps a hash the manifest does not know, so it stays "edited".
 
 On unedited output a rebuild is idempotent and reproduces the run's files byte for byte:
 the ALTO round trip is exact, and METS keeps its CREATEDATE (LASTMODDATE records the
@@ -23,22 +32,27 @@ last rebuild that changed the METS).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from digitize.batch.store import (
+    PAGE_XML_SUFFIX,
     STATE_DIR,
     Manifest,
     WriteOutcome,
     atomic_write,
+    corrected_file,
     issue_lock,
+    record_taken_in,
     save_page,
     sha256_file,
     write_outputs,
 )
-from digitize.errors import InputError
+from digitize.config import OutputOptions, parse_formats
+from digitize.errors import EditConflictError, InputError, UsageError
 from digitize.model import Page
 from digitize.pipeline import finish_issue, processing_for, read_corrected_page
 from digitize.serialize.alto_read import AltoError
@@ -63,6 +77,7 @@ class RebuildResult:
     backed_up: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "file:line: message"
     issue_files_written: bool = False
+    from_page_xml: list[str] = field(default_factory=list)  # corrected PAGE-XML files read
 
     @property
     def ok(self) -> bool:
@@ -87,8 +102,36 @@ def issue_folders(paths: list[Path]) -> list[Path]:
 
 
 def alto_files(folder: Path) -> list[Path]:
-    """Candidate ALTO files: every *.xml but METS, in name order (page order comes later)."""
-    return sorted(p for p in folder.glob("*.xml") if p.name not in _NOT_PAGES)
+    """Candidate ALTO files: every *.xml but METS and PAGE-XML, in name order (page order
+    comes later)."""
+    return sorted(
+        p
+        for p in folder.glob("*.xml")
+        if p.name not in _NOT_PAGES and not p.name.endswith(PAGE_XML_SUFFIX)
+    )
+
+
+def page_sources(folder: Path, manifest: Manifest) -> tuple[list[Path], list[str]]:
+    """The file each page is read from, in name order: its ALTO, or its PAGE-XML when that
+    was corrected since digitize wrote it (or is all there is); plus one message per page
+    whose ALTO and PAGE-XML were both corrected (that page is not read)."""
+    alto = {p.name.removesuffix(".xml"): p for p in alto_files(folder)}
+    page = {
+        p.name.removesuffix(PAGE_XML_SUFFIX): p for p in folder.glob(f"*{PAGE_XML_SUFFIX}")
+    }
+    chosen: list[Path] = []
+    errors: list[str] = []
+    for stem in sorted({*alto, *page}):
+        try:
+            edited = corrected_file(manifest, stem)
+        except EditConflictError as exc:
+            errors.append(f"{folder}: {exc.message}")
+            continue
+        if stem in page and (stem not in alto or edited == page[stem].name):
+            chosen.append(page[stem])
+        else:
+            chosen.append(alto[stem])
+    return chosen, errors
 
 
 def _message(exc: Exception, path: Path) -> str:
@@ -102,8 +145,8 @@ def _message(exc: Exception, path: Path) -> str:
 
 
 def read_page(path: Path, manifest: Manifest) -> Page | None:
-    """One (possibly hand-edited) ALTO file as a Page (`read_alto` parses it safely);
-    None if it is not ALTO.
+    """One (possibly hand-edited) ALTO or PAGE-XML file as a Page (parsed safely); None
+    if it is neither.
 
     Raises InputError (with file and line) or OSError for a file that cannot be read.
     """
@@ -115,14 +158,18 @@ def read_page(path: Path, manifest: Manifest) -> Page | None:
     return page
 
 
-def read_pages(folder: Path, manifest: Manifest) -> tuple[list[Page], list[str]]:
-    """Pages from the folder's ALTO files in physical order, plus one message per bad file.
+def read_pages(
+    folder: Path, manifest: Manifest, sources: dict[str, str] | None = None
+) -> tuple[list[Page], list[str]]:
+    """Pages from the folder's ALTO (or corrected PAGE-XML) files in physical order, plus
+    one message per bad file. `sources` receives, per page stem, the file it was read
+    from.
 
     Each file is read on its own so one broken file never hides the others.
     """
     pages: list[Page] = []
-    errors: list[str] = []
-    for path in alto_files(folder):
+    paths, errors = page_sources(folder, manifest)
+    for path in paths:
         try:
             page = read_page(path, manifest)
         except (InputError, OSError) as exc:
@@ -130,14 +177,17 @@ def read_pages(folder: Path, manifest: Manifest) -> tuple[list[Page], list[str]]
             continue
         if page is not None:
             pages.append(page)
+            if sources is not None:
+                sources[page.stem] = path.name
     pages.sort(key=lambda p: (p.number, p.stem))
     seen: dict[int, str] = {}
     unique: list[Page] = []
     for page in pages:
         if page.number in seen:
             errors.append(
-                f"{folder / (page.stem + '.xml')}: PHYSICAL_IMG_NR {page.number} is also used "
-                f"by {seen[page.number]}.xml; page skipped (give each page its own number)"
+                f"{folder / page.stem}: page number {page.number} (ALTO PHYSICAL_IMG_NR) is "
+                f"also used by {seen[page.number]}; page skipped (give each page its own "
+                "number)"
             )
             continue
         seen[page.number] = page.stem
@@ -145,24 +195,59 @@ def read_pages(folder: Path, manifest: Manifest) -> tuple[list[Page], list[str]]
     return unique, errors
 
 
-def rebuild_issue(folder: Path, *, log: Callable[[str], None] | None = None) -> RebuildResult:
-    """Re-derive every non-ALTO output of one issue folder from its ALTO files.
+def output_options(manifest: Manifest, given: Mapping[str, Any] | None = None) -> OutputOptions:
+    """The options a rebuild writes with: `given` (fields of OutputOptions, `formats` as a
+    list or comma string) over what the run recorded in the manifest, over the defaults.
+    UsageError for an unknown field."""
+    known = {f.name for f in fields(OutputOptions)}
+    recorded = manifest.info.get("output_options")
+    values: dict[str, Any] = {}
+    if isinstance(recorded, dict):
+        values.update({k: v for k, v in recorded.items() if k in known})
+    for key, value in (given or {}).items():
+        if key not in known:
+            raise UsageError(f"unknown output option {key!r}")
+        if key == "mods":
+            values["mods"] = {**values.get("mods", {}), **value}
+        elif value is not None:
+            values[key] = value
+    if "formats" in values:
+        values["formats"] = parse_formats(values["formats"])
+    if "mods" in values:
+        values["mods"] = {str(k): str(v) for k, v in dict(values["mods"]).items()}
+    return OutputOptions(**values)
 
-    When some ALTO file cannot be read, page text of the readable pages is still
-    rewritten, but the issue-level files (issue.txt, articles.jsonl, mets.xml) are left
-    as they are: writing them without the broken page would silently drop its articles.
-    Holds the output's lock (the one `digitize run` takes) for the whole rebuild.
+
+def rebuild_issue(
+    folder: Path,
+    *,
+    log: Callable[[str], None] | None = None,
+    outputs: Mapping[str, Any] | None = None,
+) -> RebuildResult:
+    """Re-derive every output of one issue folder from its ALTO files (a page's PAGE-XML
+    where that was corrected instead), except the files read. `outputs` overrides the
+    run's output options (`output_options`).
+
+    When some page file cannot be read, page text of the readable pages is still
+    rewritten, but the issue-level files (issue.txt, articles.jsonl, mets.xml, PDF, IIIF)
+    are left as they are: writing them without the broken page would silently drop its
+    articles. Holds the output's lock (the one `digitize run` takes) for the whole rebuild.
     """
     with issue_lock(folder):
-        return _rebuild_locked(folder, log)
+        return _rebuild_locked(folder, log, outputs)
 
 
-def _rebuild_locked(folder: Path, log: Callable[[str], None] | None) -> RebuildResult:
+def _rebuild_locked(
+    folder: Path, log: Callable[[str], None] | None, given: Mapping[str, Any] | None
+) -> RebuildResult:
     manifest = Manifest.load(folder)
+    options = output_options(manifest, given)
     result = RebuildResult(issue=folder.name, folder=folder)
     repair_alto_files(folder, result, log)
-    pages, result.errors = read_pages(folder, manifest)
+    read_from: dict[str, str] = {}
+    pages, result.errors = read_pages(folder, manifest, read_from)
     result.pages = len(pages)
+    result.from_page_xml = sorted(n for n in read_from.values() if n.endswith(PAGE_XML_SUFFIX))
     if not pages and not result.errors:
         result.errors.append(f"{folder}: no ALTO files to rebuild from")
     if not pages:
@@ -173,19 +258,29 @@ def _rebuild_locked(folder: Path, log: Callable[[str], None] | None) -> RebuildR
         pages,
         processing_for("rebuild", [], {}),
         folder=folder,
-        with_alto=False,
+        outputs=options,
+        sources={
+            stem: "page" if name.endswith(PAGE_XML_SUFFIX) else "alto"
+            for stem, name in read_from.items()
+        },
     )
     result.articles, result.jumps, files = outputs.articles, outputs.jumps, outputs.files
     keep_mets_dates(folder, files)
     if result.errors:
         files = {n: d for n, d in files.items() if n.endswith(".txt") and n != "issue.txt"}
+    elif log is not None:
+        for warning in outputs.warnings:
+            log(warning)
     outcome = WriteOutcome()
     manifest.info["rebuilt"] = {
         "at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "from": {f"{p.stem}.xml": sha256_file(folder / f"{p.stem}.xml") for p in pages},
+        "from": {name: sha256_file(folder / name) for name in read_from.values()},
     }
+    manifest.info["output_options"] = options.as_dict()
     for page in pages:
         save_page(folder, page, manifest.pages.get(page.stem))
+    if not result.errors:
+        record_taken_in(manifest, sorted(read_from.values()))
     write_outputs(manifest, files, force=True, outcome=outcome)
     result.written += outcome.written
     result.backed_up += outcome.backed_up

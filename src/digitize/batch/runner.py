@@ -36,9 +36,11 @@ from digitize.batch.store import (
     cache_ok,
     check_writable,
     contained,
+    corrected_file,
     is_edited,
     load_page_cache,
     name_problem,
+    record_taken_in,
     remove_old_caches,
     remove_stale_temps,
     save_page,
@@ -46,7 +48,7 @@ from digitize.batch.store import (
     sha256_file,
     write_outputs,
 )
-from digitize.config import Settings
+from digitize.config import OutputOptions, Settings
 from digitize.engines import LIBRARY_LOG_ENV
 from digitize.engines import create as create_engine
 from digitize.engines.base import ModelInfo, OcrEngine
@@ -55,6 +57,7 @@ from digitize.errors import (
     EXIT_OK,
     EXIT_PAGES_FAILED,
     DigitizeError,
+    EditConflictError,
     NothingReadError,
 )
 from digitize.model import Page
@@ -87,6 +90,8 @@ class RunOptions:
     in_process: bool = False
     # OCR libraries' log lines on stderr instead of OUTPUT/.digitize/library.log
     verbose: bool = False
+    # Which files each issue gets (formats, IIIF base URL, MODS overrides)
+    outputs: OutputOptions = field(default_factory=OutputOptions)
 
 
 @dataclass(slots=True)
@@ -138,6 +143,13 @@ def fingerprint(
     return sha256_bytes(blob.encode())[:16]
 
 
+def engine_fingerprint(settings: Settings) -> str:
+    """The fingerprint a run with `settings` gives its pages (the engine is built, not run)."""
+    probe = create_engine(settings.engine, threads=1, preset=settings.preset)
+    model_ids = [{"name": m.name, "sha256": m.sha256} for m in probe.models()]
+    return fingerprint(settings, model_ids, probe.settings())
+
+
 @dataclass(slots=True)
 class _IssueState:
     source: IssueSource
@@ -160,7 +172,7 @@ class _Job:
     mtime_ns: int
 
 
-class _Hasher:
+class Hasher:
     """Input hashes, reusing the manifest's when size and mtime are unchanged, and hashing a
     multi-page file once per run rather than once per page."""
 
@@ -231,7 +243,7 @@ def _library_log(options: RunOptions) -> Iterator[None]:
             os.environ[LIBRARY_LOG_ENV] = saved
 
 
-def _issue_folder(src: IssueSource, output: Path, taken: set[str]) -> tuple[Path | None, str]:
+def issue_folder(src: IssueSource, output: Path, taken: set[str]) -> tuple[Path | None, str]:
     """The issue's output folder inside `output`, or None and the reason it is refused.
 
     The name comes from the input (`x/iss/sub/..` is named after what it resolves to, `iss`);
@@ -294,10 +306,10 @@ def _run_locked(
     states: list[_IssueState] = []
     todo: list[_Job] = []
     refused: list[tuple[_Job, PageResult]] = []
-    hasher = _Hasher()
+    hasher = Hasher()
     taken: set[str] = set()
     for src in issues:
-        folder, why = _issue_folder(src, options.output, taken)
+        folder, why = issue_folder(src, options.output, taken)
         if folder is None:
             log(f"skipped issue: {why}")
             summary.refused.append(why)
@@ -372,7 +384,7 @@ def _run_locked(
             page_note = f" [page {ps.index + 1}]" if ps.index else ""
             say(f"FAILED {shown(ps.file)}{page_note}: {_describe(res.error)}")
         entry.finished_at = time.time()
-        state.manifest.info = info
+        state.manifest.info = {**state.manifest.info, **info}  # keeps what rebuild recorded
         state.manifest.pages[ps.stem] = entry
         state.manifest.save()
         state.results[ps.stem] = _row(ps, res.seconds, entry.status, res.error, res.page, entry)
@@ -478,6 +490,7 @@ def _outputs_key(state: _IssueState, info: dict[str, Any], options: RunOptions) 
             "stems": [p.stem for p in state.source.pages],
             "fingerprint": info["fingerprint"],
             "overlay": options.settings.overlay,
+            "outputs": options.outputs.as_dict(),
         },
         sort_keys=True,
     )
@@ -485,18 +498,25 @@ def _outputs_key(state: _IssueState, info: dict[str, Any], options: RunOptions) 
 
 
 def _page_for_outputs(
-    state: _IssueState, ps: PageSource, options: RunOptions, say: Callable[[str], None]
+    state: _IssueState,
+    ps: PageSource,
+    options: RunOptions,
+    say: Callable[[str], None],
+    followed: list[str],
 ) -> Page | None:
     """The page model the issue's outputs are built from: the page as an archivist corrected
-    it when its ALTO was edited since we wrote it (the edited ALTO is kept unless --force, so
-    text, articles and METS must agree with it), else the verified page cache."""
-    name = f"{ps.stem}.xml"
+    it when its ALTO or PAGE-XML was edited since we wrote it (the edited file is kept
+    unless --force, so text, articles and METS must agree with it; its name is added to
+    `followed`), else the verified page cache. Raises EditConflictError when both were
+    edited."""
     entry = state.manifest.pages.get(ps.stem)
-    if not options.force and is_edited(state.manifest, name):
+    name = None if options.force else corrected_file(state.manifest, ps.stem)
+    if name is not None:
         source = (Path(entry.file), entry.index) if entry else None
         try:
-            page = read_corrected_page(state.folder / name, source)
+            page = read_corrected_page(state.folder / name, source, number=ps.number)
             if page is not None:
+                followed.append(name)
                 return page
         except (DigitizeError, OSError) as exc:
             say(f"{state.source.name}: edited {name} cannot be read ({exc}); using the OCR result")
@@ -528,15 +548,27 @@ def _finish_issue(
         and isinstance(recorded, dict)
         and recorded.get("key") == key
         and all((state.folder / n).exists() for n in recorded.get("files", []))
-        and not any(is_edited(state.manifest, f"{ps.stem}.xml") for ps in state.source.pages)
+        and recorded.get("edits") == _edit_hashes(state)
     ):
         return
 
     pages: list[Page] = []
     unread: list[UnreadPage] = []
+    followed: list[str] = []  # corrected files the outputs are made from
     for ps in state.source.pages:
         row = state.results.get(ps.stem)
-        page = _page_for_outputs(state, ps, options, say) if ps.stem in state.done else None
+        try:
+            page = (
+                _page_for_outputs(state, ps, options, say, followed)
+                if ps.stem in state.done
+                else None
+            )
+        except EditConflictError as exc:
+            why = f"{name}: {exc.message}; the issue's files were not written"
+            say(why)
+            summary.refused.append(why)
+            state.manifest.save()
+            return
         if page is None and row is not None and row["status"] == "done":
             # verified when the run began, damaged since: said so, never dropped silently
             row.update(
@@ -565,15 +597,21 @@ def _finish_issue(
         processing,
         folder=state.folder,
         unread=unread,
+        outputs=options.outputs,
         overlays=options.settings.overlay,
     )
     del pages
+    for warning in outputs.warnings:
+        say(warning)
     if not outputs.pages:
         summary.unread_issues.append(name)
         say(f"{name}: no page was read; no METS, text or article files written")
     rows = [state.results[ps.stem] for ps in state.source.pages if ps.stem in state.results]
     outcome = WriteOutcome()
-    state.manifest.info = dict(info)
+    # what a rebuild took in stays (store.corrected_file); options for the next rebuild
+    state.manifest.info = {**state.manifest.info, **info}
+    state.manifest.info["output_options"] = options.outputs.as_dict()
+    record_taken_in(state.manifest, followed)
     write_outputs(state.manifest, outputs.files, force=options.force, outcome=outcome)
     if outcome.kept_edited:
         names = ", ".join(outcome.kept_edited)
@@ -599,5 +637,20 @@ def _finish_issue(
         write_seconds=time.perf_counter() - started,
     )
     write_outputs(state.manifest, {"report.json": report}, force=True, outcome=WriteOutcome())
-    state.manifest.info["outputs"] = {"key": key, "files": sorted([*outputs.files, "report.json"])}
+    state.manifest.info["outputs"] = {
+        "key": key,
+        "files": sorted([*outputs.files, "report.json"]),
+        "edits": _edit_hashes(state),
+    }
     state.manifest.save()
+
+
+def _edit_hashes(state: _IssueState) -> dict[str, str]:
+    """The edited ALTO and PAGE-XML files of the issue with their hashes: the outputs are
+    up to date only while these are what they were when the outputs were written."""
+    edits: dict[str, str] = {}
+    for ps in state.source.pages:
+        for name in (f"{ps.stem}.xml", f"{ps.stem}.page.xml"):
+            if is_edited(state.manifest, name):
+                edits[name] = sha256_file(state.folder / name)
+    return edits

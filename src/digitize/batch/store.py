@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from digitize.errors import LockedError, OutputError
+from digitize.errors import EditConflictError, LockedError, OutputError
 from digitize.model import Page
 from digitize.serialize.pagejson import PageJsonError, page_from_json, page_to_json
 
@@ -398,6 +398,54 @@ def is_edited(manifest: Manifest, name: str) -> bool:
     if manifest.damaged and name not in manifest.outputs:
         return False
     return sha256_file(path) not in manifest.outputs.get(name, [])
+
+
+def taken_in(manifest: Manifest) -> dict[str, str]:
+    """The corrected files (name -> sha256) that a run or rebuild has read and written
+    every other output from: edits already in those outputs."""
+    seen = manifest.info.get("taken_in")
+    return {str(k): str(v) for k, v in seen.items()} if isinstance(seen, dict) else {}
+
+
+def record_taken_in(manifest: Manifest, names: list[str]) -> None:
+    """Remember that the outputs now follow these (corrected) files as they are."""
+    seen = taken_in(manifest)
+    seen.update({name: sha256_file(manifest.folder / name) for name in names})
+    manifest.info["taken_in"] = dict(sorted(seen.items()))
+
+
+def new_edit(manifest: Manifest, name: str) -> bool:
+    """Edited (`is_edited`) and not yet taken in: an ALTO corrected and rebuilt stays
+    edited (a run must keep it) but is no newer than the PAGE-XML written from it."""
+    if not is_edited(manifest, name):
+        return False
+    return taken_in(manifest).get(name) != sha256_file(manifest.folder / name)
+
+
+ALTO_SUFFIX = ".xml"
+PAGE_XML_SUFFIX = ".page.xml"
+
+
+def corrected_file(manifest: Manifest, stem: str) -> str | None:
+    """The name of the page's file an archivist corrected, which the other outputs must
+    follow: its ALTO (`<stem>.xml`) or its PAGE-XML (`<stem>.page.xml`), whichever was
+    edited since digitize wrote it; an edit a rebuild already took in counts only when
+    nothing newer is there. None when neither was edited.
+
+    Raises EditConflictError when both were edited since the last rebuild.
+    """
+    alto, page = f"{stem}{ALTO_SUFFIX}", f"{stem}{PAGE_XML_SUFFIX}"
+    fresh = [name for name in (alto, page) if new_edit(manifest, name)]
+    if len(fresh) == 2:
+        raise EditConflictError(
+            f"both {alto} and {page} were edited since digitize wrote them; keep the "
+            f"corrections in one of them (or restore the other from {STATE_DIR}/backup/ or "
+            "an earlier copy) and run again",
+            path=manifest.folder,
+        )
+    if fresh:
+        return fresh[0]
+    return next((name for name in (alto, page) if is_edited(manifest, name)), None)
 
 
 def write_outputs(

@@ -20,7 +20,7 @@ import json
 import mimetypes
 from collections.abc import Mapping
 from pathlib import PurePosixPath
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from digitize.model import Box, Issue, Page
 from digitize.serialize.alto import block_ids
@@ -37,7 +37,8 @@ def _label(text: str, lang: str = "none") -> dict[str, list[str]]:
 
 
 def _join(base: str, name: str) -> str:
-    return base + "/".join(quote(part) for part in PurePosixPath(name).parts)
+    """`name` (a path relative to the issue folder, `..` allowed) resolved against `base`."""
+    return urljoin(base, "/".join(quote(part) for part in PurePosixPath(name).parts))
 
 
 def _format(name: str) -> str:

@@ -5,6 +5,9 @@ run of same-typed blocks of a part; every block is an `area` with BETYPE="IDREF"
 = the ALTO block id from `alto.block_ids`, so a jumped article simply has areas in two
 ALTO files.
 
+Descriptive metadata: the issue's MODS (title, date issued, issue number, language,
+extent) in one `dmdSec`, named by the logical ISSUE div's DMDID.
+
 The physical map lists every page of the issue, read or not: a page that failed has
 LABEL "not read: <reason>" and no ALTO. Pages of one multi-page image file (a PDF, a
 multi-page TIFF) share that file's single `file` entry and point into it with an `area`
@@ -32,6 +35,7 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 METS_SCHEMA_LOCATION = f"{METS_NS} http://www.loc.gov/standards/mets/mets.xsd"
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?\Z")
+DMD_ID = "DMD_ISSUE"  # the issue's MODS
 
 # Logical div TYPE per region type (the vocabulary used by newspaper METS/ALTO profiles).
 DIV_TYPE = {
@@ -76,11 +80,15 @@ def to_mets(
     image_pages: dict[int, int] | None = None,
     unread: dict[int, str] | None = None,
     created: str | None = None,
+    page_files: dict[int, str] | None = None,
+    mods: etree._Element | None = None,
 ) -> bytes:
-    """METS for the issue. `image_files` / `alto_files` map physical page number to the
-    URI written in FLocat (relative to the METS file). `image_pages` gives, for pages of a
-    multi-page image file, the 1-based page inside it; `unread` the pages that failed, with
-    the reason. `created` (xsd:dateTime) defaults to now; pass it for reproducible output."""
+    """METS for the issue. `image_files` / `alto_files` / `page_files` (PAGE-XML) map
+    physical page number to the URI written in FLocat (relative to the METS file).
+    `image_pages` gives, for pages of a multi-page image file, the 1-based page inside it;
+    `unread` the pages that failed, with the reason. `mods` (serialize.mods) becomes the
+    issue's descriptive metadata: a dmdSec the logical ISSUE div names in DMDID.
+    `created` (xsd:dateTime) defaults to now; pass it for reproducible output."""
     pages = sorted(issue.pages, key=lambda p: p.number)
     unread = unread or {}
     image_pages = image_pages or {}
@@ -97,19 +105,24 @@ def to_mets(
     )
     agent = _sub(hdr, "agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
     _sub(agent, "name").text = "digitize"
+    if mods is not None:
+        wrap = _sub(_sub(root, "dmdSec", ID=DMD_ID), "mdWrap", MDTYPE="MODS")
+        _sub(wrap, "xmlData").append(mods)
 
     file_sec = _sub(root, "fileSec")
     img_ids: dict[int, str] = {}
     alto_ids: dict[int, str] = {}
+    page_ids: dict[int, str] = {}
     for use, files, ids, prefix in (
         ("IMAGE", image_files, img_ids, "IMG"),
         ("ALTO", alto_files, alto_ids, "ALTO"),
+        ("PAGE", page_files or {}, page_ids, "PAGEXML"),
     ):
         grp = _sub(file_sec, "fileGrp", USE=use)
         by_href: dict[str, str] = {}
         for n in numbers:
             name = files.get(n)
-            if name is None or (use == "ALTO" and n in unread):
+            if name is None or (use != "IMAGE" and n in unread):
                 continue
             if name in by_href:  # another page of the same multi-page file
                 ids[n] = by_href[name]
@@ -148,10 +161,14 @@ def to_mets(
                 _sub(div, "fptr", FILEID=img_ids[n])
         if n in alto_ids:
             _sub(div, "fptr", FILEID=alto_ids[n])
+        if n in page_ids:
+            _sub(div, "fptr", FILEID=page_ids[n])
 
     # Logical map: the issue's articles, each pointing at its ALTO blocks.
     log = _sub(root, "structMap", TYPE="LOGICAL")
     issue_div = _sub(log, "div", ID="LOG_0000", TYPE="ISSUE", LABEL=issue.name)
+    if mods is not None:
+        issue_div.set("DMDID", DMD_ID)
     bids = {p.number: block_ids(p) for p in pages}
     links: list[tuple[str, str]] = []
     used_ids: set[str] = set()
