@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from archive_samples import SCHEMA_DIR, write_issue
+from archive_samples import write_issue
 from lxml import etree
+from paths import SCHEMA_DIR
 
 from digitize.archive.review import build_review
 from digitize.archive.validate import Schemas, validate_paths
