@@ -64,7 +64,9 @@ are answered by a scan. Each article keeps its ALTO block ids and scan boxes.
 SEARCH_EPILOG = """\
 Terms separated by spaces must all occur (as substrings). Each hit shows issue, article
 id, page(s), title, a snippet with the hits marked 【like this】 (bold red on a
-terminal) and the ALTO blocks holding the hit with their boxes (x,y wxh, scan pixels).
+terminal) and the ALTO blocks holding the hit with their boxes (x,y wxh, scan pixels);
+--json adds, per block, the hit's characters and a glyph box for each of them, also
+where a phrase runs on across a line or column break.
 """
 
 EXPORT_EPILOG = """\
@@ -88,10 +90,12 @@ formats:
 
 REVIEW_EPILOG = """\
 Writes OUTPUT/<issue>/review.html: every page image (embedded, downscaled) with the ALTO
-regions drawn in their type's colour and numbered in reading order, low-confidence
-characters shaded red, the page text beside it with the same characters marked, and the
-issue's articles on top (hover an article or a block to light up its regions). The
-file is self-contained: open it in any browser, mail it or archive it.
+regions drawn in their type's colour and numbered in reading order (badges beside the
+blocks, never over their text), low-confidence characters shaded red, the page text
+beside it with the same characters marked, and the issue's articles on top. Point at a
+block to light it up and scroll the text to it; click a block or an article to show its
+text and confidence; zoom with the buttons, Ctrl+wheel or a double-click and drag to pan.
+The file is self-contained: open it in any browser, mail it or archive it.
 Page images are found through the run manifest, then by the ALTO fileName in --images
 DIR or the issue folder.
 """
@@ -217,7 +221,10 @@ def add_commands(
     _issue_args(p)
     p.add_argument("--images", type=Path, metavar="DIR", help="folder with the page scans")
     p.add_argument(
-        "--max-side", type=int, default=1600, help="longer side of embedded images in px (1600)"
+        "--max-side",
+        type=int,
+        default=3200,
+        help="longer side of embedded images in px (3200; zooming shows no more detail)",
     )
     p.add_argument(
         "--low-confidence",

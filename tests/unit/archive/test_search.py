@@ -179,7 +179,7 @@ def _close(got: list[tuple[int, int, int, int]], want: list[tuple[float, ...]]) 
 
 
 def test_hits_are_boxed_glyph_by_glyph_across_line_breaks(db: Path) -> None:
-    """"八十条，改善" runs from the first line of body2 into its second: each of its six
+    """ "八十条，改善" runs from the first line of body2 into its second: each of its six
     characters gets its own glyph box, in reading order, from both lines."""
     con = connect(db)
     try:
@@ -199,7 +199,7 @@ def test_hits_are_boxed_glyph_by_glyph_across_line_breaks(db: Path) -> None:
 def test_hit_crossing_a_column_break_is_boxed_in_both_blocks(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """"出行条件。下一步" ends body2 and begins body2b (the next column block): before,
+    """ "出行条件。下一步" ends body2 and begins body2b (the next column block): before,
     such a hit listed no block at all."""
     con = connect(db)
     try:
