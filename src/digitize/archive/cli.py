@@ -37,8 +37,8 @@ or PAGE-XML files (<page>.page.xml) in Transkribus, eScriptorium or any PAGE edi
 Per page the ALTO is read, or its PAGE-XML when that is the file corrected since digitize
 wrote it; a page whose ALTO and PAGE-XML were both corrected is refused (both are named).
 Page order comes from the page number the files record. No OCR is run; every other
-file of the formats (--formats; default: those the run wrote) is written anew: ALTO (from a corrected PAGE-XML), PAGE-XML, <page>.txt,
-issue.txt, articles.jsonl, mets.xml, the PDF and the IIIF manifest (a file edited by hand
+file of the formats (--formats; default: those the run wrote) is written anew: ALTO
+(from a corrected PAGE-XML), PAGE-XML, <page>.txt, issue.txt, articles.jsonl, mets.xml, the PDF and the IIIF manifest (a file edited by hand
 is backed up to .digitize/backup/ first). --iiif-base-url and the MODS options default
 to the run's too. A later `digitize run` keeps the corrected files.
 An ALTO file is rewritten only where a String's CONTENT was corrected but its Glyphs/CC
@@ -73,7 +73,9 @@ are answered by a scan. Each article keeps its ALTO block ids and scan boxes.
 SEARCH_EPILOG = """\
 Terms separated by spaces must all occur (as substrings). Each hit shows issue, article
 id, page(s), title, a snippet with the hits marked 【like this】 (bold red on a
-terminal) and the ALTO blocks holding the hit with their boxes (x,y wxh, scan pixels).
+terminal) and the ALTO blocks holding the hit with their boxes (x,y wxh, scan pixels);
+--json adds, per block, the hit's characters and a glyph box for each of them, also
+where a phrase runs on across a line or column break.
 """
 
 EXPORT_EPILOG = """\
@@ -99,10 +101,12 @@ formats:
 
 REVIEW_EPILOG = """\
 Writes OUTPUT/<issue>/review.html: every page image (embedded, downscaled) with the ALTO
-regions drawn in their type's colour and numbered in reading order, low-confidence
-characters shaded red, the page text beside it with the same characters marked, and the
-issue's articles on top (hover an article or a block to light up its regions). The
-file is self-contained: open it in any browser, mail it or archive it.
+regions drawn in their type's colour and numbered in reading order (badges beside the
+blocks, never over their text), low-confidence characters shaded red, the page text
+beside it with the same characters marked, and the issue's articles on top. Point at a
+block to light it up and scroll the text to it; click a block or an article to show its
+text and confidence; zoom with the buttons, Ctrl+wheel or a double-click and drag to pan.
+The file is self-contained: open it in any browser, mail it or archive it.
 Page images are found through the run manifest, then by the ALTO fileName in --images
 DIR or the issue folder.
 """
@@ -231,7 +235,10 @@ def add_commands(
     _issue_args(p)
     p.add_argument("--images", type=Path, metavar="DIR", help="folder with the page scans")
     p.add_argument(
-        "--max-side", type=int, default=1600, help="longer side of embedded images in px (1600)"
+        "--max-side",
+        type=int,
+        default=3200,
+        help="longer side of embedded images in px (3200; zooming shows no more detail)",
     )
     p.add_argument(
         "--low-confidence",

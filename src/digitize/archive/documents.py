@@ -6,7 +6,8 @@ Everything here is read from output folders that people copy, edit and mail arou
 so nothing in them is trusted: each record's fields are type-checked (a bad record is
 skipped with a message), and a page file named by a record must stay inside the issue
 folder. Each document keeps its ALTO blocks (page, block id, scan box, text) so a hit
-can be highlighted on the page image by a viewer.
+can be highlighted on the page image by a viewer; the index also keeps each character's
+glyph box, so a hit is boxed character by character.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from digitize.errors import InputError
-from digitize.model import Region
+from digitize.model import Box, Line, Region
 from digitize.serialize.alto_read import AltoPage, read_alto_page
 from digitize.serialize.xmlsafe import UnsafePathError, inside
 from digitize.text.textutil import clean_line, join_pair
@@ -173,12 +174,44 @@ def issue_date(name: str) -> str | None:
     return None
 
 
-def block_text(region: Region) -> str:
-    """A block's text as one paragraph (lines joined without layout breaks)."""
-    out = ""
+CharBox = list[int]  # [x, y, w, h] in scan pixels
+
+
+def _xywh(alto: AltoPage, box: Box) -> CharBox:
+    b = alto.page.to_scan_box(box)
+    x, y = round(b.x0), round(b.y0)
+    return [x, y, max(0, round(b.x1) - x), max(0, round(b.y1) - y)]
+
+
+def _line_char_boxes(alto: AltoPage, line: Line, text: str) -> list[CharBox | None]:
+    """Per character of the line's cleaned text: its glyph's scan box (the line's own box
+    when the glyphs do not match the characters one to one); None for a space."""
+    chars = [c for c in text if c != " "]
+    glyphs = [g for g in line.glyphs if g.text.strip()]
+    if len(glyphs) == len(chars):
+        boxes = iter([_xywh(alto, g.box) for g in glyphs])
+    else:
+        whole = _xywh(alto, line.box)
+        boxes = iter([whole] * len(chars))
+    return [None if c == " " else next(boxes) for c in text]
+
+
+def block_chars(alto: AltoPage, region: Region) -> tuple[str, list[CharBox | None]]:
+    """The block's text as one paragraph (lines joined without layout breaks) and, per
+    character, where it is printed (scan pixels), so a search hit can be boxed glyph by
+    glyph; a space put between two lines (Latin words) has no box."""
+    text = ""
+    boxes: list[CharBox | None] = []
     for ln in region.lines:
-        out = join_pair(out, clean_line(ln.text))
-    return out
+        piece = clean_line(ln.text)
+        if not piece:
+            continue
+        joined = join_pair(text, piece)
+        if len(joined) > len(text) + len(piece):
+            boxes.append(None)
+        text = joined
+        boxes += _line_char_boxes(alto, ln, piece)
+    return text, boxes
 
 
 def scan_box(alto: AltoPage, region: Region) -> list[int]:
@@ -187,13 +220,12 @@ def scan_box(alto: AltoPage, region: Region) -> list[int]:
     written = alto.boxes.get(region.id)
     if written is not None:
         return [round(v) for v in written]
-    b = alto.page.to_scan_box(region.box)
-    x, y = round(b.x0), round(b.y0)
-    return [x, y, max(0, round(b.x1) - x), max(0, round(b.y1) - y)]
+    return _xywh(alto, region.box)
 
 
 def article_blocks(rec: dict[str, object], pages: dict[str, AltoPage]) -> list[dict[str, object]]:
-    """The article's ALTO blocks in article order with scan boxes and text."""
+    """The article's ALTO blocks in article order with scan boxes, text and a scan box
+    per character of the text (`block_chars`)."""
     out: list[dict[str, object]] = []
     for part in _parts(rec):
         stem = str(part.get("file", ""))
@@ -201,6 +233,9 @@ def article_blocks(rec: dict[str, object], pages: dict[str, AltoPage]) -> list[d
         by_id = {r.id: r for r in page.page.regions} if page is not None else {}
         for bid in _str_list(part.get("blocks")):
             region = by_id.get(bid)
+            text, glyphs = "", list[CharBox | None]()
+            if page is not None and region is not None:
+                text, glyphs = block_chars(page, region)
             out.append(
                 {
                     "page": part.get("page"),
@@ -211,7 +246,8 @@ def article_blocks(rec: dict[str, object], pages: dict[str, AltoPage]) -> list[d
                     "box": scan_box(page, region)
                     if page is not None and region is not None
                     else None,
-                    "text": block_text(region) if region is not None else "",
+                    "text": text,
+                    "glyphs": glyphs,
                 }
             )
     return out
@@ -236,7 +272,10 @@ def article_doc(rec: dict[str, object], pages: dict[str, AltoPage]) -> dict[str,
         "text": rec.get("text", ""),
         "captions": _str_list(rec.get("captions")),
         "confidence": rec.get("confidence"),
-        "blocks": [{k: v for k, v in b.items() if k != "text"} for b in article_blocks(rec, pages)],
+        "blocks": [
+            {k: v for k, v in b.items() if k not in ("text", "glyphs")}
+            for b in article_blocks(rec, pages)
+        ],
     }
 
 

@@ -1,11 +1,14 @@
 """`digitize review`: one self-contained HTML page per issue for proof-reading.
 
 Each page image (downscaled JPEG, embedded as base64) carries SVG overlays drawn from the
-ALTO boxes exactly as written: blocks outlined in their type's colour and numbered in
-reading order, low-confidence characters or words shaded red. Beside it is the page
-text in reading order with the same words marked, and the issue's articles are listed
-on top; hovering a block or an article lights up its regions. Nothing is fetched from
-outside, so the file can be mailed or archived as it is.
+ALTO boxes exactly as written: blocks outlined in their type's colour, low-confidence
+characters or words shaded red, and each block's reading-order number on a badge set
+beside the block (never over its text; a leader points at the block's corner). Beside it
+is the page text in reading order with the same characters marked, and the issue's
+articles are listed on top. Pointing at a block lights it up and scrolls the text panel
+to it; clicking a block or an article shows its text and confidence; the image zooms up
+to the scan's pixels and pans. Nothing is fetched from outside, so the file can be
+mailed or archived as it is.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 
 from digitize.archive.documents import RECORDS_NAME, read_records
 from digitize.archive.rebuild import alto_files
+from digitize.archive.review_assets import CSS, JS
 from digitize.batch.store import Manifest, atomic_write
 from digitize.errors import InputError
 from digitize.model import Box, Image, Line, Region, RegionType
@@ -34,7 +38,7 @@ DEFAULT_LOW_CONFIDENCE = 0.8
 
 @dataclass(frozen=True, slots=True)
 class ReviewOptions:
-    max_side: int = 1600  # px of the embedded image's longer side
+    max_side: int = 3200  # px of the embedded image's longer side (zoom shows detail)
     jpeg_quality: int = 80
     low_confidence: float = DEFAULT_LOW_CONFIDENCE
     images: Path | None = None  # folder to look for scans in, by ALTO fileName
@@ -155,6 +159,99 @@ def _line_html(line: Line, threshold: float) -> str:
     return _esc(line.text)
 
 
+def _overlap(a: ScanBox, b: ScanBox) -> float:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def badge_spot(
+    block: ScanBox, size: tuple[float, float], page: tuple[float, float],
+    lines: list[ScanBox], blocks: list[ScanBox],
+) -> ScanBox:  # fmt: skip
+    """Where a block's reading-order badge goes: beside its top-left corner, outside it.
+
+    A proof-reader checks exactly the first characters of a block, so the badge must not
+    cover them. Left of the corner, above it, above-left, lower left, right of the top
+    right corner: the first spot (kept on the page) that covers the least text of any
+    line on the page, then the least of any text block, wins.
+    """
+    x, y, w, _ = block
+    bw, bh = size
+    gap = bh / 4
+    spots = [
+        (x - bw - gap, y), (x, y - bh - gap), (x - bw - gap, y - bh - gap),
+        (x - bw - gap, y + bh + gap), (x + w + gap, y), (x + w + gap, y - bh - gap),
+    ]  # fmt: skip
+    best: tuple[float, float, int] | None = None
+    spot: ScanBox = (x, y, bw, bh)
+    for k, (sx, sy) in enumerate(spots):
+        sx = min(max(0.0, sx), max(0.0, page[0] - bw))
+        sy = min(max(0.0, sy), max(0.0, page[1] - bh))
+        r = (sx, sy, bw, bh)
+        score = (sum(_overlap(r, t) for t in lines), sum(_overlap(r, b) for b in blocks), k)
+        if best is None or score < best:
+            best, spot = score, r
+    return spot
+
+
+def _block_confidence(block: Region) -> tuple[str, str]:
+    """(mean line confidence, lowest glyph confidence) of a block, for the info panel."""
+    lines = [ln for ln in block.lines if ln.text.strip()]
+    if not lines:
+        return "–", "–"
+    mean = sum(ln.confidence for ln in lines) / len(lines)
+    glyphs = [g.confidence for ln in lines for g in ln.glyphs]
+    low = min(glyphs) if glyphs else min(ln.confidence for ln in lines)
+    return f"{mean:.2f}", f"{low:.2f}"
+
+
+def _badges(alto: AltoPage, k: int, order: dict[str, int], stroke: float) -> list[str]:
+    """Reading-order badges beside their blocks, each with a leader to the block corner."""
+    page = alto.page
+    w, h = page.transform.scan_width, page.transform.scan_height
+    em = max(14.0, max(w, h) / 110)
+    lines = [_box(alto, ln.id, ln.box) for b in page.regions for ln in b.lines if ln.text.strip()]
+    texts = [_box(alto, b.id, b.box) for b in page.regions if b.type.is_text]
+    out: list[str] = []
+    for b in page.regions:
+        if b.id not in order:
+            continue
+        colour = COLOURS.get(b.type.value, "#555555")
+        label = str(order[b.id])
+        size = (em * (0.5 + 0.62 * len(label)), em * 1.25)
+        box = _box(alto, b.id, b.box)
+        x, y, bw, bh = badge_spot(box, size, (w, h), lines, texts)
+        cx = min(max(box[0], x), x + bw)  # leader: nearest point of the badge to the corner
+        cy = min(max(box[1], y), y + bh)
+        out.append(
+            f'<g class="num" data-block="p{k}-{_esc(b.id)}">'
+            f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(box[0])}" y2="{_f(box[1])}" '
+            f'stroke="{colour}" stroke-width="{_f(stroke)}"/>'
+            f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(bw)}" height="{_f(bh)}" '
+            f'rx="{_f(em / 4)}" fill="{colour}"/>'
+            f'<text x="{_f(x + bw / 2)}" y="{_f(y + em * 0.95)}" font-size="{_f(em)}" '
+            f'text-anchor="middle">{label}</text></g>'
+        )
+    return out
+
+
+_TOOLS = (
+    '<div class="tools"><button type="button" data-zoom="out" title="zoom out">−</button>'
+    '<button type="button" data-zoom="in" title="zoom in">+</button>'
+    '<button type="button" data-zoom="fit" title="fit the width">fit</button>'
+    '<button type="button" data-zoom="native" title="one scan pixel per screen pixel">1:1'
+    '</button><span class="zl">100%</span>'
+    '<label><input type="checkbox" class="nums" checked> order numbers</label>'
+    '<span class="hint">Ctrl+wheel or double-click: zoom · drag: pan · '
+    "click a block: its text</span></div>"
+)
+_INFO = (
+    '<div class="info"{id} hidden><button type="button" class="x" title="close">×</button>'
+    '<div class="ih"></div><div class="ib"></div></div>'
+)
+
+
 def _page_html(
     k: int, alto: AltoPage, name: str, image: tuple[str, float] | None, note: str, threshold: float
 ) -> str:
@@ -172,13 +269,13 @@ def _page_html(
             f'href="data:image/jpeg;base64,{image[0]}"/>'
         )
     stroke = max(2.0, max(w, h) / 900)
-    badge = max(14.0, max(w, h) / 110)
     ordered = sorted(page.regions, key=lambda b: b.type.is_text)  # text on top
     for b in ordered:
         colour = COLOURS.get(b.type.value, "#555555")
         attrs = (
             f'class="blk" stroke-width="{_f(stroke)}" style="stroke:{colour};fill:{colour}" '
-            f'data-block="p{k}-{_esc(b.id)}" data-article="{_esc(b.article_id or "")}"'
+            f'data-block="p{k}-{_esc(b.id)}" data-article="{_esc(b.article_id or "")}" '
+            f'data-type="{_esc(b.type.value)}" data-id="{_esc(b.id)}"'
         )
         svg.append(_shape(alto, b, attrs, f"<title>{_esc(b.id)} · {_esc(b.type.value)}</title>"))
         for line in b.lines:
@@ -187,14 +284,7 @@ def _page_html(
                     f'<rect class="low" x="{_f(x)}" y="{_f(y)}" width="{_f(bw)}" '
                     f'height="{_f(bh)}"><title>{_esc(text)} {conf:.2f}</title></rect>'
                 )
-        if b.id in order:
-            x, y, _, _ = _box(alto, b.id, b.box)
-            svg.append(
-                f'<g class="num"><rect x="{_f(x)}" y="{_f(y)}" width="{_f(badge * 1.8)}" '
-                f'height="{_f(badge * 1.3)}" rx="{_f(badge / 4)}" fill="{colour}"/>'
-                f'<text x="{_f(x + badge * 0.9)}" y="{_f(y + badge)}" font-size="{_f(badge)}" '
-                f'text-anchor="middle">{order[b.id]}</text></g>'
-            )
+    svg += _badges(alto, k, order, stroke / 2)
     svg.append("</svg>")
     svg_html = "\n".join(svg)
 
@@ -205,12 +295,14 @@ def _page_html(
         colour = COLOURS.get(b.type.value, "#555555")
         lines = [_line_html(line, threshold) for line in b.lines]
         num = order.get(b.id)
+        mean, low = _block_confidence(b)
         text_rows.append(
             f'<div class="tb" data-block="p{k}-{_esc(b.id)}" '
-            f'data-article="{_esc(b.article_id or "")}">'
+            f'data-article="{_esc(b.article_id or "")}" data-type="{_esc(b.type.value)}" '
+            f'data-id="{_esc(b.id)}" data-num="{num or ""}" data-conf="{mean}" data-min="{low}">'
             f'<span class="badge" style="background:{colour}">{num if num else "–"}</span>'
             f'<span class="type" style="color:{colour}">{_esc(b.type.value)}</span> '
-            f'<span class="bid">{_esc(b.id)}</span>'
+            f'<span class="bid">{_esc(b.id)}</span> <span class="conf">{mean}</span>'
             f'<div class="lines">{"<br>".join(lines)}</div></div>'
         )
     title = f"Page {page.number}"
@@ -220,8 +312,10 @@ def _page_html(
     return (
         f'<section class="page" id="page-{k}"><h2>{_esc(title)} · '
         f"{_esc(name)}</h2>{note_html}"
-        f'<div class="row"><div class="img">{svg_html}</div>'
-        f'<div class="text">{"".join(text_rows)}</div></div></section>'
+        f'<div class="row"><div class="img">{_TOOLS}'
+        f'<div class="vp" data-scan-width="{_f(w)}">{svg_html}</div></div>'
+        f'<div class="side">{_INFO.format(id="")}'
+        f'<div class="text">{"".join(text_rows)}</div></div></div></section>'
     )
 
 
@@ -240,7 +334,9 @@ def _articles_html(folder: Path) -> tuple[str, list[str]]:
         conf_text = f"{conf:.2f}" if isinstance(conf, int | float) else "–"
         art = _esc(rec.get("id", ""))
         rows.append(
-            f'<tr data-article="{art}"><td>{art}</td>'
+            f'<tr data-article="{art}" data-title="{_esc(rec.get("title") or "(untitled)")}" '
+            f'data-pages="{_esc(pages)}" data-conf="{conf_text}" '
+            f'data-text="{_esc(rec.get("text") or "")}"><td>{art}</td>'
             f"<td><b>{_esc(rec.get('title') or '(untitled)')}</b></td>"
             f"<td>{_esc(pages)}{' ↪' if jumped else ''}</td>"
             f"<td>{conf_text}</td>"
@@ -250,53 +346,11 @@ def _articles_html(folder: Path) -> tuple[str, list[str]]:
         '<table class="arts"><thead><tr><th>id</th><th>title</th><th>pages</th>'
         "<th>conf</th><th>text</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
-    return table, problems
+    return table + _INFO.format(id=' id="artinfo"'), problems
 
 
 def _labels(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else []
-
-
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans CJK","AR PL UMing CN",sans-serif;margin:0;
- background:#fafafa;color:#222}
-header{padding:10px 16px;background:#263238;color:#fff}
-header h1{margin:0;font-size:20px}
-.legend span{display:inline-block;margin:4px 8px 0 0;font-size:12px}
-.legend i{display:inline-block;width:12px;height:12px;margin-right:3px;vertical-align:-1px}
-main{padding:8px 16px}
-table.arts{border-collapse:collapse;font-size:13px;margin-bottom:12px}
-table.arts td,table.arts th{border:1px solid #ccc;padding:2px 6px;text-align:left}
-table.arts tr:hover,table.arts tr.on{background:#fff3c4;cursor:pointer}
-.page h2{font-size:16px;margin:16px 0 6px}
-.row{display:flex;gap:12px;align-items:flex-start}
-.img{flex:0 0 58%}
-.scan{width:100%;height:auto;border:1px solid #999;background:#fff}
-.blk{fill-opacity:.08;stroke-opacity:.9}
-.blk.on{fill-opacity:.3}
-.low{fill:#ff1744;fill-opacity:.35;stroke:none}
-.num text{fill:#fff;font-family:sans-serif;font-weight:bold}
-.text{flex:1;font-size:14px;line-height:1.6;max-height:95vh;overflow:auto}
-.tb{border-left:3px solid #ddd;padding:2px 8px;margin:4px 0}
-.tb.on{background:#fff3c4}
-.badge{color:#fff;border-radius:3px;padding:0 5px;font-size:11px;margin-right:4px}
-.type{font-size:11px;font-weight:bold}
-.bid{font-size:10px;color:#888}
-mark{background:#ffcdd2;color:#b71c1c}
-.note{color:#b71c1c;font-size:13px}
-"""
-
-_JS = """
-function light(attr,val,on){if(!val)return;
- document.querySelectorAll('['+attr+'="'+CSS.escape(val)+'"]').forEach(
-  function(e){e.classList.toggle('on',on)});}
-document.querySelectorAll('[data-block]').forEach(function(e){
- e.addEventListener('mouseenter',function(){light('data-block',e.dataset.block,true)});
- e.addEventListener('mouseleave',function(){light('data-block',e.dataset.block,false)});});
-document.querySelectorAll('tr[data-article]').forEach(function(e){
- e.addEventListener('mouseenter',function(){light('data-article',e.dataset.article,true)});
- e.addEventListener('mouseleave',function(){light('data-article',e.dataset.article,false)});});
-"""
 
 
 def build_review(folder: Path, options: ReviewOptions | None = None) -> tuple[str, list[str]]:
@@ -342,11 +396,11 @@ def build_review(folder: Path, options: ReviewOptions | None = None) -> tuple[st
     )
     doc = (
         '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
-        f"<title>Review {_esc(folder.name)}</title><style>{_CSS}</style></head><body>"
+        f"<title>Review {_esc(folder.name)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{_esc(folder.name)}: {len(altos)} page(s)</h1>"
         f'<div class="legend">{legend}</div><div>{nav}</div></header><main>'
         f"<h2>Articles</h2>{articles}{''.join(sections)}</main>"
-        f"<script>{_JS}</script></body></html>"
+        f"<script>{JS}</script></body></html>"
     )
     return doc, problems
 

@@ -30,7 +30,7 @@ from digitize.batch.store import output_error
 from digitize.errors import OutputError, UsageError
 from digitize.text.script import to_simplified
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SPACE = re.compile(r"\s+")
 
 # ---------------------------------------------------------------------------- SQLite index
@@ -59,7 +59,8 @@ CREATE TABLE blocks(
     block_id TEXT NOT NULL,
     type TEXT,
     x INTEGER, y INTEGER, w INTEGER, h INTEGER,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    glyphs TEXT NOT NULL  -- JSON: per character of text, its [x, y, w, h] or null
 );
 CREATE INDEX blocks_article ON blocks(article);
 CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, folded, tokenize = 'trigram');
@@ -215,9 +216,9 @@ def index_issue(con: sqlite3.Connection, folder: Path) -> tuple[int, list[str]]:
             for k, b in enumerate(article_blocks(rec, data.pages)):
                 box = b["box"] if isinstance(b["box"], list) else [None] * 4
                 con.execute(
-                    "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (rowid, k, b["page"], b["printed_page"], b["file"], b["block"], b["type"],
-                     *box, b["text"]),
+                     *box, b["text"], json.dumps(b["glyphs"])),
                 )  # fmt: skip
     return count, data.problems
 
@@ -225,13 +226,21 @@ def index_issue(con: sqlite3.Connection, folder: Path) -> tuple[int, list[str]]:
 # ---------------------------------------------------------------------------- search
 
 
+XYWH = tuple[int, int, int, int]
+
+
 @dataclass(slots=True)
 class BlockHit:
+    """A block holding (part of) a hit: its box, and the scan box of each character of
+    the hits in it, in reading order (`chars` are those characters as printed)."""
+
     file: str
     block_id: str
     page: int | None
     printed_page: str | None
-    box: tuple[int, int, int, int] | None
+    box: XYWH | None
+    chars: str = ""
+    glyphs: list[XYWH] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -264,10 +273,17 @@ def fold(text: str) -> str:
 
 
 def _folded_positions(text: str) -> tuple[str, list[int]]:
-    """`fold(text)` and, for each of its characters, the index it came from in `text`."""
+    """`fold(text)` and, for each of its characters, the index it came from in `text`.
+
+    Where folding changes the length (a rare many-to-one conversion), each character is
+    folded on its own so that every folded character still points at its source."""
     simple = to_simplified(text).lower()
-    keep = [i for i, ch in enumerate(simple) if not ch.isspace()]
-    return "".join(simple[i] for i in keep), keep
+    if len(simple) == len(text):
+        pairs = list(enumerate(simple))
+    else:
+        pairs = [(i, f) for i, ch in enumerate(text) for f in to_simplified(ch).lower()]
+    keep = [(i, f) for i, f in pairs if not f.isspace()]
+    return "".join(f for _, f in keep), [i for i, _ in keep]
 
 
 def _fts_phrase(term: str) -> str:
@@ -357,13 +373,63 @@ def search(
             folder=art["folder"],
             score=float(row["score"]),
         )
-        for b in con.execute(
+        blocks = con.execute(
             "SELECT * FROM blocks WHERE article = ? ORDER BY seq", (row["rowid"],)
-        ):
-            if any(True for t in terms for _ in _find_all(str(b["text"]), t)):
-                box = (b["x"], b["y"], b["w"], b["h"]) if b["x"] is not None else None
-                hit.blocks.append(
-                    BlockHit(b["file"], b["block_id"], b["page"], b["printed_page"], box)
-                )
+        ).fetchall()
+        hit.blocks = _block_hits(blocks, terms)
         hits.append(hit)
     return hits
+
+
+def _char_boxes(raw: object, n: int) -> list[XYWH | None]:
+    """The stored per-character boxes of a block, checked (the index is a file that can
+    be damaged): anything but n boxes or nulls gives no boxes."""
+    try:
+        boxes = json.loads(str(raw))
+    except ValueError:
+        return [None] * n
+    if not isinstance(boxes, list) or len(boxes) != n:
+        return [None] * n
+    out: list[XYWH | None] = []
+    for b in boxes:
+        ok = isinstance(b, list) and len(b) == 4 and all(type(v) is int for v in b)
+        out.append((b[0], b[1], b[2], b[3]) if ok else None)
+    return out
+
+
+def _block_hits(blocks: Sequence[sqlite3.Row], terms: Sequence[str]) -> list[BlockHit]:
+    """The blocks a hit lies in, with a box per matched character.
+
+    The article's blocks are matched as one text in article order, the way the index folds
+    it, so a phrase that runs on from one line or column (or page) into the next is found
+    and boxed in both."""
+    folded: list[str] = []
+    where: list[tuple[int, int]] = []  # (block, character) of each folded character
+    for k, b in enumerate(blocks):
+        f, pos = _folded_positions(str(b["text"]))
+        folded.append(f)
+        where += [(k, i) for i in pos]
+    text = "".join(folded)
+    matched: dict[int, set[int]] = {}
+    for term in terms:
+        t = fold(term)
+        start = text.find(t) if t else -1
+        while start >= 0:
+            for k, i in where[start : start + len(t)]:
+                matched.setdefault(k, set()).add(i)
+            start = text.find(t, start + len(t))
+    out: list[BlockHit] = []
+    for k in sorted(matched):
+        b = blocks[k]
+        chars = str(b["text"])
+        boxes = _char_boxes(b["glyphs"], len(chars))
+        box = (b["x"], b["y"], b["w"], b["h"]) if b["x"] is not None else None
+        picked = sorted(matched[k])
+        out.append(
+            BlockHit(
+                b["file"], b["block_id"], b["page"], b["printed_page"], box,
+                chars="".join(chars[i] for i in picked),
+                glyphs=[g for i in picked if (g := boxes[i]) is not None],
+            )
+        )  # fmt: skip
+    return out

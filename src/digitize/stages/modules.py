@@ -23,10 +23,13 @@ from digitize.model import (
     Region,
     RegionType,
 )
-from digitize.text.textutil import clean_line, ends_sentence, join_pair
-
-_SPACE_RUN = re.compile(r"\s+")
-
+from digitize.text.textutil import (
+    clean_line,
+    display_text,
+    ends_sentence,
+    join_display,
+    join_pair,
+)
 
 _NEW_ARTICLE = re.compile(r"^(本报讯|本报[^，,。]{0,6}电|本报记者|新华社|据新华社|■|【)")
 
@@ -90,19 +93,22 @@ def _marker_line(text: str) -> JumpMarker | None:
     return _parse_marker(t)
 
 
-def _display_lines(lines: Iterable[Line]) -> str:
-    """Display lines (heading, byline, caption) on one line, keeping the spaces printed
-    inside them.
+def _display_lines(lines: Iterable[Line], *, heading: bool = False) -> str:
+    """Display lines (heading, byline, caption) on one line, keeping the gaps printed
+    inside them (`display_text`).
 
     Body text drops spaces between Chinese characters, but in display lines a gap is
-    meaningful ("本报记者 周 颖", "突出重大项目引领 抢抓机遇接续奋斗").
+    meaningful ("本报记者 周 颖", "卢勇梅 摄"); a line break between two Chinese
+    characters is not ("关于端午节期间部分路段实行交|通管制的").
     """
-    texts = (_SPACE_RUN.sub(" ", ln.text).strip() for ln in lines)
-    return " ".join(t for t in texts if t)
+    out = ""
+    for ln in lines:
+        out = join_display(out, display_text(ln, heading=heading))
+    return out
 
 
-def _display(region: Region) -> str:
-    return _display_lines(region.lines)
+def _display(region: Region, *, heading: bool = False) -> str:
+    return _display_lines(region.lines, heading=heading)
 
 
 @dataclass(slots=True)
@@ -130,20 +136,22 @@ def _heading(regions: list[Region]) -> _Heading:
             continue
         kicker, main, subtitle = peel(lines)
         if kicker:
-            out.kicker.append(_display_lines(kicker))
+            out.kicker.append(_display_lines(kicker, heading=True))
         if subtitle:
-            out.subtitle.append(_display_lines(subtitle))
+            out.subtitle.append(_display_lines(subtitle, heading=True))
         heads.append((region, main))
     for region in regions:
         if region.type is RegionType.KICKER:
-            out.kicker.append(_display(region))
+            out.kicker.append(_display(region, heading=True))
         elif region.type is RegionType.SUBTITLE:
-            out.subtitle.append(_display(region))
+            out.subtitle.append(_display(region, heading=True))
     if heads:
         biggest = max(line_size(main) for _, main in heads)
-        out.title = " ".join(
-            _display_lines(main) for _, main in heads if line_size(main) >= 0.8 * biggest
-        )
+        title = ""
+        for _, main in heads:
+            if line_size(main) >= 0.8 * biggest:
+                title = join_display(title, _display_lines(main, heading=True))
+        out.title = title
     out.kicker = [k for k in out.kicker if k]
     out.subtitle = [t for t in out.subtitle if t]
     return out

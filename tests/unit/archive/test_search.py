@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from archive_samples import ISSUE_NAME, write_issue
+from archive_samples import ISSUE_NAME, page_one, write_issue
 
 from digitize.archive.documents import issue_date
 from digitize.archive.search import connect, index_issue, search, snippet
@@ -159,3 +159,74 @@ def test_phrase_matches_across_a_paragraph_break(issue_dir: Path, tmp_path: Path
         assert "【行。 丰硕】" in hits[0].snippet
     finally:
         con.close()
+
+
+def _expected_boxes(line_id: str, chars: slice) -> list[tuple[float, float, float, float]]:
+    """Scan boxes of some glyphs of a line of the hand-built page 1, from the model."""
+    page = page_one()
+    line = next(ln for ln in page.iter_lines() if ln.id == line_id)
+    out = []
+    for g in line.glyphs[chars]:
+        b = page.to_scan_box(g.box)
+        out.append((b.x0, b.y0, b.width, b.height))
+    return out
+
+
+def _close(got: list[tuple[int, int, int, int]], want: list[tuple[float, ...]]) -> bool:
+    return len(got) == len(want) and all(
+        abs(a - b) <= 2 for g, w in zip(got, want, strict=True) for a, b in zip(g, w, strict=True)
+    )
+
+
+def test_hits_are_boxed_glyph_by_glyph_across_line_breaks(db: Path) -> None:
+    """ "八十条，改善" runs from the first line of body2 into its second: each of its six
+    characters gets its own glyph box, in reading order, from both lines."""
+    con = connect(db)
+    try:
+        (hit,) = search(con, "八十条，改善")
+    finally:
+        con.close()
+    (block,) = hit.blocks
+    assert block.block_id == "body2" and block.chars == "八十条，改善"
+    want = _expected_boxes("b2_1", slice(11, 15)) + _expected_boxes("b2_2", slice(0, 2))
+    assert _close(block.glyphs, want), (block.glyphs, want)
+    assert block.glyphs[3][1] < block.glyphs[4][1] - 20  # the second line is lower
+    bx, by, bw, bh = block.box or (0, 0, 0, 0)
+    for x, y, w, h in block.glyphs:  # inside the block
+        assert bx <= x and x + w <= bx + bw and by <= y and y + h <= by + bh
+
+
+def test_hit_crossing_a_column_break_is_boxed_in_both_blocks(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "出行条件。下一步" ends body2 and begins body2b (the next column block): before,
+    such a hit listed no block at all."""
+    con = connect(db)
+    try:
+        (hit,) = search(con, "出行条件。下一步")
+        assert [(b.block_id, b.chars) for b in hit.blocks] == [
+            ("body2", "出行条件。"),
+            ("body2b", "下一步"),
+        ]
+        assert _close(hit.blocks[0].glyphs, _expected_boxes("b2_2", slice(6, 11)))
+        assert _close(hit.blocks[1].glyphs, _expected_boxes("b2b_1", slice(0, 3)))
+        # Traditional forms in the query box the same characters.
+        (trad,) = search(con, "出行條件。下一步")
+        assert [b.glyphs for b in trad.blocks] == [b.glyphs for b in hit.blocks]
+    finally:
+        con.close()
+    assert main(["search", "出行条件。下一步", "--db", str(db), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert [len(b["glyphs"]) for b in doc["blocks"]] == [5, 3]
+    assert all(len(g) == 4 for b in doc["blocks"] for g in b["glyphs"])
+
+
+def test_damaged_glyph_column_gives_no_boxes_but_still_the_block(db: Path) -> None:
+    con = connect(db)
+    try:
+        with con:
+            con.execute("UPDATE blocks SET glyphs = '[\"x\"' WHERE block_id = 'body2'")
+        (hit,) = search(con, "八十条")
+    finally:
+        con.close()
+    assert [(b.block_id, b.glyphs) for b in hit.blocks] == [("body2", [])]
