@@ -38,13 +38,13 @@ Per page the ALTO is read, or its PAGE-XML when that is the file corrected since
 wrote it; a page whose ALTO and PAGE-XML were both corrected is refused (both are named).
 Page order comes from the page number the files record. No OCR is run; every other
 file of the formats (--formats; default: those the run wrote) is written anew: ALTO
-(from a corrected PAGE-XML), PAGE-XML, <page>.txt, issue.txt, articles.jsonl, mets.xml, the PDF and the IIIF manifest (a file edited by hand
-is backed up to .digitize/backup/ first). --iiif-base-url and the MODS options default
-to the run's too. A later `digitize run` keeps the corrected files.
-An ALTO file is rewritten only where a String's CONTENT was corrected but its Glyphs/CC
-still spell the old reading: those are re-aligned with the correction (marked
-CS="true"), after the file as edited is backed up; mets.xml keeps its CREATEDATE. On
-unedited output a rebuild changes no file.
+(from a corrected PAGE-XML), PAGE-XML, <page>.txt, issue.txt, articles.jsonl, mets.xml,
+the PDF and the IIIF manifest (a file edited by hand is backed up to .digitize/backup/
+first). --iiif-base-url and the MODS options default to the run's too. A later
+`digitize run` keeps the corrected files. An ALTO file is rewritten only where a
+String's CONTENT was corrected but its Glyphs/CC still spell the old reading: those are
+re-aligned with the correction (marked CS="true"), after the file as edited is backed
+up; mets.xml keeps its CREATEDATE. On unedited output a rebuild changes no file.
 
 exit codes: 0 done, 1 some page file could not be read or was corrected twice (the others
 are still used; the issue-wide files of that issue are then left as they were), 2 usage
