@@ -7,17 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from outputs import same_outputs
 
 from digitize.batch.runner import RunOptions, RunSummary, run
 from digitize.config import Settings
-
-
-def _without_timestamp(xml: bytes) -> bytes:
-    import re
-
-    xml = re.sub(rb"<processingDateTime>[^<]*</processingDateTime>", b"", xml)
-    return re.sub(rb'CREATEDATE="[^"]*"', b"", xml)  # METS header
-
 
 
 def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str]]:
@@ -25,17 +18,6 @@ def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str
     settings = dataclasses.replace(kw.pop("settings", Settings()), workers=kw.pop("workers", 0))
     opts = RunOptions(output=out, settings=settings, **kw)
     return run(inputs, opts, log=logs.append), logs
-
-
-def _same_outputs(a: Path, b: Path) -> None:
-    names = sorted(p.name for p in a.iterdir() if p.is_file() and p.name != "report.json")
-    assert names == sorted(p.name for p in b.iterdir() if p.is_file() and p.name != "report.json")
-    for name in names:
-        left, right = (a / name).read_bytes(), (b / name).read_bytes()
-        if name.endswith(".xml"):
-            left, right = _without_timestamp(left), _without_timestamp(right)
-        assert left == right, name
-
 
 
 @pytest.mark.model
@@ -52,7 +34,7 @@ def test_dask_path_with_the_real_engine_matches_a_local_run(tmp_path: Path) -> N
     ) as cluster:
         remote, _ = _run([issue], tmp_path / "dask", scheduler=cluster.scheduler_address)
     assert (local.ok, remote.ok, remote.failed) == (2, 2, 0)
-    _same_outputs(tmp_path / "local" / "issue-t", tmp_path / "dask" / "issue-t")
+    same_outputs(tmp_path / "local" / "issue-t", tmp_path / "dask" / "issue-t")
     assert "本报讯" in (tmp_path / "dask" / "issue-t" / "page-1.txt").read_text(encoding="utf-8")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import signal
 import struct
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 import tifffile
 from batch_fakes import counted, install, page_image, write_pages
 from lxml import etree
+from outputs import same_outputs
 from paths import HELPERS, REPO
 from pdf_samples import encrypted_pdf
 
@@ -418,31 +418,6 @@ def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> 
 # --- Dask ------------------------------------------------------------------------------
 
 
-def _without_timestamp(xml: bytes) -> bytes:
-    import re
-
-    xml = re.sub(rb"<processingDateTime>[^<]*</processingDateTime>", b"", xml)
-    xml = re.sub(rb"<(Created|LastChange)>[^<]*</(Created|LastChange)>", b"", xml)  # PAGE
-    xml = re.sub(rb'&quot;timestamp&quot;: *&quot;[^&]*&quot;|date="[^"]*"', b"", xml)  # PAGE
-    return re.sub(rb'CREATEDATE="[^"]*"', b"", xml)  # METS header
-
-
-def _same_outputs(a: Path, b: Path) -> None:
-    names = sorted(p.name for p in a.iterdir() if p.is_file() and p.name != "report.json")
-    assert names == sorted(p.name for p in b.iterdir() if p.is_file() and p.name != "report.json")
-    for name in names:
-        left, right = (a / name).read_bytes(), (b / name).read_bytes()
-        if name.endswith(".xml"):
-            left, right = _without_timestamp(left), _without_timestamp(right)
-        if name.endswith(".pdf"):  # the PDF's creation date is the run's processing time
-            left, right = _without_pdf_dates(left), _without_pdf_dates(right)
-        assert left == right, name
-
-
-def _without_pdf_dates(data: bytes) -> bytes:
-    return re.sub(rb"/(CreationDate|ID) *(\([^)]*\)|\[[^\]]*\])", b"", data)
-
-
 def test_dask_path_writes_the_same_files_as_the_local_path(fakes: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("dask.distributed")
     issue = tmp_path / "in" / "issue-a"
@@ -453,7 +428,7 @@ def test_dask_path_writes_the_same_files_as_the_local_path(fakes: Path, tmp_path
     ) as cluster:
         summary, _ = _run([issue], tmp_path / "dask", scheduler=cluster.scheduler_address)
     assert (summary.ok, summary.failed) == (local.ok, 0) == (3, 0)
-    _same_outputs(tmp_path / "local" / "issue-a", tmp_path / "dask" / "issue-a")
+    same_outputs(tmp_path / "local" / "issue-a", tmp_path / "dask" / "issue-a")
     rows = _rows(tmp_path / "dask" / "issue-a")
     assert all(r["status"] == "done" for r in rows.values())
 
