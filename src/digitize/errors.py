@@ -79,6 +79,25 @@ class InputError(DigitizeError):
     kind = "input"
 
 
+class XmlFileError(InputError):
+    """A malformed or unusable XML file of a known format (ALTO, PAGE-XML); `line` is the
+    1-based line in the file where known. Subclasses name the format."""
+
+    kind = "xml"
+    file_kind = "XML"  # how the hint names the file
+    file_format = "XML"  # what it must be
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
+        where = f"line {line}: " if line else ""
+        super().__init__(
+            where + message,
+            path=path,
+            hint=f"fix the {self.file_kind} file (it must be well-formed {self.file_format}) "
+            "and run again",
+        )
+        self.line = line
+
+
 class EditConflictError(InputError):
     """A page's ALTO and its PAGE-XML were both corrected: which one wins is not ours to
     guess."""

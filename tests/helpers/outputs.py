@@ -6,18 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from digitize.serialize import page_xml, pdf
+
 
 def without_timestamp(xml: bytes) -> bytes:
     """ALTO, PAGE-XML and METS with their processing and creation times removed."""
     xml = re.sub(rb"<processingDateTime>[^<]*</processingDateTime>", b"", xml)
-    xml = re.sub(rb"<(Created|LastChange)>[^<]*</(Created|LastChange)>", b"", xml)  # PAGE
-    xml = re.sub(rb'&quot;timestamp&quot;: *&quot;[^&]*&quot;|date="[^"]*"', b"", xml)  # PAGE
+    xml = page_xml.without_dates(xml)
     return re.sub(rb'CREATEDATE="[^"]*"', b"", xml)  # METS header
-
-
-def without_pdf_dates(data: bytes) -> bytes:
-    """A PDF without its creation date and file id (the run's processing time)."""
-    return re.sub(rb"/(CreationDate|ID) *(\([^)]*\)|\[[^\]]*\])", b"", data)
 
 
 def same_outputs(a: Path, b: Path) -> None:
@@ -29,5 +25,5 @@ def same_outputs(a: Path, b: Path) -> None:
         if name.endswith(".xml"):
             left, right = without_timestamp(left), without_timestamp(right)
         if name.endswith(".pdf"):
-            left, right = without_pdf_dates(left), without_pdf_dates(right)
+            left, right = pdf.without_dates(left), pdf.without_dates(right)
         assert left == right, name

@@ -46,6 +46,7 @@ from digitize.batch.store import (
     atomic_write,
     corrected_file,
     issue_lock,
+    new_edit,
     record_taken_in,
     save_page,
     sha256_file,
@@ -55,7 +56,9 @@ from digitize.config import OutputOptions, parse_formats
 from digitize.errors import EditConflictError, InputError, UsageError
 from digitize.model import Page
 from digitize.pipeline import finish_issue, processing_for, read_corrected_page
-from digitize.serialize.alto_read import AltoError
+from digitize.serialize import page_xml, pdf
+from digitize.serialize.alto import Processing
+from digitize.serialize.alto_read import AltoError, read_alto_page
 from digitize.serialize.alto_repair import repair_strings
 from digitize.serialize.mets import header_dates, with_header_dates
 from digitize.serialize.xmlsafe import XmlError, read_bytes
@@ -256,7 +259,7 @@ def _rebuild_locked(
         folder.name,
         folder,
         pages,
-        processing_for("rebuild", [], {}),
+        _run_processing(folder),
         folder=folder,
         outputs=options,
         sources={
@@ -266,6 +269,8 @@ def _rebuild_locked(
     )
     result.articles, result.jumps, files = outputs.articles, outputs.jumps, outputs.files
     keep_mets_dates(folder, files)
+    keep_derived(folder, files, manifest, read_from)
+    keep_unchanged(folder, files)
     if result.errors:
         files = {n: d for n, d in files.items() if n.endswith(".txt") and n != "issue.txt"}
     elif log is not None:
@@ -334,6 +339,54 @@ def backup_copy(folder: Path, name: str, data: bytes) -> str:
         target = base.with_name(f"{base.name}.{n}")
     atomic_write(target, data, root=folder)
     return str(target.relative_to(folder))
+
+
+def _run_processing(folder: Path) -> Processing:
+    """The provenance of the run that read these pages (engine, models, settings, time),
+    from the first ALTO file that digitize wrote: a rebuild runs no OCR, so the files it
+    writes (PAGE-XML) name the OCR that produced their text, not the rebuild."""
+    for path in alto_files(folder):
+        try:
+            found = read_alto_page(path).processing
+        except (InputError, OSError):
+            continue
+        if found is not None:
+            return found
+    return processing_for("rebuild", [], {})
+
+
+def keep_derived(
+    folder: Path, files: dict[str, bytes], manifest: Manifest, read_from: dict[str, str]
+) -> None:
+    """Keep the PAGE-XML of every page whose source was not corrected since it was last
+    taken in, and the PDF when no page was: both are drawn from page geometry, which a page
+    read back from ALTO (whole scan pixels) only reproduces to a pixel of rounding, so
+    rewriting them would change files that no correction touched."""
+    fresh = {stem for stem, name in read_from.items() if new_edit(manifest, name)}
+    for name in list(files):
+        path = folder / name
+        if path.is_symlink() or not path.is_file():
+            continue
+        if name.endswith(PAGE_XML_SUFFIX):
+            keep = name[: -len(PAGE_XML_SUFFIX)] not in fresh
+        else:
+            keep = name.endswith(".pdf") and not fresh
+        if keep:
+            files[name] = path.read_bytes()
+
+
+def keep_unchanged(folder: Path, files: dict[str, bytes]) -> None:
+    """Keep the existing PAGE-XML and PDF files where the rebuilt ones differ only in
+    their dates: a rebuild that changes nothing rewrites nothing."""
+    strip = {".page.xml": page_xml.without_dates, ".pdf": pdf.without_dates}
+    for name, new in list(files.items()):
+        same = next((f for suffix, f in strip.items() if name.endswith(suffix)), None)
+        path = folder / name
+        if same is None or path.is_symlink() or not path.is_file():
+            continue
+        old = path.read_bytes()
+        if same(old) == same(new):
+            files[name] = old
 
 
 def keep_mets_dates(folder: Path, files: dict[str, bytes]) -> None:

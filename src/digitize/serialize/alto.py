@@ -18,7 +18,7 @@ import numpy as np
 from lxml import etree
 
 from digitize.engines.base import ModelInfo
-from digitize.model import Box, Glyph, Line, Page, Point, Region, RegionType
+from digitize.model import Box, Glyph, Line, Page, Point, Region, RegionType, Transform
 from digitize.text.textutil import clean_line, is_wide
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -42,6 +42,20 @@ SETTINGS_FORMAT = "digitize-alto/1"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _BAD_CHARS = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+def transform_record(t: Transform) -> dict[str, object]:
+    """The deskew transform as JSON-ready data, as the ALTO and PAGE provenance store it
+    (the readers rebuild `Transform` from it)."""
+    return {
+        "scan_width": t.scan_width,
+        "scan_height": t.scan_height,
+        "page_width": t.page_width,
+        "page_height": t.page_height,
+        "skew_deg": t.skew_deg,
+        "quarter_turns": t.quarter_turns,
+        "matrix": list(t.matrix),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,15 +368,7 @@ class _Writer:
             "models": [_model_dict(m) for m in p.models],
             "settings": {str(k): str(v) for k, v in sorted(p.settings.items())},
             "page": info,
-            "transform": {
-                "scan_width": t.scan_width,
-                "scan_height": t.scan_height,
-                "page_width": t.page_width,
-                "page_height": t.page_height,
-                "skew_deg": t.skew_deg,
-                "quarter_turns": t.quarter_turns,
-                "matrix": list(t.matrix),
-            },
+            "transform": transform_record(t),
         }
 
     def reading_order(self, ordered: list[Region]) -> etree._Element | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from digitize.errors import InputError
+from digitize.errors import XmlFileError
 from digitize.model import (
     Box,
     Glyph,
@@ -41,6 +41,7 @@ from digitize.serialize.alto import (
     TAG_TYPE_PARAGRAPH,
     TAG_TYPE_READING,
     TAG_TYPE_REGION,
+    Processing,
 )
 from digitize.serialize.xmlsafe import (
     XmlError,
@@ -57,19 +58,12 @@ _WRITING_MODES = frozenset(m.value for m in WritingMode)
 _TAG_KINDS = ("LayoutTag", "StructureTag", "RoleTag", "NamedEntityTag", "OtherTag")
 
 
-class AltoError(InputError):
-    """Malformed or unusable ALTO; `line` is the 1-based line in the file where known."""
+class AltoError(XmlFileError):
+    """Malformed or unusable ALTO."""
 
     kind = "alto"
-
-    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
-        where = f"line {line}: " if line else ""
-        super().__init__(
-            where + message,
-            path=path,
-            hint="fix the ALTO file (it must be well-formed ALTO 4.x) and run again",
-        )
-        self.line = line
+    file_kind = "ALTO"
+    file_format = "ALTO 4.x"
 
 
 class NotAltoError(AltoError):
@@ -90,6 +84,7 @@ class AltoPage:
     image_file: str  # sourceImageInformation/fileName as written
     boxes: dict[str, ScanBox] = field(default_factory=dict)  # block and line id -> box
     polygons: dict[str, list[Point]] = field(default_factory=dict)  # block id -> Shape
+    processing: Processing | None = None  # digitize's provenance, when digitize wrote it
 
 
 def rotation_transform(
@@ -217,6 +212,34 @@ class _Reader:
             if isinstance(data, dict):
                 return data
         return {}
+
+    def processing(self) -> Processing | None:
+        """The provenance digitize wrote (software, time, engine, models, settings), so a
+        rebuild can carry the run's own into the files it writes; None for other tools."""
+        step = self.find(self.root, "Description", "OCRProcessing", "ocrProcessingStep")
+        data = self.settings()
+        if step is None or not isinstance(data.get("engine"), str):
+            return None
+        sw = self.find(step, "processingSoftware")
+        name = self.find(sw, "softwareName") if sw is not None else None
+        version = self.find(sw, "softwareVersion") if sw is not None else None
+        when = self.find(step, "processingDateTime")
+        models = [
+            {str(k): str(v) for k, v in m.items()}
+            for m in data.get("models") or []
+            if isinstance(m, dict)
+        ] if isinstance(data.get("models"), list) else []
+        settings = data.get("settings")
+        return Processing(
+            software=(name.text or "") if name is not None else "",
+            version=(version.text or "") if version is not None else "",
+            engine=str(data["engine"]),
+            models=models,
+            settings={str(k): str(v) for k, v in settings.items()}
+            if isinstance(settings, dict)
+            else {},
+            timestamp=(when.text or "") if when is not None else "",
+        )
 
     def transform(self, page_el: etree._Element, settings: dict[str, object]) -> Transform:
         stored = settings.get("transform")
@@ -649,4 +672,4 @@ def read_alto_page(data: bytes | Path) -> AltoPage:
         )
     reader = _Reader(root, path, stem)
     page = reader.page()
-    return AltoPage(page, reader.image_file, reader.boxes, reader.polygons)
+    return AltoPage(page, reader.image_file, reader.boxes, reader.polygons, reader.processing())

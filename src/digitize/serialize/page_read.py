@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from digitize.errors import InputError
+from digitize.errors import XmlFileError
 from digitize.model import Box, Glyph, JumpMarker, Line, Page, Point, Region, RegionType, Transform
 from digitize.serialize.alto_read import _Geometry, rotation_transform
 from digitize.serialize.page_xml import PAGE_TYPE, SETTINGS_NAME
@@ -63,19 +63,12 @@ _CUSTOM = re.compile(r"([\w-]+)\s*\{([^}]*)\}")
 _UNESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
-class PageXmlError(InputError):
-    """Malformed or unusable PAGE-XML; `line` is the 1-based line in the file where known."""
+class PageXmlError(XmlFileError):
+    """Malformed or unusable PAGE-XML."""
 
     kind = "page-xml"
-
-    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
-        where = f"line {line}: " if line else ""
-        super().__init__(
-            where + message,
-            path=path,
-            hint="fix the PAGE file (it must be well-formed PAGE-XML) and run again",
-        )
-        self.line = line
+    file_kind = "PAGE"
+    file_format = "PAGE-XML"
 
 
 class NotPageXmlError(PageXmlError):

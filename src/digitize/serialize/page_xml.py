@@ -49,6 +49,7 @@ from digitize.serialize.alto import (
     block_ids,
     block_order,
     line_tokens,
+    transform_record,
     xml_id,
     xml_safe,
 )
@@ -214,15 +215,7 @@ class _Writer:
                 "dpi_estimate": self.page.dpi_estimate,
                 "text_height": self.page.text_height,
             },
-            "transform": {
-                "scan_width": t.scan_width,
-                "scan_height": t.scan_height,
-                "page_width": t.page_width,
-                "page_height": t.page_height,
-                "skew_deg": t.skew_deg,
-                "quarter_turns": t.quarter_turns,
-                "matrix": list(t.matrix),
-            },
+            "transform": transform_record(t),
         }
         item = etree.SubElement(md, _p("MetadataItem"), type="processingStep", name=SETTINGS_NAME)
         item.set("value", json.dumps(settings, ensure_ascii=False, sort_keys=True))
@@ -352,3 +345,15 @@ def page_xml(page: Page, processing: Processing, *, image_file: str | None = Non
     name = image_file if image_file is not None else page.file.name
     root = _Writer(page, processing, name).build()
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+_DATES = re.compile(
+    rb"<(?:pc:)?(Created|LastChange)>[^<]*</(?:pc:)?(?:Created|LastChange)>"
+    rb'|&quot;timestamp&quot;: *&quot;[^&]*&quot;|\bdate="[^"]*"'
+)
+
+
+def without_dates(data: bytes) -> bytes:
+    """A PAGE file with its creation and change times removed: two files equal after this
+    differ only in when they were written (a rebuild keeps the older one)."""
+    return _DATES.sub(b"", data)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -233,3 +234,11 @@ def searchable_pdf(
             raise KeyError(f"no image for page {page.number}")
         builder.page(page, images[page.number], lossless, jpeg_quality)
     return bytes(builder.pdf.output())
+
+
+_DATES = re.compile(rb"/(CreationDate|ModDate|ID) *(\([^)]*\)|\[[^\]]*\])")
+
+
+def without_dates(data: bytes) -> bytes:
+    """A PDF without its creation date and file id (both follow the time it was written)."""
+    return _DATES.sub(b"", data)
