@@ -32,7 +32,7 @@ inputs:
 
 outputs, per issue in OUTPUT/<issue>/ (--formats; default: {_DEFAULT_LIST}):
   alto     <page>.xml       ALTO 4.4: boxes in scan pixels, confidences, per-character glyphs
-  page     <page>.page.xml  PAGE-XML 2019 for Transkribus, eScriptorium, OCR-D
+  page     page/<page>.xml  PAGE-XML 2019 for Transkribus, eScriptorium, OCR-D
   text     <page>.txt       clean page text in reading order, and
            issue.txt        the whole issue in reading order, jumped articles merged
   mets     mets.xml         METS with MODS (title, date, issue number, language), the

@@ -35,7 +35,8 @@ from digitize.serialize.iiif import iiif_manifest
 from digitize.serialize.mets import to_mets
 from digitize.serialize.mods import mods
 from digitize.serialize.page_read import NotPageXmlError, read_page_xml
-from digitize.serialize.page_xml import page_xml
+from digitize.serialize.page_xml import PAGE_DIR, page_xml
+from digitize.serialize.page_xml import file_name as page_xml_file_name
 from digitize.serialize.pdf import ImageSource, searchable_pdf
 from digitize.serialize.records import article_records
 from digitize.serialize.text import issue_text, page_text
@@ -49,7 +50,6 @@ from digitize.stages.recognize import recognize
 from digitize.stages.segment import segment
 
 PageStage = Callable[[Page, OcrEngine], None]
-PAGE_XML_SUFFIX = ".page.xml"
 IIIF_NAME = "manifest.json"
 
 
@@ -279,7 +279,7 @@ def alto_name(page: Page) -> str:
 
 
 def page_xml_name(page: Page) -> str:
-    return f"{page.stem}{PAGE_XML_SUFFIX}"
+    return page_xml_file_name(page.stem)
 
 
 def file_href(target: Path, base: Path) -> str:
@@ -326,7 +326,7 @@ def issue_files(
         if "alto" in formats and sources.get(page.stem) != "alto":
             files[alto_name(page)] = to_alto(page, processing=processing, image_file=page.file.name)
         if "page" in formats and sources.get(page.stem) != "page":
-            image = _relative(page.file, folder)
+            image = _relative(page.file, folder / PAGE_DIR)
             files[page_xml_name(page)] = page_xml(page, processing, image_file=image)
         if "text" in formats:
             files[f"{page.stem}.txt"] = _text(page_text(page))
@@ -439,7 +439,7 @@ def _overlay(page: Page) -> bytes:
 def read_corrected_page(
     path: Path, source: tuple[Path, int] | None, *, number: int | None = None
 ) -> Page | None:
-    """One (possibly hand-edited) ALTO or PAGE-XML file (by its name: `<stem>.page.xml` is
+    """One (possibly hand-edited) ALTO or PAGE-XML file (by its place: `page/<stem>.xml` is
     PAGE) as a Page, parsed safely; None if it is neither. `source` is the scan's path and
     page index, which the files lack (they record only an image name); `number` the
     page's place in the issue, for a PAGE file a tool stripped of ours.
@@ -447,7 +447,7 @@ def read_corrected_page(
     Raises InputError (with file and line) or OSError for a file that cannot be read.
     """
     try:
-        if path.name.endswith(PAGE_XML_SUFFIX):
+        if path.parent.name == PAGE_DIR:
             page = read_page_xml(path, number=number)
         else:
             page = read_alto(path)

@@ -33,7 +33,7 @@ _RAW = argparse.RawDescriptionHelpFormatter
 REBUILD_EPILOG = """\
 Use after correcting ALTO files by hand (text in String/@CONTENT, split or merged Strings,
 added or deleted lines, blocks moved in the ReadingOrder, block types changed in TAGREFS),
-or PAGE-XML files (<page>.page.xml) in Transkribus, eScriptorium or any PAGE editor.
+or PAGE-XML files (page/<page>.xml) in Transkribus, eScriptorium or any PAGE editor.
 Per page the ALTO is read, or its PAGE-XML when that is the file corrected since digitize
 wrote it; a page whose ALTO and PAGE-XML were both corrected is refused (both are named).
 Page order comes from the page number the files record. No OCR is run; every other

@@ -1,7 +1,7 @@
 """`digitize rebuild`: regenerate an issue's derived outputs from its (hand-corrected) ALTO
 or PAGE-XML.
 
-Per page the archivist's copy is its ALTO file, or its PAGE-XML (`<stem>.page.xml`, as
+Per page the archivist's copy is its ALTO file, or its PAGE-XML (`page/<stem>.xml`, as
 Transkribus or eScriptorium write it back) when that is the one edited since digitize
 wrote it (`store.corrected_file`; both edited is refused, naming both). Text
 corrections, split or merged words, deleted or added lines, blocks moved in the reading
@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 from digitize.batch.store import (
-    PAGE_XML_SUFFIX,
     STATE_DIR,
     Manifest,
     WriteOutcome,
@@ -107,11 +106,7 @@ def issue_folders(paths: list[Path]) -> list[Path]:
 def alto_files(folder: Path) -> list[Path]:
     """Candidate ALTO files: every *.xml but METS and PAGE-XML, in name order (page order
     comes later)."""
-    return sorted(
-        p
-        for p in folder.glob("*.xml")
-        if p.name not in _NOT_PAGES and not p.name.endswith(PAGE_XML_SUFFIX)
-    )
+    return sorted(p for p in folder.glob("*.xml") if p.name not in _NOT_PAGES)
 
 
 def page_sources(folder: Path, manifest: Manifest) -> tuple[list[Path], list[str]]:
@@ -119,9 +114,7 @@ def page_sources(folder: Path, manifest: Manifest) -> tuple[list[Path], list[str
     was corrected since digitize wrote it (or is all there is); plus one message per page
     whose ALTO and PAGE-XML were both corrected (that page is not read)."""
     alto = {p.name.removesuffix(".xml"): p for p in alto_files(folder)}
-    page = {
-        p.name.removesuffix(PAGE_XML_SUFFIX): p for p in folder.glob(f"*{PAGE_XML_SUFFIX}")
-    }
+    page = {p.stem: p for p in (folder / page_xml.PAGE_DIR).glob("*.xml")}
     chosen: list[Path] = []
     errors: list[str] = []
     for stem in sorted({*alto, *page}):
@@ -130,7 +123,7 @@ def page_sources(folder: Path, manifest: Manifest) -> tuple[list[Path], list[str
         except EditConflictError as exc:
             errors.append(f"{folder}: {exc.message}")
             continue
-        if stem in page and (stem not in alto or edited == page[stem].name):
+        if stem in page and (stem not in alto or edited == page_xml.file_name(stem)):
             chosen.append(page[stem])
         else:
             chosen.append(alto[stem])
@@ -181,7 +174,7 @@ def read_pages(
         if page is not None:
             pages.append(page)
             if sources is not None:
-                sources[page.stem] = path.name
+                sources[page.stem] = path.relative_to(folder).as_posix()
     pages.sort(key=lambda p: (p.number, p.stem))
     seen: dict[int, str] = {}
     unique: list[Page] = []
@@ -250,7 +243,7 @@ def _rebuild_locked(
     read_from: dict[str, str] = {}
     pages, result.errors = read_pages(folder, manifest, read_from)
     result.pages = len(pages)
-    result.from_page_xml = sorted(n for n in read_from.values() if n.endswith(PAGE_XML_SUFFIX))
+    result.from_page_xml = sorted(n for n in read_from.values() if page_xml.stem_of(n))
     if not pages and not result.errors:
         result.errors.append(f"{folder}: no ALTO files to rebuild from")
     if not pages:
@@ -263,7 +256,7 @@ def _rebuild_locked(
         folder=folder,
         outputs=options,
         sources={
-            stem: "page" if name.endswith(PAGE_XML_SUFFIX) else "alto"
+            stem: "page" if page_xml.stem_of(name) else "alto"
             for stem, name in read_from.items()
         },
     )
@@ -367,8 +360,8 @@ def keep_derived(
         path = folder / name
         if path.is_symlink() or not path.is_file():
             continue
-        if name.endswith(PAGE_XML_SUFFIX):
-            keep = name[: -len(PAGE_XML_SUFFIX)] not in fresh
+        if (stem := page_xml.stem_of(name)) is not None:
+            keep = stem not in fresh
         else:
             keep = name.endswith(".pdf") and not fresh
         if keep:
@@ -378,11 +371,15 @@ def keep_derived(
 def keep_unchanged(folder: Path, files: dict[str, bytes]) -> None:
     """Keep the existing PAGE-XML and PDF files where the rebuilt ones differ only in
     their dates: a rebuild that changes nothing rewrites nothing."""
-    strip = {".page.xml": page_xml.without_dates, ".pdf": pdf.without_dates}
     for name, new in list(files.items()):
-        same = next((f for suffix, f in strip.items() if name.endswith(suffix)), None)
+        if page_xml.stem_of(name) is not None:
+            same = page_xml.without_dates
+        elif name.endswith(".pdf"):
+            same = pdf.without_dates
+        else:
+            continue
         path = folder / name
-        if same is None or path.is_symlink() or not path.is_file():
+        if path.is_symlink() or not path.is_file():
             continue
         old = path.read_bytes()
         if same(old) == same(new):

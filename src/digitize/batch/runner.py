@@ -71,6 +71,7 @@ from digitize.pipeline import (
     read_corrected_page,
 )
 from digitize.serialize.alto import Processing
+from digitize.serialize.page_xml import file_name as page_xml_file_name
 from digitize.stages.load import IssueSource, PageSource, SkippedFile, discover
 
 SLOWEST_KEPT = 5
@@ -650,7 +651,7 @@ def _edit_hashes(state: _IssueState) -> dict[str, str]:
     up to date only while these are what they were when the outputs were written."""
     edits: dict[str, str] = {}
     for ps in state.source.pages:
-        for name in (f"{ps.stem}.xml", f"{ps.stem}.page.xml"):
+        for name in (f"{ps.stem}.xml", page_xml_file_name(ps.stem)):
             if is_edited(state.manifest, name):
                 edits[name] = sha256_file(state.folder / name)
     return edits

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 
 from digitize.errors import EditConflictError, LockedError, OutputError
 from digitize.model import Page
+from digitize.serialize import page_xml
 from digitize.serialize.pagejson import PageJsonError, page_from_json, page_to_json
 
 MANIFEST_VERSION = 1
@@ -71,13 +72,20 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+SUBFOLDERS = (page_xml.PAGE_DIR,)
+"""Output subfolders an issue folder may hold (PAGE-XML)."""
+
+
 def contained(root: Path, name: str) -> Path:
-    """`root/name`, refused (OutputError) unless it is one plain name that resolves, links
-    followed, to a place inside `root`: no input name may steer a write elsewhere."""
-    problem = name_problem(name)
+    """`root/name`, refused (OutputError) unless it is one plain name, or one in a known
+    output subfolder (`SUBFOLDERS`), that resolves, links followed, to that place inside
+    `root`: no input name may steer a write elsewhere."""
+    folder, sep, base_name = name.partition("/")
+    sub = bool(sep) and folder in SUBFOLDERS
+    problem = name_problem(base_name if sub else name)
     base = root.resolve()
     path = (base / name).resolve()
-    if problem or path.parent != base:
+    if problem or path.parent != (base / folder if sub else base):
         raise OutputError(
             f"refusing to write {name!r}: it would land outside the output folder",
             path=root,
@@ -423,18 +431,17 @@ def new_edit(manifest: Manifest, name: str) -> bool:
 
 
 ALTO_SUFFIX = ".xml"
-PAGE_XML_SUFFIX = ".page.xml"
 
 
 def corrected_file(manifest: Manifest, stem: str) -> str | None:
     """The name of the page's file an archivist corrected, which the other outputs must
-    follow: its ALTO (`<stem>.xml`) or its PAGE-XML (`<stem>.page.xml`), whichever was
+    follow: its ALTO (`<stem>.xml`) or its PAGE-XML (`page/<stem>.xml`), whichever was
     edited since digitize wrote it; an edit a rebuild already took in counts only when
     nothing newer is there. None when neither was edited.
 
     Raises EditConflictError when both were edited since the last rebuild.
     """
-    alto, page = f"{stem}{ALTO_SUFFIX}", f"{stem}{PAGE_XML_SUFFIX}"
+    alto, page = f"{stem}{ALTO_SUFFIX}", page_xml.file_name(stem)
     fresh = [name for name in (alto, page) if new_edit(manifest, name)]
     if len(fresh) == 2:
         raise EditConflictError(

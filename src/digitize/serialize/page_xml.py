@@ -357,3 +357,21 @@ def without_dates(data: bytes) -> bytes:
     """A PAGE file with its creation and change times removed: two files equal after this
     differ only in when they were written (a rebuild keeps the older one)."""
     return _DATES.sub(b"", data)
+
+
+PAGE_DIR = "page"
+"""PAGE-XML files go in this subfolder of the issue folder, one `<stem>.xml` per page: the
+layout Transkribus exports and imports, and it keeps the issue folder's own `*.xml` ALTO."""
+
+
+def file_name(stem: str) -> str:
+    """The PAGE-XML file of a page, relative to the issue folder."""
+    return f"{PAGE_DIR}/{stem}.xml"
+
+
+def stem_of(name: str) -> str | None:
+    """The page stem of a PAGE-XML file name (`file_name`'s inverse), else None."""
+    folder, _, base = name.partition("/")
+    if folder != PAGE_DIR or "/" in base or not base.endswith(".xml"):
+        return None
+    return base.removesuffix(".xml") or None

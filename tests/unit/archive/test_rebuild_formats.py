@@ -63,12 +63,12 @@ def test_page_xml_correction_reaches_alto_text_records_and_index(
     issue_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert "".join(ARTICLE_C).count(OLD) == 1
-    _edit_page_xml(issue_dir / "page-1.page.xml", "b3_2", OLD, NEW)
-    edited = (issue_dir / "page-1.page.xml").read_bytes()
+    _edit_page_xml(issue_dir / "page" / "page-1.xml", "b3_2", OLD, NEW)
+    edited = (issue_dir / "page" / "page-1.xml").read_bytes()
     assert main(["rebuild", str(issue_dir)]) == 0
-    assert "corrected PAGE-XML: page-1.page.xml" in capsys.readouterr().out
+    assert "corrected PAGE-XML: page/page-1.xml" in capsys.readouterr().out
     # The PAGE file is the archivist's copy: never rewritten. Everything else follows it.
-    assert (issue_dir / "page-1.page.xml").read_bytes() == edited
+    assert (issue_dir / "page" / "page-1.xml").read_bytes() == edited
     alto = _alto_text(issue_dir / "page-1.xml")
     assert NEW in alto and OLD not in alto
     assert NEW in (issue_dir / "page-1.txt").read_text(encoding="utf-8")
@@ -77,7 +77,7 @@ def test_page_xml_correction_reaches_alto_text_records_and_index(
     assert NEW in records and OLD not in records
     # The regenerated ALTO is ours again; the corrected PAGE stays "edited" for `run`.
     manifest = Manifest.load(issue_dir)
-    assert not is_edited(manifest, "page-1.xml") and is_edited(manifest, "page-1.page.xml")
+    assert not is_edited(manifest, "page-1.xml") and is_edited(manifest, "page/page-1.xml")
 
     db = tmp_path / "search.db"
     assert main(["index", str(issue_dir), "--db", str(db)]) == 0
@@ -93,11 +93,11 @@ def test_alto_and_page_xml_both_corrected_is_refused(
     issue_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = (issue_dir / "articles.jsonl").read_bytes()
-    _edit_page_xml(issue_dir / "page-1.page.xml", "b3_2", OLD, NEW)
+    _edit_page_xml(issue_dir / "page" / "page-1.xml", "b3_2", OLD, NEW)
     _edit_alto(issue_dir / "page-1.xml", OLD, "田间作业")
     assert main(["rebuild", str(issue_dir)]) == 1
     err = capsys.readouterr().err
-    assert "page-1.xml" in err and "page-1.page.xml" in err and "both" in err
+    assert "page-1.xml" in err and "page/page-1.xml" in err and "both" in err
     assert (issue_dir / "articles.jsonl").read_bytes() == before  # issue files untouched
 
 
@@ -108,12 +108,12 @@ def test_alto_correction_taken_in_then_page_xml_correction_is_no_conflict(
     rebuilt from it is newer: correcting that one next is not a conflict."""
     _edit_alto(issue_dir / "page-1.xml", OLD, "田间作业")
     assert rebuild_issue(issue_dir).ok
-    page_xml = (issue_dir / "page-1.page.xml").read_text(encoding="utf-8")
+    page_xml = (issue_dir / "page" / "page-1.xml").read_text(encoding="utf-8")
     assert "田间作业" in page_xml
-    _edit_page_xml(issue_dir / "page-1.page.xml", "b3_2", "田间作业", NEW)
+    _edit_page_xml(issue_dir / "page" / "page-1.xml", "b3_2", "田间作业", NEW)
     res = rebuild_issue(issue_dir)
     assert res.ok, res.errors
-    assert res.from_page_xml == ["page-1.page.xml"]
+    assert res.from_page_xml == ["page/page-1.xml"]
     assert NEW in _alto_text(issue_dir / "page-1.xml")
     assert any("page-1.xml" in b for b in res.backed_up)  # the earlier ALTO edit is kept
 
@@ -129,10 +129,11 @@ def test_rebuild_formats_all_writes_valid_linked_files(issue_dir: Path) -> None:
     page_schema = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "pagecontent-2019-07-15.xsd")))
     mets_schema = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "mets-1-12-1.xsd")))
     for stem in ("page-1", "page-2"):
-        doc = etree.parse(str(issue_dir / f"{stem}.page.xml"))
+        doc = etree.parse(str(issue_dir / "page" / f"{stem}.xml"))
         assert page_schema.validate(doc), page_schema.error_log
         image = doc.getroot().find(f"{P}Page").get("imageFilename")
-        assert _resolves(issue_dir, image) == (issue_dir.parents[1] / "scans" / f"{stem}.png")
+        scan = issue_dir.parents[1] / "scans" / f"{stem}.png"
+        assert _resolves(issue_dir / "page", image) == scan  # relative to the PAGE file
 
     mets = etree.parse(str(issue_dir / "mets.xml"))
     assert mets_schema.validate(mets), mets_schema.error_log

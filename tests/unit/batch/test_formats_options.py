@@ -33,7 +33,12 @@ def issue(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir() if p.is_file()}
+    """Output files of an issue folder, relative to it (the PAGE-XML subfolder included)."""
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and ".digitize" not in p.parts
+    }
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:
@@ -60,7 +65,9 @@ def test_api_run_default_formats_then_read_issue(issue: Path, tmp_path: Path) ->
     summary = digitize.run(issue, out, in_process=True, detect_orientation=False)
     assert (summary.ok, summary.exit_code) == (3, EXIT_OK)
     folder = out / ISSUE
-    expected = {f"page-{n}{ext}" for n in (1, 2, 3) for ext in (".xml", ".page.xml", ".txt")}
+    kinds = (".xml", ".txt")
+    expected = {f"page-{n}{ext}" for n in (1, 2, 3) for ext in kinds}
+    expected |= {f"page/page-{n}.xml" for n in (1, 2, 3)}
     expected |= {"mets.xml", "issue.txt", "articles.jsonl", f"{ISSUE}.pdf", "report.json"}
     assert _files(folder) == expected  # no manifest.json: IIIF is not a default format
     assert Manifest.load(folder).info["output_options"]["formats"] == sorted(DEFAULT_FORMATS)
@@ -171,10 +178,10 @@ def test_dry_run_lists_pages_and_writes_nothing(
     assert _tree(out) == before  # nothing written, not even a lock, log or temporary file
 
     # Both corrected: the plan says so before a run refuses it.
-    page_xml = folder / "page-3.page.xml"
+    page_xml = folder / "page" / "page-3.xml"
     page_xml.write_text(page_xml.read_text(encoding="utf-8").replace("新闻", "新文"), "utf-8")
     assert main(["run", str(issue), "-o", str(out), "--dry-run"]) == EXIT_OK
-    assert "page-3.xml and page-3.page.xml were edited" in capsys.readouterr().out
+    assert "page-3.xml and page/page-3.xml were edited" in capsys.readouterr().out
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -189,10 +196,10 @@ def test_run_follows_a_corrected_page_xml_and_refuses_two_corrections(
     out = tmp_path / "out"
     digitize.run(issue, out, in_process=True)
     folder = out / ISSUE
-    page_xml = folder / "page-1.page.xml"
+    page_xml = folder / "page" / "page-1.xml"
     _replace(page_xml, "新闻报道", "新闻快讯")
     summary = digitize.run(issue, out, in_process=True)
-    assert summary.exit_code == EXIT_OK and summary.kept_edited == [f"{ISSUE}/page-1.page.xml"]
+    assert summary.exit_code == EXIT_OK and summary.kept_edited == [f"{ISSUE}/page/page-1.xml"]
     assert (folder / "page-1.txt").read_text(encoding="utf-8").startswith("新闻快讯")
     strings = etree.parse(str(folder / "page-1.xml")).iter(f"{{{ALTO_NS}}}String")
     assert next(strings).get("CONTENT") == "新闻快讯"
@@ -209,5 +216,5 @@ def test_run_follows_a_corrected_page_xml_and_refuses_two_corrections(
     before = (folder / "issue.txt").read_bytes()
     summary = digitize.run(issue, out, in_process=True)
     assert summary.exit_code != EXIT_OK
-    assert any("page-1.xml and page-1.page.xml" in why for why in summary.refused)
+    assert any("page-1.xml and page/page-1.xml" in why for why in summary.refused)
     assert (folder / "issue.txt").read_bytes() == before
