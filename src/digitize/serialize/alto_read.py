@@ -224,11 +224,12 @@ class _Reader:
         name = self.find(sw, "softwareName") if sw is not None else None
         version = self.find(sw, "softwareVersion") if sw is not None else None
         when = self.find(step, "processingDateTime")
+        listed = data.get("models")
         models = [
             {str(k): str(v) for k, v in m.items()}
-            for m in data.get("models") or []
+            for m in (listed if isinstance(listed, list) else [])
             if isinstance(m, dict)
-        ] if isinstance(data.get("models"), list) else []
+        ]
         settings = data.get("settings")
         return Processing(
             software=(name.text or "") if name is not None else "",
