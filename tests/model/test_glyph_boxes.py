@@ -18,7 +18,6 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
-from digitize import engines
 from digitize.engines.base import OcrEngine
 from digitize.model import Box, Line, Page, Region, RegionType, Transform
 from digitize.stages.recognize import recognize
@@ -100,11 +99,6 @@ def measure(engine: OcrEngine) -> dict[str, float]:
         "overlap_share": overlapping / max(1, pairs),
         "outside_line": outside / max(1, glyphs),
     }
-
-
-@pytest.fixture(scope="module")
-def engine() -> OcrEngine:
-    return engines.create(engines.DEFAULT_ENGINE, threads=2)
 
 
 @pytest.mark.model
