@@ -47,6 +47,7 @@ from digitize.text.correct import (
     normalize_punctuation,
     prefer_page_script,
     right_to_left,
+    set_left_to_right,
     with_spaces,
 )
 from digitize.text.textutil import clean_line, is_wide
@@ -112,9 +113,12 @@ def recognize(page: Page, engine: OcrEngine) -> None:
     mark_style(page, added)
     prefer_page_script(lines)
     if vertical:
-        for line in lines:
-            if not line.vertical:
-                right_to_left(line)
+        groups = [r.lines for r in page.regions] if page.regions else [[ln] for ln in lines]
+        for group in groups:
+            rows = [ln for ln in group if not ln.vertical]
+            if rows and not set_left_to_right(rows):
+                for line in rows:
+                    right_to_left(line)
 
 
 # Upscaling small print: cubic, plus a mild unsharp mask when enlarging more than

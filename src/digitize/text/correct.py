@@ -42,6 +42,32 @@ def prefer_page_script(lines: Sequence[Line]) -> None:
 _MIRROR = dict(zip("（）「」『』《》〈〉【】()", "）（」「』『》《〉〈】【)(", strict=True))
 
 
+# Marks that close a clause: they follow it, so in a row read left to right they stand at
+# its end, and at its start when the row was set right to left.
+_CLOSING_MARKS = frozenset("，。、；：！？…")
+
+
+def set_left_to_right(rows: Sequence[Line]) -> bool:
+    """Whether the horizontal rows of one block of a vertical page were set left to right
+    (modern horizontal text placed among the columns) rather than right to left (the
+    pre-1950 rows `right_to_left` turns round).
+
+    The evidence is the punctuation as the recognizer read the rows (left to right): a
+    clause mark ends a row set left to right and starts one set right to left. The block
+    is left to right when more of its rows end on such a mark than start on one; rows
+    without marks (a nameplate, a one-line headline) give no evidence, so they stay
+    right to left as before.
+    """
+    ends = starts = 0
+    for row in rows:
+        text = row.text.strip()
+        if not text:
+            continue
+        ends += text[-1] in _CLOSING_MARKS
+        starts += text[0] in _CLOSING_MARKS
+    return ends > starts
+
+
 def right_to_left(line: Line) -> None:
     """Read a horizontal line of a vertical page right to left.
 
