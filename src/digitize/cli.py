@@ -107,6 +107,14 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         "with paddleocr); fast = int8 recognizer derived locally from the float weights",
     )
     run.add_argument(
+        "--max-megapixels",
+        type=float,
+        default=0.0,
+        metavar="MP",
+        help="refuse pages larger than this before decoding them (default: "
+        "$DIGITIZE_MAX_MEGAPIXELS, else 300)",
+    )
+    run.add_argument(
         "--no-orientation",
         action="store_true",
         help="skip the check for pages turned by 90/180 degrees",
@@ -286,6 +294,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             detect_orientation=not args.no_orientation,
             overlay=args.overlay,
             workers=args.workers,
+            max_megapixels=args.max_megapixels,
         ),
         force=args.force,
         fail_fast=args.fail_fast,

@@ -44,6 +44,9 @@ class Settings:
     detect_orientation: bool = True
     overlay: bool = False
     workers: int = 0  # 0 = one worker process per core
+    # Pages over this many megapixels are refused before decoding (0: $DIGITIZE_MAX_MEGAPIXELS,
+    # else 300, see stages/load.py); carried to every worker, local or Dask.
+    max_megapixels: float = 0.0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -62,7 +65,14 @@ class Settings:
             )
         if self.workers < 0:
             raise UsageError("--workers must be 0 (one per core) or more")
+        if not self.max_megapixels >= 0:
+            raise UsageError("--max-megapixels must be 0 (the default limit) or more")
         object.__setattr__(self, "preset", preset)
+
+    @property
+    def max_pixels(self) -> int | None:
+        """The page size limit in pixels, None for the default."""
+        return round(self.max_megapixels * 1_000_000) if self.max_megapixels else None
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -112,7 +112,7 @@ def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> P
 
     try:
         t = time.perf_counter()
-        scan = load_page(source)
+        scan = load_page(source, max_pixels=settings.max_pixels)
         if _is_blank(scan):
             raise BlankPageError(
                 "the page is blank (no ink found)",

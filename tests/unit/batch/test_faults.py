@@ -464,3 +464,17 @@ def test_every_output_write_is_checked(tmp_path: Path) -> None:
         with pytest.raises(OutputError):
             write_outputs(m, {name: b"x"}, force=False, outcome=WriteOutcome())
     assert _files(tmp_path) == set()  # nothing written, inside or outside
+
+
+def test_max_megapixels_option_refuses_a_page_in_every_worker(fakes: Path, tmp_path: Path) -> None:
+    """The page-size guard set on the command line travels with the settings to the
+    workers (which may run on other machines) and refuses the page with its reason."""
+    issue = tmp_path / "in" / "issue-a"
+    write_pages(issue, 2)  # 360 x 240 = 0.0864 MP each
+    out = tmp_path / "out"
+    code = _cli("run", issue, "-o", out, "--workers", "2", "--max-megapixels", "0.05")
+    assert code == EXIT_NOTHING_READ
+    report = json.loads((out / "issue-a" / "report.json").read_text(encoding="utf-8"))
+    assert all(r["status"] == "failed" for r in report["pages"])
+    assert all("megapixel limit" in str(r["error"]) for r in report["pages"])
+    assert _cli("run", issue, "-o", out, "--max-megapixels", "-1") == EXIT_USAGE
