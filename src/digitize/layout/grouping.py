@@ -192,6 +192,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
             anchor[r.id] = r.id
     _group_headless(page, anchor, cell, em)
     _chain_headless(page, anchor, em)
+    _lone_jumps_join_below(page, anchor, em)
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
@@ -305,6 +306,37 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
                     break
             if changed:
                 break
+
+
+def _lone_jumps_join_below(page: Page, anchor: dict[str, str], em: float) -> None:
+    """A 上接 line that heads nothing joins the module of the text right under it.
+
+    The line opens a continuation: it stands over the continued text, flush with its
+    first column. Where the geometry left it a module of its own (its column has no cell
+    it shares, or the continuation has a repeated headline beside it, which it does not
+    stand under), the text beneath it within two ems, overlapping it across, is where it
+    belongs: kept alone it becomes the continuation's only part and the text is lost to
+    the jump.
+    """
+    members: dict[str, list[str]] = {}
+    for rid, a in anchor.items():
+        members.setdefault(a, []).append(rid)
+    for r in page.regions:
+        alone = members.get(anchor.get(r.id, ""), []) == [r.id]
+        if r.jump is None or r.jump.direction != "in" or not alone:
+            continue
+        below = [
+            o
+            for o in page.regions
+            if o.id != r.id
+            and o.type in (RegionType.BODY, RegionType.NOTICE)
+            and o.id in anchor
+            and -0.5 * em <= o.box.y0 - r.box.y1 <= 2 * em
+            and o.box.x_overlap(r.box) > 0.5 * min(r.box.width, o.box.width)
+        ]
+        if below:
+            target = min(below, key=lambda o: (o.box.y0, abs(o.box.x0 - r.box.x0)))
+            anchor[r.id] = anchor[target.id]
 
 
 def _closed_sides(cell: Box, rules: Sequence[Box], em: float) -> int:

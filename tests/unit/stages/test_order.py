@@ -238,3 +238,18 @@ def test_headless_column_ending_its_sentence_is_not_chained() -> None:
     page = _headless_columns(first_ends="。")
     arts = _articles(page)
     assert arts["续00"] != arts["续10"]
+
+
+def test_lone_jump_line_joins_the_text_under_it() -> None:
+    """A 上接 line beside a repeated headline (not under it) stands over the continuation's
+    first column: it belongs to that article, not to a module of its own."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
+    b.line(cols[1][0], 96, cols[2][1] - 100, h=2 * EM, text="续标题")
+    for k, (x0, x1) in enumerate(cols):
+        b.column(x0, x1, 100 + 2 * EM + 20, 15, f"续{k}")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["（上接"] == arts["续00"] is not None
