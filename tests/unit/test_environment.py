@@ -28,6 +28,8 @@ FONT_PACKAGES = {
     "NotoSerifCJK-Black.ttc": "fonts-noto-cjk-extra",
     "uming.ttc": "fonts-arphic-uming",
     "ukai.ttc": "fonts-arphic-ukai",
+    "wqy-zenhei.ttc": "fonts-wqy-zenhei",
+    "wqy-microhei.ttc": "fonts-wqy-microhei",
 }
 # Programs the code runs (pdf2image runs poppler's tools; review is checked in Chromium;
 # the benchmark compares with Tesseract) -> their Debian package.
