@@ -10,10 +10,11 @@ from pathlib import Path
 
 from digitize import __version__
 from digitize.config import (
-    DEFAULT_FORMATS,
+    DEFAULT_LIST,
     DEFAULT_PRESET,
-    FORMATS,
     MODS_KEYS,
+    add_output_options,
+    output_values,
     parse_formats,
     read_config,
 )
@@ -22,7 +23,6 @@ from digitize.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, DigitizeError,
 
 Handler = Callable[[argparse.Namespace], int]
 
-_DEFAULT_LIST = ",".join(f for f in FORMATS if f in DEFAULT_FORMATS)
 
 RUN_EPILOG = f"""\
 inputs:
@@ -30,7 +30,7 @@ inputs:
   issue folders, a PDF (one issue; pages become page-1, page-2, ...), or single image files.
   Pages are taken in natural order of their file names; other files are skipped and listed.
 
-outputs, per issue in OUTPUT/<issue>/ (--formats; default: {_DEFAULT_LIST}):
+outputs, per issue in OUTPUT/<issue>/ (--formats; default: {DEFAULT_LIST}):
   alto     <page>.xml       ALTO 4.4: boxes in scan pixels, confidences, per-character glyphs
   page     page/<page>.xml  PAGE-XML 2019 for Transkribus, eScriptorium, OCR-D
   text     <page>.txt       clean page text in reading order, and
@@ -139,55 +139,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     handlers: dict[str, Handler] = {"run": _cmd_run}
     handlers.update(_register_archive_commands(sub))
     return p, handlers
-
-
-def add_output_options(p: argparse.ArgumentParser, *, rebuild: bool = False) -> None:
-    """Options that choose the issue's files and their metadata (run and rebuild)."""
-    default = "the formats the run wrote" if rebuild else _DEFAULT_LIST
-    p.add_argument(
-        "--formats",
-        metavar="LIST",
-        help=f"comma-separated: {', '.join(FORMATS)}; all = every one, default = the "
-        f"default ones (default: {default})",
-    )
-    p.add_argument(
-        "--iiif-base-url",
-        metavar="URL",
-        help="absolute URL the output folder is published at; the IIIF manifest of an "
-        "issue gets ids under URL/<issue>/ (default: the output folder's file: URI, which "
-        "only works on this machine)",
-    )
-    p.add_argument(
-        "--pdf-lossless",
-        action="store_true",
-        default=None,
-        help="embed the scans in the PDF losslessly (default: JPEG files as they are, "
-        "other scans as JPEG quality 92)",
-    )
-    p.add_argument("--title", help="MODS title (default: the nameplate on the masthead)")
-    p.add_argument(
-        "--date", help="MODS date issued, ISO or as printed (default: the masthead's date)"
-    )
-    p.add_argument("--issue-number", help="MODS issue number (default: the masthead's 第N期)")
-    p.add_argument(
-        "--config", type=Path, metavar="FILE", help="TOML file with options (flags win)"
-    )
-
-
-def output_values(args: argparse.Namespace) -> dict[str, object]:
-    """The output options given (by flag or config file), as OutputOptions fields."""
-    mods = dict(getattr(args, "mods_table", None) or {})
-    for key in ("title", "date", "issue_number"):
-        if getattr(args, key, None):
-            mods[key] = getattr(args, key)
-    values: dict[str, object] = {
-        "formats": args.formats,
-        "iiif_base_url": args.iiif_base_url,
-        "pdf_lossless": args.pdf_lossless,
-    }
-    if mods:
-        values["mods"] = mods
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def _config_keys(p: argparse.ArgumentParser) -> dict[str, argparse.Action]:

@@ -9,6 +9,7 @@ own (the preset default used to be "fast" here and "accurate" in the engines). O
 
 from __future__ import annotations
 
+import argparse
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ FORMATS: tuple[str, ...] = ("alto", "text", "mets", "records", "page", "pdf", "i
 DEFAULT_FORMATS: frozenset[str] = frozenset(
     ("alto", "text", "mets", "records", "page", "pdf")
 )
+DEFAULT_LIST = ",".join(f for f in FORMATS if f in DEFAULT_FORMATS)  # in help texts
 MODS_KEYS: tuple[str, ...] = ("title", "date", "issue_number", "edition", "script")
 
 
@@ -181,3 +183,55 @@ def read_config(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"the config file is not valid TOML: {exc}", path=path) from exc
     return data
+
+
+def add_output_options(p: argparse.ArgumentParser, *, rebuild: bool = False) -> None:
+    """Options that choose the issue's files and their metadata, on the command lines of
+    `run` and `rebuild` alike (so they are defined here, beside `OutputOptions`)."""
+    default = "the formats the run wrote" if rebuild else DEFAULT_LIST
+    p.add_argument(
+        "--formats",
+        metavar="LIST",
+        help=f"comma-separated: {', '.join(FORMATS)}; all = every one, default = the "
+        f"default ones (default: {default})",
+    )
+    p.add_argument(
+        "--iiif-base-url",
+        metavar="URL",
+        help="absolute URL the output folder is published at; the IIIF manifest of an "
+        "issue gets ids under URL/<issue>/ (default: the output folder's file: URI, which "
+        "only works on this machine)",
+    )
+    p.add_argument(
+        "--pdf-lossless",
+        action="store_true",
+        default=None,
+        help="embed the scans in the PDF losslessly (default: JPEG files as they are, "
+        "other scans as JPEG quality 92)",
+    )
+    p.add_argument("--title", help="MODS title (default: the nameplate on the masthead)")
+    p.add_argument(
+        "--date", help="MODS date issued, ISO or as printed (default: the masthead's date)"
+    )
+    p.add_argument("--issue-number", help="MODS issue number (default: the masthead's 第N期)")
+    p.add_argument(
+        "--config", type=Path, metavar="FILE", help="TOML file with options (flags win)"
+    )
+
+
+def output_values(args: argparse.Namespace) -> dict[str, object]:
+    """The output options given (by flag or config file), as OutputOptions fields."""
+    mods = dict(getattr(args, "mods_table", None) or {})
+    for key in ("title", "date", "issue_number"):
+        if getattr(args, key, None):
+            mods[key] = getattr(args, key)
+    values: dict[str, object] = {
+        "formats": args.formats,
+        "iiif_base_url": args.iiif_base_url,
+        "pdf_lossless": args.pdf_lossless,
+    }
+    if mods:
+        values["mods"] = mods
+    return {k: v for k, v in values.items() if v is not None}
+
+

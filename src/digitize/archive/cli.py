@@ -162,7 +162,7 @@ def add_commands(
     )
     _issue_args(p)
     p.add_argument("--db", type=Path, help="also re-index the rebuilt issues in this search DB")
-    from digitize.cli import add_output_options
+    from digitize.config import add_output_options
 
     add_output_options(p, rebuild=True)
 
@@ -308,7 +308,7 @@ def _report(problems: list[str]) -> int:
 
 def _cmd_rebuild(args: argparse.Namespace) -> int:
     from digitize.archive.rebuild import rebuild_issue
-    from digitize.cli import output_values
+    from digitize.config import output_values
 
     folders = _issue_folders(args.folders)
     if folders is None:
