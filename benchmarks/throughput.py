@@ -52,7 +52,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the repository root; DIGITIZE_SHARED points elsewhere (a git worktree).
+SHARED = Path(os.environ.get("DIGITIZE_SHARED", REPO.parent / "shared"))
 STAGES = ("load", "deskew", "detect", "segment", "recognize", "layout")
 
 # --- child programs (each run as `python -c`, so each has its own peak memory) -----------
