@@ -51,10 +51,11 @@ REC_BATCH_PIXELS = REC_BATCH * REC_HEIGHT * 1536
 # Detector input per network run: larger images run in overlapping horizontal bands
 # (`band_spans`). Without its memory arena the network takes ~145 MB per megapixel of
 # input on PP-OCRv6 small det (measured; ~180 MB with the arena), and a worker holds
-# ~0.45 GB besides (models, page, recognizer), so 6 MP bands keep a worker under the
-# 1.5 GB budget of issue 14 at any page size, while pages whose detection image fits
-# (most pages at 300 dpi) still run in one pass.
-DET_BAND_PIXELS = 6_000_000
+# ~0.6 GB besides on a large page (models, page, recognizer): 4 MP bands kept the
+# worker at 1.2-1.3 GB on every test page (6 MP: 1.44 GB on the real fold, too close to
+# the 1.5 GB budget of issue 14), while pages whose detection image fits (most pages at
+# 300 dpi) still run in one pass (models/README.md).
+DET_BAND_PIXELS = 4_000_000
 # Context rows computed above and below each band's core and dropped (a multiple of the
 # 32 px stride); 96 kept box agreement of 128 at less compute (models/README.md).
 DET_BAND_MARGIN = 96
