@@ -317,6 +317,19 @@ def render_kind(kind: str, folder: Path, pages: int, dpi: int) -> dict[str, str]
     return {"page-1": "".join(r.get("text", "") for r in gt["pages"][0]["regions"])}
 
 
+def _render_in_child(kind: str, folder: Path, pages: int, dpi: int) -> dict[str, str]:
+    """Render in a child process: Linux children inherit the parent's peak RSS at fork, so
+    a parent grown by rendering a 57 MP page would inflate every later child's peak."""
+    code = (
+        "import json, sys; from pathlib import Path; a = json.loads(sys.argv[1]); "
+        "sys.path.insert(0, a['bench']); from throughput import render_kind; "
+        "print(json.dumps(render_kind(a['kind'], Path(a['folder']), a['pages'], a['dpi'])))"
+    )
+    payload = {"bench": str(Path(__file__).parent), "kind": kind, "folder": str(folder)}
+    data, _ = _run_child(code, {**payload, "pages": pages, "dpi": dpi})
+    return data
+
+
 def run_tesseract_lang(pages: list[Path], lang: str) -> dict[str, Any] | None:
     """Tesseract --psm 3 in `lang`, one process per page, with each process's peak."""
     exe = shutil.which("tesseract")
@@ -360,7 +373,7 @@ def run_kinds(kinds: list[str], args: argparse.Namespace, preset: str, scratch: 
             issue, truth = FOLD, {}
         else:
             issue.mkdir()
-            truth = render_kind(kind, issue, args.pages, args.dpi)
+            truth = _render_in_child(kind, issue, args.pages, args.dpi)
         from digitize.stages.load import IMAGE_SUFFIXES
 
         pages = sorted(p for p in issue.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
