@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/throughput.py [--pages 3] [--dpi 200] [--workers 0]
                                               [--inputs DIR] [--presets fast,accurate]
                                               [--repeat N] [--no-dev] [--no-tesseract]
+                                              [--kinds corpus,broadsheet,web,fold]
 
 Renders synthetic pages (digitize.synth; or takes the page images in --inputs) and runs the
 same pages through, each in its own process so peak memory (ru_maxrss) is its own:
@@ -20,6 +21,16 @@ the pipeline presets and RapidOCR back to back (order alternating between rounds
 are taken within a round and the median is reported, with the load average per round. With
 ../shared/dev present (relative to the repo root) it also runs each preset on each dev issue
 and prints evaluate.py's metrics.
+
+--kinds (issue 14) runs page kinds side by side instead, each system in its own process,
+interleaved page kind by page kind on one machine: `corpus` (the rendered pages above),
+`broadsheet` (one rendered 400 dpi page, >= 50 MP), `web` (one rendered 992x1419 page with
+8 px body text), `fold` (the shared real 1939 fold, ../shared/real, when present). Per kind:
+digitize's seconds per page and the peak resident memory of its driver and of its busiest
+worker, the time per stage (report.json), full-page RapidOCR and Tesseract (chi_sim, or
+chi_tra_vert on the vertical fold) with their own peaks, the recognition floor (the
+recognizer alone on the page's own line crops, width-sorted, one process with all cores)
+and the ratios, plus char F1 (rendered pages) or evaluate.py's metrics (the fold).
 
 This prints figures; it is not a test.
 """
@@ -41,7 +52,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the repository root; DIGITIZE_SHARED points elsewhere (a git worktree).
+SHARED = Path(os.environ.get("DIGITIZE_SHARED", REPO.parent / "shared"))
 STAGES = ("load", "deskew", "detect", "segment", "recognize", "layout")
 
 # --- child programs (each run as `python -c`, so each has its own peak memory) -----------
@@ -251,6 +263,186 @@ def evaluate_dev(workers: int, presets: list[str], scratch: Path) -> None:
             print(proc.stdout.rstrip() or proc.stderr.rstrip())
 
 
+FLOOR_CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from digitize import engines
+from digitize.model import Page, WritingMode
+from digitize.pipeline import PAGE_STAGES
+from digitize.stages import recognize as rec
+from digitize.stages.deskew import deskew
+from digitize.stages.load import PageSource, load_page
+args = json.loads(sys.argv[1])
+engine = engines.create("rapidocr", preset=args["preset"])
+out = []
+for k, path in enumerate(args["pages"], start=1):
+    image, transform = deskew(load_page(PageSource(Path(path), 0, Path(path).stem, k)))
+    page = Page(number=k, file=Path(path), stem=Path(path).stem, transform=transform,
+                image=image)
+    for name, stage in PAGE_STAGES:
+        if name == "recognize":
+            break
+        stage(page, engine)
+    lines = list(page.iter_lines()) or list(page.lines)
+    crops = [(rec.vertical_strip if ln.vertical else rec.horizontal_crop)(image, ln, 48)[0]
+             for ln in lines]
+    precise = page.writing_mode is WritingMode.VERTICAL
+    t = time.perf_counter()
+    engine.recognize(crops, precise=precise)
+    out.append({"seconds": time.perf_counter() - t, "lines": len(crops)})
+print(json.dumps({"pages": out}))
+"""
+
+KINDS = ("corpus", "broadsheet", "web", "fold")
+FOLD = SHARED / "real" / "jingbao-19390423-p2p3"
+
+
+def render_kind(kind: str, folder: Path, pages: int, dpi: int) -> dict[str, str]:
+    """Render one page kind into `folder`; returns stem -> ground-truth text."""
+    from digitize.synth import Degradation, grid_page, render_issue
+
+    if kind == "corpus":
+        return render_pages(folder, pages, dpi)
+    spec = (
+        grid_page(6, seed=3, dpi=400, width=6400, height=9000, degradation=Degradation.scan(0.6))
+        if kind == "broadsheet"
+        else grid_page(
+            4, seed=2, body_px=8, width=992, height=1419, degradation=Degradation.scan(0.6)
+        )
+    )
+    tmp = folder.parent / f"render-{kind}"
+    gt = render_issue(spec, tmp)
+    shutil.move(str(tmp / "page-1.png"), folder / "page-1.png")
+    shutil.rmtree(tmp)
+    return {"page-1": "".join(r.get("text", "") for r in gt["pages"][0]["regions"])}
+
+
+def _render_in_child(kind: str, folder: Path, pages: int, dpi: int) -> dict[str, str]:
+    """Render in a child process: Linux children inherit the parent's peak RSS at fork, so
+    a parent grown by rendering a 57 MP page would inflate every later child's peak."""
+    code = (
+        "import json, sys; from pathlib import Path; a = json.loads(sys.argv[1]); "
+        "sys.path.insert(0, a['bench']); from throughput import render_kind; "
+        "print(json.dumps(render_kind(a['kind'], Path(a['folder']), a['pages'], a['dpi'])))"
+    )
+    payload = {"bench": str(Path(__file__).parent), "kind": kind, "folder": str(folder)}
+    data, _ = _run_child(code, {**payload, "pages": pages, "dpi": dpi})
+    return data
+
+
+def run_tesseract_lang(pages: list[Path], lang: str) -> dict[str, Any] | None:
+    """Tesseract --psm 3 in `lang`, one process per page, with each process's peak."""
+    exe = shutil.which("tesseract")
+    langs = (
+        subprocess.run(
+            [exe or "tesseract", "--list-langs"], capture_output=True, text=True, check=False
+        )
+        if exe
+        else None
+    )
+    if exe is None or langs is None or lang not in langs.stdout.split():
+        return None
+    texts: dict[str, str] = {}
+    secs: list[float] = []
+    peak = 0
+    for page in pages:
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            [exe, str(page), "stdout", "-l", lang, "--psm", "3"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdout is not None
+        text = proc.stdout.read().decode("utf-8", "replace")
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+        secs.append(time.perf_counter() - t)
+        peak = max(peak, usage.ru_maxrss)
+        texts[page.stem] = text
+    return {"sec_per_page": sum(secs) / len(secs), "maxrss_kb": peak, "texts": texts}
+
+
+def run_kinds(kinds: list[str], args: argparse.Namespace, preset: str, scratch: Path) -> None:
+    """One block per page kind: every system on the same pages, back to back."""
+    for kind in kinds:
+        issue = scratch / f"kind-{kind}"
+        if kind == "fold":
+            if not (FOLD / "gt.json").exists():
+                print("\n(no ../shared/real fold: skipped)")
+                continue
+            issue, truth = FOLD, {}
+        else:
+            issue.mkdir()
+            truth = _render_in_child(kind, issue, args.pages, args.dpi)
+        from digitize.stages.load import IMAGE_SUFFIXES
+
+        pages = sorted(p for p in issue.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        import cv2
+
+        h, w = cv2.imread(str(pages[0]), cv2.IMREAD_GRAYSCALE).shape
+        load = os.getloadavg()[0]
+        out = scratch / f"out-{kind}"
+        pipe = run_pipeline(issue, out, args.workers, preset)
+        rapid = run_rapidocr(pages)
+        lang = "chi_tra_vert" if kind == "fold" else "chi_sim"
+        tess = None if args.no_tesseract else run_tesseract_lang(pages, lang)
+        floor, _ = _run_child(FLOOR_CHILD, {"pages": [str(p) for p in pages], "preset": preset})
+        floor_s = sum(f["seconds"] for f in floor["pages"]) / len(floor["pages"])
+        print(
+            f"\n== {kind}: {len(pages)} page(s) {w}x{h} ({w * h / 1e6:.1f} MP), "
+            f"load average {load:.1f} at start"
+        )
+        print(f"{'system':<24}{'s/page':>8}{'peak MB':>9}{'char F1':>9}  notes")
+
+        def f1(texts: dict[str, str], truth: dict[str, str] = truth) -> str:
+            if not truth:
+                return "-"
+            scores = [char_f1(texts.get(stem, ""), gt) for stem, gt in truth.items()]
+            return f"{sum(scores) / len(scores):.4f}"
+
+        sec = pipe["sec_per_page"]
+        print(
+            f"{'digitize ' + preset:<24}{sec:>8.2f}{pipe['worker_maxrss_kb'] / 1024:>9.0f}"
+            f"{f1(pipe['texts']):>9}  busiest worker; driver "
+            f"{pipe['driver_maxrss_kb'] / 1024:.0f} MB; {pipe['workers']} worker(s) x "
+            f"{pipe['threads']} thread(s)"
+        )
+        print(
+            f"{'RapidOCR full page':<24}{rapid['sec_per_page']:>8.2f}"
+            f"{rapid['maxrss_kb'] / 1024:>9.0f}{f1(rapid['texts']):>9}  ratio digitize/RapidOCR "
+            f"{sec / rapid['sec_per_page']:.2f}"
+        )
+        if tess:
+            print(
+                f"{'Tesseract ' + lang:<24}{tess['sec_per_page']:>8.2f}"
+                f"{tess['maxrss_kb'] / 1024:>9.0f}{f1(tess['texts']):>9}  ratio "
+                f"digitize/Tesseract {sec / tess['sec_per_page']:.2f}"
+            )
+        lines = sum(f["lines"] for f in floor["pages"]) / len(floor["pages"])
+        print(
+            f"{'recognition floor':<24}{floor_s:>8.2f}{'':>9}{'':>9}  {lines:.0f} line crops/page; "
+            f"digitize / floor {sec / floor_s:.2f}"
+        )
+        print(
+            "stage seconds/page (in a worker): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in pipe["stages"].items())
+        )
+        if kind == "fold":
+            _print_evaluation(issue, out / issue.name)
+
+
+def _print_evaluation(issue: Path, pred: Path) -> None:
+    evaluator = SHARED / "bench" / "evaluate.py"
+    if evaluator.exists():
+        proc = subprocess.run(
+            [sys.executable, str(evaluator), "--gt", str(issue), "--pred", str(pred)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        print(proc.stdout.rstrip() or proc.stderr.rstrip())
+
+
 # --- report ------------------------------------------------------------------------------
 
 
@@ -283,6 +475,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-dev", action="store_true", help="skip the ../shared/dev evaluation")
     ap.add_argument("--no-tesseract", action="store_true")
+    ap.add_argument(
+        "--kinds",
+        help=f"comma-separated page kinds to run side by side ({', '.join(KINDS)}), with the "
+        "first preset, instead of the corpus rounds",
+    )
     args = ap.parse_args(argv)
     presets = [p.strip() for p in args.presets.split(",") if p.strip()]
     unknown = [p for p in presets if p not in PRESETS]
@@ -290,6 +487,16 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--presets takes {', '.join(PRESETS)}; --repeat at least 1")
 
     scratch = Path(tempfile.mkdtemp(prefix="digitize-bench-"))
+    if args.kinds:
+        kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+        if not kinds or any(k not in KINDS for k in kinds):
+            ap.error(f"--kinds takes {', '.join(KINDS)}")
+        print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+        try:
+            run_kinds(kinds, args, presets[0], scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return 0
     try:
         truth: dict[str, str] = {}
         if args.inputs:
@@ -340,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
                 + ", ".join(f"{p} {pipes[p][-1]['sec_per_page'] / base:.2f}" for p in presets)
             )
 
-        def f1(texts: dict[str, str]) -> str:
+        def f1(texts: dict[str, str], truth: dict[str, str] = truth) -> str:
             if not truth:
                 return "-"
             scores = [char_f1(texts.get(stem, ""), gt) for stem, gt in truth.items()]

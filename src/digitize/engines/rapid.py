@@ -11,6 +11,7 @@ dev-set accuracy (models/README.md).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -45,6 +46,19 @@ from digitize.model import Image
 # Detection post-processing (DB, `_common`) is rapidocr's default except for a larger
 # candidate cap, since a newspaper page holds far more than 1000 line pieces at times.
 DET_MAX_CANDIDATES = 3000
+# Recognizer input pixels per batch (16 crops of 48x1536, ~32 characters each).
+REC_BATCH_PIXELS = REC_BATCH * REC_HEIGHT * 1536
+# Detector input per network run: larger images run in overlapping horizontal bands
+# (`band_spans`). Without its memory arena the network takes ~145 MB per megapixel of
+# input on PP-OCRv6 small det (measured; ~180 MB with the arena), and a worker holds
+# ~0.6 GB besides on a large page (models, page, recognizer): 4 MP bands kept the
+# worker at 1.2-1.3 GB on every test page (6 MP: 1.44 GB on the real fold, too close to
+# the 1.5 GB budget of issue 14), while pages whose detection image fits (most pages at
+# 300 dpi) still run in one pass (models/README.md).
+DET_BAND_PIXELS = 4_000_000
+# Context rows computed above and below each band's core and dropped (a multiple of the
+# 32 px stride); 96 kept box agreement of 128 at less compute (models/README.md).
+DET_BAND_MARGIN = 96
 # Presets (config.Settings.preset): "accurate" runs the manifest's float weights,
 # "fast" an int8 recognizer derived from them (modelstore.int8_model).
 # Calibration lines for the int8 recognizer: rendered newspaper-like text (not taken from
@@ -59,11 +73,15 @@ CALIBRATION_FONTS = (
 )
 
 
-def _session(path: Path, threads: int | None) -> ort.InferenceSession:
+def _session(path: Path, threads: int | None, *, arena: bool = True) -> ort.InferenceSession:
+    """An onnxruntime CPU session. `arena`: keep freed buffers for reuse (the recognizer,
+    run on many batches); the detector runs once per page on large inputs, where the
+    arena's growth by doubling held ~30 MB per detection megapixel more at the same speed
+    (1468 against 1756 MB on an 8.6 MP detection, identical boxes)."""
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.enable_cpu_mem_arena = True
+    opts.enable_cpu_mem_arena = arena
     # Memory patterns are planned per input shape; line batches differ in width on every
     # call, so the plans only pile up (worker peak 1.6 GB with them, 1.2 GB without, at the
     # same speed on 150 dpi pages).
@@ -118,7 +136,8 @@ class RapidOcrEngine(PairEngine):
             raise ValueError(f"unknown preset {preset!r}; choose one of {PRESETS}")
         super().__init__(threads=threads, store=store)
         self.preset = preset
-        det_session = _session(self._det_model.onnx, threads)
+        self.band_pixels = DET_BAND_PIXELS
+        det_session = _session(self._det_model.onnx, threads, arena=False)
         self._det_session = det_session
         self._det_mean = np.array([0.485, 0.456, 0.406], dtype=np.float64)[:, None, None]
         self._det_std = np.array([0.229, 0.224, 0.225], dtype=np.float64)[:, None, None]
@@ -178,14 +197,16 @@ class RapidOcrEngine(PairEngine):
             yield np.asarray(norm, dtype=np.float32)[None]
 
     def detect(self, image: Image) -> list[DetectedLine]:
-        """DB detection exactly as rapidocr's TextDetector runs it, on the grey image.
+        """DB detection as rapidocr's TextDetector runs it, on the grey image.
 
         The same resize to multiples of 32, normalisation and DBPostProcess, without the
         BGR copy; each box keeps its own score (rapidocr re-sorts boxes but not scores).
-        The network's memory grows with its input (~180 MB per megapixel, measured), which
-        is why detect.py caps the detection size (MAX_DET_PIXELS). It is not tiled: the
-        detector's squeeze-and-excitation blocks pool over the whole image, so a tile's
-        output depends on the rest of the page (models/README.md).
+        The network's memory grows with its input (~180 MB per megapixel, measured), so an
+        image over DET_BAND_PIXELS is run in overlapping horizontal bands whose cores are
+        stitched into one probability map, and boxes are extracted once from that map
+        (`band_spans`). A band is not exactly the whole-page pass, since the detector's
+        squeeze-and-excitation blocks pool over their whole input; models/README.md gives
+        the measured box agreement.
         """
         h, w = image.shape[:2]
         rh, rw = max(32, round(h / 32) * 32), max(32, round(w / 32) * 32)
@@ -213,10 +234,16 @@ class RapidOcrEngine(PairEngine):
         return ((tile[None] - self._det_mean) / self._det_std).astype(np.float32)[None]
 
     def _prob_map(self, grey: Image) -> npt.NDArray[np.float32]:
-        """The DB probability map (HxW float32) of a grey image with sides multiples of 32."""
+        """The DB probability map (HxW float32) of a grey image with sides multiples of 32,
+        computed band by band where the image is over DET_BAND_PIXELS."""
         feed = self._det_session.get_inputs()[0].name
-        pred = self._det_session.run(None, {feed: self._normalize(grey)})[0]
-        return np.asarray(pred[0, 0], dtype=np.float32)
+        h, w = grey.shape[:2]
+        out = np.empty((h, w), dtype=np.float32)
+        for start, end, core0, core1 in band_spans(h, w, self.band_pixels, DET_BAND_MARGIN):
+            pred = self._det_session.run(None, {feed: self._normalize(grey[start:end])})[0]
+            out[core0:core1] = pred[0, 0, core0 - start : core1 - start]
+            del pred
+        return out
 
     def models(self) -> list[ModelInfo]:
         """Both recognizers with the fast preset: vertical pages are read with the float one."""
@@ -230,9 +257,7 @@ class RapidOcrEngine(PairEngine):
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
         valid = readable(crops)
         ratios = {i: crops[i].shape[1] / crops[i].shape[0] for i in valid}
-        order = sorted(valid, key=lambda i: ratios[i])
-        for start in range(0, len(order), REC_BATCH):
-            idx = order[start : start + REC_BATCH]
+        for idx in rec_batches(sorted(valid, key=lambda i: ratios[i]), ratios):
             max_ratio = max(320 / REC_HEIGHT, *(ratios[i] for i in idx))
             batch = np.stack(
                 [self._rec.resize_norm_img(to_bgr(crops[i]), max_ratio) for i in idx]
@@ -249,6 +274,48 @@ class RapidOcrEngine(PairEngine):
 
     def settings(self) -> dict[str, str]:
         return self._settings(f"rapidocr {version('rapidocr')}", preset=self.preset)
+
+
+def rec_batches(order: Sequence[int], ratios: dict[int, float]) -> Iterator[list[int]]:
+    """Width-sorted crops in batches of at most REC_BATCH crops and REC_BATCH_PIXELS
+    padded input pixels (the widest crop's width times the batch size): a page of very
+    long lines (web pages, 100 characters a line) would otherwise feed 16 lines of
+    5000 px at once."""
+    batch: list[int] = []
+    for i in order:
+        width = REC_HEIGHT * max(320 / REC_HEIGHT, ratios[i])
+        if batch and (
+            len(batch) >= REC_BATCH or (len(batch) + 1) * width * REC_HEIGHT > REC_BATCH_PIXELS
+        ):
+            yield batch
+            batch = []
+        batch.append(i)
+    if batch:
+        yield batch
+
+
+def band_spans(
+    height: int, width: int, pixels: int, margin: int
+) -> list[tuple[int, int, int, int]]:
+    """Horizontal bands over an image of sides multiples of 32: (start, end, core start,
+    core end) rows per band.
+
+    The cores partition the rows; each band adds `margin` context rows on each inner side,
+    and holds at most about `pixels` pixels. Cuts are multiples of 32, so every band sits
+    on the network's stride grid as in a whole-image pass. One band when the image fits.
+    """
+    if height * width <= pixels:
+        return [(0, height, 0, height)]
+    rows = max(64, (pixels // max(1, width)) // 32 * 32)
+    core = max(32, rows - 2 * margin)
+    n = math.ceil(height / core)
+    cuts = [min(height, round(k * height / n / 32) * 32) for k in range(n + 1)]
+    cuts[-1] = height
+    return [
+        (max(0, a - margin), min(height, b + margin), a, b)
+        for a, b in itertools.pairwise(cuts)
+        if b > a
+    ]
 
 
 def calibration_lines(count: int, seed: int = 7) -> list[Image]:

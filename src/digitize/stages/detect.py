@@ -5,7 +5,8 @@ PP-OCR's detector works best when characters are some 20-30 px tall. Scans range
 to 400 dpi masters (body 45+ px, slow and over-segmented at full size), so one fixed
 detection size fits neither. The body text size is measured first from connected
 components (cheap: no model run), the page is rescaled so the body em is TARGET_EM
-pixels, and the detector runs exactly once on the rescaled page.
+pixels, and the detector runs once on the rescaled page (in bands where that image is
+larger than the engine's band size, so a worker's memory stays bounded at any page size).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from digitize.model import Box, Image, Line, Page, Point
 TARGET_EM = 22.0  # body em at detection scale, px
 MIN_SCALE = 0.15
 MAX_SCALE = 3.0
-MAX_DET_PIXELS = 16e6  # detector input cap (memory and time on 2 cores)
+# Detector input cap: bounds detection time on 2 cores. Memory is bounded by the engine,
+# which runs images over its band size in horizontal bands (engines/rapid.py,
+# DET_BAND_PIXELS), so the cap need not shrink to fit the 1.5 GB per-worker budget.
+MAX_DET_PIXELS = 16e6
 # Glyph ink spans about 0.9 em (CJK faces leave a margin inside the em square).
 INK_PER_EM = 0.9
 # The ink band of a whole line (union over its glyphs) is slightly taller than the em

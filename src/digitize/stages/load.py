@@ -547,74 +547,9 @@ def _pil_to_grey(im: object) -> Image:
 
 
 def _load_tiff(path: Path, index: int, limit: int) -> Image:
-    import tifffile
+    from digitize.stages.tiff import load_tiff
 
-    hint = "the file is truncated or damaged; re-export or re-scan the page"
-    try:
-        with tifffile.TiffFile(path) as tif:
-            if index >= len(tif.pages):
-                raise CorruptImageError(
-                    f"TIFF has {len(tif.pages)} page(s), no page {index + 1}", path=path, hint=hint
-                )
-            page = tif.pages[index]
-            assert isinstance(page, tifffile.TiffPage)
-            _check_size(int(page.imagewidth), int(page.imagelength), path, limit)
-            arr = page.asarray()
-            photometric = page.photometric
-            bits = int(page.bitspersample)
-            extras = tuple(page.extrasamples)
-            colormap = page.colormap
-            tag = page.tags.get("Orientation")
-            orientation = int(tag.value) if tag is not None else 1
-    except (CorruptImageError, ImageTooLargeError):
-        raise
-    except MemoryError:
-        raise
-    except Exception as exc:  # tifffile/imagecodecs raise many untyped errors
-        msg = str(exc) or type(exc).__name__
-        if "compression" in msg.lower() and "not" in msg.lower():
-            raise UnsupportedFormatError(
-                f"unsupported TIFF compression: {msg}",
-                path=path,
-                hint="save the page as uncompressed, LZW or Group 4 TIFF",
-            ) from exc
-        raise CorruptImageError(f"cannot decode TIFF: {msg}", path=path, hint=hint) from exc
-
-    P = tifffile.PHOTOMETRIC
-    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[-1] not in (3, 4):
-        arr = np.moveaxis(arr, 0, -1)  # planar configuration
-    if photometric == P.PALETTE and colormap is not None:
-        lut = _scale_to_8bit(np.asarray(colormap), 16).T  # (n, 3) RGB
-        grey = _to_grey(lut[np.asarray(arr, dtype=np.intp)], alpha=False)
-    elif photometric == P.SEPARATED and arr.ndim == 3 and arr.shape[2] >= 4:
-        cmyk = _scale_to_8bit(arr[..., :4], bits).astype(np.float64) / 255.0
-        rgb = (1.0 - cmyk[..., :3]) * (1.0 - cmyk[..., 3:4]) * 255.0
-        grey = _to_grey(np.rint(rgb).astype(np.uint8), alpha=False)
-    else:
-        if bits == 1:
-            arr = arr.astype(np.bool_)
-        data = _scale_to_8bit(arr, bits if arr.dtype != np.bool_ and bits in (12, 14) else None)
-        alpha = bool(extras) and extras[-1] in (1, 2)
-        grey = _to_grey(data, alpha=alpha) if data.ndim == 3 else data
-        if photometric == P.MINISWHITE:
-            grey = 255 - grey
-    if orientation not in (0, 1):
-        grey = _apply_tiff_orientation(grey, orientation)
-    return grey
-
-
-def _apply_tiff_orientation(img: Image, orientation: int) -> Image:
-    """TIFF Orientation tag 2..8, so the page comes out as viewers display it."""
-    if orientation in (5, 6, 7, 8):  # stored transposed: turn first, then mirror
-        img = np.rot90(img, -1 if orientation in (5, 6) else 1)
-        mirror = orientation in (5, 7)
-    else:
-        mirror = orientation in (2, 4)
-        if orientation in (3, 4):
-            img = img[::-1, ::-1]
-    if mirror:
-        img = img[:, ::-1]
-    return np.ascontiguousarray(img)
+    return load_tiff(path, index, limit)
 
 
 # --- JPEG 2000
