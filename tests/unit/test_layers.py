@@ -1,9 +1,9 @@
 """The package layering stays as documented: lower layers never import higher ones.
 
-Layers, low to high (a unit may import its own layer's other units only where listed):
-model/errors/text (the base) < layout < synth < engines < config < stages < serialize
-< pipeline < batch < archive < cli and the package's API (`digitize/__init__.py`). `text` and `model` form the base together
-(`Region.text` joins lines with `text.textutil`).
+Layers, low to high: model/errors/text (the base) < layout, synth < engines < config
+< stages < serialize < pipeline < batch < archive < cli and the package's API
+(`digitize/__init__.py`). `text` and `model` form the base together (`Region.text` joins
+lines with `text.textutil`).
 """
 
 from __future__ import annotations
