@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from digitize.errors import (
     CorruptImageError,
@@ -36,6 +35,7 @@ from digitize.errors import (
     UsageError,
 )
 from digitize.model import Image
+from digitize.stages.decode import MAX_PIXELS_ENV, check_size, load_tiff, scale_to_8bit, to_grey
 
 IMAGE_SUFFIXES = frozenset(
     {
@@ -61,7 +61,6 @@ MAX_PIXELS = 300_000_000
 """Decompression-bomb guard: larger images are refused before their pixels are decoded.
 A broadsheet at 600 dpi is about 70 megapixels, so this only stops absurd headers.
 `DIGITIZE_MAX_MEGAPIXELS` (or `load_page(max_pixels=...)`) changes it."""
-MAX_PIXELS_ENV = "DIGITIZE_MAX_MEGAPIXELS"
 
 PDF_DPI = 300
 
@@ -262,19 +261,6 @@ def pixel_limit() -> int:
     return round(value * 1_000_000)
 
 
-def _check_size(width: int, height: int, path: Path, limit: int) -> None:
-    if width <= 0 or height <= 0:
-        raise CorruptImageError(f"image header gives an empty size {width}x{height}", path=path)
-    if width * height > limit:
-        raise ImageTooLargeError(
-            f"image is {width}x{height} = {width * height / 1e6:.0f} megapixels, "
-            f"over the {limit / 1e6:g} megapixel limit",
-            path=path,
-            hint="the header may be corrupt; otherwise downsample the scan (300-400 dpi is "
-            f"enough) or raise the limit with {MAX_PIXELS_ENV}",
-        )
-
-
 def _sniff(head: bytes) -> str | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -367,77 +353,6 @@ def load_page(src: PageSource, *, max_pixels: int | None = None) -> Image:
 # --- pixel conversions
 
 
-# Rows converted at a time: float64 samples of a whole 16 MP colour scan are 0.4 GB, of a
-# 289 MP 16-bit scan 2.3 GB per copy; a band of rows keeps the float copies small.
-GREY_CHUNK_ROWS = 256
-
-
-def _scale_to_8bit(arr: npt.NDArray[np.generic], bits: int | None = None) -> npt.NDArray[np.uint8]:
-    """Scale integer or float samples to 0..255 (full-range for the sample's bit depth).
-
-    Converted GREY_CHUNK_ROWS rows at a time, so no float copy of the whole image exists.
-    """
-    if arr.dtype == np.uint8:
-        return arr.astype(np.uint8, copy=False)
-    if arr.dtype == np.bool_:
-        return arr.astype(np.uint8) * 255
-    out = np.empty(arr.shape, dtype=np.uint8)
-    if np.issubdtype(arr.dtype, np.floating):
-        peak = max(
-            (
-                float(np.nan_to_num(arr[y : y + GREY_CHUNK_ROWS]).max(initial=0.0))
-                for y in range(0, max(1, arr.shape[0]), GREY_CHUNK_ROWS)
-            ),
-            default=0.0,
-        )
-        factor = 255.0 / (1.0 if peak <= 1.0 else 255.0)
-        for y in range(0, arr.shape[0], GREY_CHUNK_ROWS):
-            band = np.nan_to_num(arr[y : y + GREY_CHUNK_ROWS].astype(np.float64))
-            out[y : y + GREY_CHUNK_ROWS] = np.clip(np.rint(band * factor), 0, 255)
-        return out
-    signed = bool(np.issubdtype(arr.dtype, np.signedinteger))
-    container_bits = min(arr.dtype.itemsize * 8, 16) - (1 if signed else 0)
-    # 32-bit containers (Pillow's mode "I") hold 16-bit data
-    maxval = (1 << (bits or container_bits)) - 1
-    for y in range(0, arr.shape[0], GREY_CHUNK_ROWS):
-        band = arr[y : y + GREY_CHUNK_ROWS].astype(np.float64)
-        if signed:
-            band = np.clip(band, 0.0, None)
-        scaled = np.rint(band * (255.0 / maxval))
-        out[y : y + GREY_CHUNK_ROWS] = np.clip(scaled, 0, 255)
-    return out
-
-
-def _to_grey(arr: npt.NDArray[np.uint8], *, alpha: bool) -> npt.NDArray[np.uint8]:
-    """HxW, HxWx1..4 (RGB order) -> HxW grey; a last channel flagged as alpha goes on white."""
-    if arr.ndim == 2:
-        return arr
-    if arr.ndim != 3:
-        raise ValueError(f"unexpected sample layout {arr.shape}")
-    out = np.empty(arr.shape[:2], dtype=np.uint8)
-    for y in range(0, arr.shape[0], GREY_CHUNK_ROWS):
-        out[y : y + GREY_CHUNK_ROWS] = _rows_to_grey(arr[y : y + GREY_CHUNK_ROWS], alpha=alpha)
-    return out
-
-
-def _rows_to_grey(arr: npt.NDArray[np.uint8], *, alpha: bool) -> npt.NDArray[np.uint8]:
-    a: npt.NDArray[np.float64] | None = None
-    chans = arr.shape[2]
-    if alpha and chans in (2, 4):
-        a = arr[..., -1].astype(np.float64) / 255.0
-        arr = arr[..., :-1]
-        chans -= 1
-    if chans >= 3:
-        rgb = arr[..., :3].astype(np.float64)
-        grey = rgb @ np.array([0.299, 0.587, 0.114])
-    else:
-        grey = arr[..., 0].astype(np.float64)
-    if a is not None:
-        grey = grey * a + 255.0 * (1.0 - a)
-    out: npt.NDArray[np.uint8] = np.clip(np.rint(grey), 0, 255).astype(np.uint8)
-    return out
-
-
 # --- Pillow formats (PNG, JPEG, BMP, WebP)
 
 
@@ -489,7 +404,7 @@ def _load_pillow(path: Path, fmt: str, limit: int) -> Image:
     hint = "the file is truncated or damaged; re-export or re-scan the page"
     size = _header_size(path, fmt)
     if size is not None:
-        _check_size(*size, path, limit)
+        check_size(*size, path, limit)
     # Pillow's own bomb limit (2 x 89.5 MP) would refuse pages under ours: one limit for all
     # formats, checked from the header above and again on Pillow's parsed size below.
     pillow_limit = PilImage.MAX_IMAGE_PIXELS
@@ -498,7 +413,7 @@ def _load_pillow(path: Path, fmt: str, limit: int) -> Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PilImage.DecompressionBombWarning)
             with PilImage.open(path) as im:
-                _check_size(im.width, im.height, path, limit)
+                check_size(im.width, im.height, path, limit)
                 im.load()
                 img = ImageOps.exif_transpose(im)
                 return _pil_to_grey(img)
@@ -537,17 +452,16 @@ def _pil_to_grey(im: object) -> Image:
         mode = "RGBA"
     arr = np.asarray(im)
     if mode.startswith("I;16") or mode == "I":
-        return _scale_to_8bit(arr, 16)
+        return scale_to_8bit(arr, 16)
     if mode == "F":
-        return _scale_to_8bit(arr)
-    return _to_grey(arr.astype(np.uint8, copy=False), alpha=mode in ("LA", "RGBA", "La", "RGBa"))
+        return scale_to_8bit(arr)
+    return to_grey(arr.astype(np.uint8, copy=False), alpha=mode in ("LA", "RGBA", "La", "RGBa"))
 
 
 # --- TIFF
 
 
 def _load_tiff(path: Path, index: int, limit: int) -> Image:
-    from digitize.stages.tiff import load_tiff
 
     return load_tiff(path, index, limit)
 
@@ -581,14 +495,14 @@ def _load_jp2(path: Path, limit: int) -> Image:
     if header is None:
         raise CorruptImageError("JPEG 2000 header not found", path=path, hint=hint)
     width, height, bits = header
-    _check_size(width, height, path, limit)
+    check_size(width, height, path, limit)
     try:
         arr = imagecodecs.jpeg2k_decode(data)
     except Exception as exc:  # imagecodecs raises its own error classes
         raise CorruptImageError(f"cannot decode JPEG 2000: {exc}", path=path, hint=hint) from exc
     arr = np.asarray(arr)
-    data8 = _scale_to_8bit(arr, bits if arr.dtype != np.uint8 else None)
-    return _to_grey(data8, alpha=data8.ndim == 3 and data8.shape[2] in (2, 4))
+    data8 = scale_to_8bit(arr, bits if arr.dtype != np.uint8 else None)
+    return to_grey(data8, alpha=data8.ndim == 3 and data8.shape[2] in (2, 4))
 
 
 # --- PDF
@@ -631,7 +545,7 @@ def _load_pdf(path: Path, index: int, limit: int) -> Image:
         size = re.match(r"([\d.]+)\s*x\s*([\d.]+)\s*pts", str(value))
         if m and size and int(m.group(1)) == page_no:
             w_pt, h_pt = float(size.group(1)), float(size.group(2))
-            _check_size(round(w_pt * PDF_DPI / 72), round(h_pt * PDF_DPI / 72), path, limit)
+            check_size(round(w_pt * PDF_DPI / 72), round(h_pt * PDF_DPI / 72), path, limit)
             checked = True
     if not checked:
         raise CorruptImageError(

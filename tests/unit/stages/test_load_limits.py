@@ -18,7 +18,7 @@ from PIL import Image as PilImage
 from PIL import ImageFile
 
 from digitize.errors import ImageTooLargeError, UsageError
-from digitize.stages import load
+from digitize.stages import decode
 from digitize.stages.load import MAX_PIXELS_ENV, PageSource, load_page, pixel_limit
 
 
@@ -122,8 +122,8 @@ def test_banded_scaling_equals_whole_image_scaling(
         bits = 16 if dtype is np.uint16 else 15
         scaled = np.rint(np.clip(arr, 0, None).astype(np.float64) * (255.0 / ((1 << bits) - 1)))
         want = np.clip(scaled, 0, 255).astype(np.uint8)
-    monkeypatch.setattr(load, "GREY_CHUNK_ROWS", 16)  # several bands, a short last one
-    np.testing.assert_array_equal(load._scale_to_8bit(arr), want)
+    monkeypatch.setattr(decode, "GREY_CHUNK_ROWS", 16)  # several bands, a short last one
+    np.testing.assert_array_equal(decode.scale_to_8bit(arr), want)
 
 
 def test_sixteen_bit_tiff_decodes_without_float_page_copies(tmp_path: Path) -> None:

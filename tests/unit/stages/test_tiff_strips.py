@@ -1,4 +1,4 @@
-"""TIFF pages are decoded strip by strip / tile by tile into the grey page (stages/tiff.py):
+"""TIFF pages are decoded strip by strip / tile by tile into the grey page (stages/decode.py):
 the same pixels as a whole-page decode, at a fraction of its peak memory."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tifffile
 
-from digitize.stages import tiff
+from digitize.stages import decode as tiff
 from digitize.stages.load import PageSource, load_page
 
 
