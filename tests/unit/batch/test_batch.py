@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 import tifffile
-from batch_fakes import counted, install, page_image, write_pages
+from batch_fakes import counted, page_image, write_pages
 from lxml import etree
 from outputs import same_outputs
 from paths import HELPERS, REPO
@@ -30,17 +30,6 @@ from digitize.batch.runner import RunOptions, RunSummary, fingerprint, plan_work
 from digitize.batch.store import STATE_DIR, Manifest, cache_path
 from digitize.config import Settings
 from digitize.errors import EXIT_OK, EXIT_PAGES_FAILED
-
-
-@pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Install the fake engine; return the counter file of finished pages."""
-    install(monkeypatch)
-    counter = tmp_path / "counter.txt"
-    monkeypatch.setenv("DIGITIZE_TEST_COUNTER", str(counter))
-    for var in ("DIGITIZE_TEST_DELAY", "DIGITIZE_TEST_CRASH", "DIGITIZE_TEST_MODEL"):
-        monkeypatch.delenv(var, raising=False)
-    return counter
 
 
 def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str]]:

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import cv2
 import pytest
-from batch_fakes import counted, install, page_image, write_pages
+from batch_fakes import counted, page_image, write_pages
 from lxml import etree
 from paths import REPO
 
@@ -46,16 +46,6 @@ SRC = REPO / "src" / "digitize"
 M = "{http://www.loc.gov/METS/}"
 HREF = "{http://www.w3.org/1999/xlink}href"
 SCHEMAS = Path(os.environ.get("DIGITIZE_SCHEMAS") or REPO.parent / "shared" / "schema")
-
-
-@pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    install(monkeypatch)
-    counter = tmp_path / "counter.txt"
-    monkeypatch.setenv("DIGITIZE_TEST_COUNTER", str(counter))
-    for var in ("DIGITIZE_TEST_DELAY", "DIGITIZE_TEST_CRASH", "DIGITIZE_TEST_MODEL"):
-        monkeypatch.delenv(var, raising=False)
-    return counter
 
 
 def _run(inputs: list[Path], out: Path, **kw: Any) -> tuple[RunSummary, list[str]]:
