@@ -242,7 +242,11 @@ def test_a_worker_that_dies_fails_only_its_page(
     rows = _rows(tmp_path / "out" / "issue-a")
     assert rows["page-3"]["error_kind"] == "crash"
     assert "worker process died" in str(rows["page-3"]["error"])
-    assert sorted(counted(fakes)) == ["page-1", "page-2", "page-4", "page-5"]
+    # A page in flight beside the crash may be read twice (its result died with the pool),
+    # never more, and the crashing page never finishes.
+    reads = counted(fakes)
+    assert set(reads) == {"page-1", "page-2", "page-4", "page-5"}
+    assert max(reads.count(stem) for stem in set(reads)) <= 2
 
     # Fixed (here: no longer crashing), the page is done on the next run, alone.
     monkeypatch.delenv("DIGITIZE_TEST_CRASH")
