@@ -52,12 +52,14 @@ error, 5 the output folder is locked by a run or rebuild.
 """
 
 VALIDATE_EPILOG = """\
-Checks ALTO and METS files (folders are searched for *.xml) against the XML schemas in
---schemas DIR or $DIGITIZE_SCHEMAS (alto*.xsd, mets*.xsd and the xlink.xsd they import),
-and what a schema cannot check: every IDREF (IDNEXT, TAGREFS, ElementRef/@REF, METS
-FILEID, smLink) points at an existing element of the right kind, METS area/@BEGIN ids
-exist in the ALTO file named by the area's FILEID, IDs are unique, every box lies inside
-its Page, the ReadingOrder covers every text block, no String has empty CONTENT.
+Checks ALTO, METS and PAGE-XML files (folders are searched for *.xml) against the XML
+schemas in --schemas DIR or $DIGITIZE_SCHEMAS (alto*.xsd, mets*.xsd, pagecontent*.xsd
+and the xlink.xsd they import), and what a schema cannot check: every IDREF (IDNEXT,
+TAGREFS, ElementRef/@REF, METS FILEID, smLink, PAGE regionRef) points at an existing
+element of the right kind, METS area/@BEGIN ids exist in the ALTO file named by the
+area's FILEID, IDs are unique, every box lies inside its Page, the ReadingOrder covers
+every text block, no String has empty CONTENT, METS hrefs and PAGE imageFilename
+resolve relative to the file that holds them.
 Each problem is printed as FILE:LINE: message.
 
 exit codes: 0 all valid, 1 something is invalid.
@@ -169,7 +171,7 @@ def add_commands(
     p = sub.add_parser(
         "validate",
         help="check ALTO/METS against the schemas and for dangling references",
-        description="Validate ALTO and METS files.",
+        description="Validate ALTO, METS and PAGE-XML files.",
         epilog=VALIDATE_EPILOG,
         formatter_class=_RAW,
     )
@@ -178,7 +180,8 @@ def add_commands(
         "--schemas",
         type=Path,
         metavar="DIR",
-        help="folder with alto-4-4.xsd, mets-1-12-1.xsd, xlink.xsd (default: $DIGITIZE_SCHEMAS)",
+        help="folder with alto-4-4.xsd, mets-1-12-1.xsd, xlink.xsd, pagecontent-2019-07-15.xsd "
+        "(default: $DIGITIZE_SCHEMAS)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 

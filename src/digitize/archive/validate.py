@@ -1,5 +1,5 @@
-"""`digitize validate`: ALTO and METS against their XML schemas, plus the consistency
-rules a schema cannot express.
+"""`digitize validate`: ALTO, METS and PAGE-XML against their XML schemas, plus the
+consistency rules a schema cannot express.
 
 xsd:ID/IDREF typing only says a reference is *some* id in the same file. Archivists'
 edits break things a schema never sees: an IDNEXT to a deleted block, a TAGREFS to a
@@ -33,6 +33,7 @@ from digitize.serialize.xmlsafe import (
 SCHEMAS_ENV = "DIGITIZE_SCHEMAS"
 ALTO_NS_PREFIX = "http://www.loc.gov/standards/alto/"
 METS_NS = "http://www.loc.gov/METS/"
+PAGE_NS_PREFIX = "http://schema.primaresearch.org/PAGE/gts/pagecontent/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 BOX_TOLERANCE = 1.0  # px: rounding of boxes clipped to the page edge
 
@@ -51,6 +52,7 @@ _LAYOUT_ELEMENTS = frozenset(
      "PrintSpace", "TopMargin", "BottomMargin", "LeftMargin", "RightMargin"}
 )  # fmt: skip
 _TEXT_BLOCK = "TextBlock"
+_LABELS = {"alto": "ALTO", "mets": "METS", "pagecontent": "PAGE-XML"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +134,15 @@ def _schema_problems(
 # ---------------------------------------------------------------------------- ALTO
 
 
-def _ids(root: etree._Element, path: str) -> tuple[dict[str, etree._Element], list[Problem]]:
+def _ids(
+    root: etree._Element, path: str, attr: str = "ID"
+) -> tuple[dict[str, etree._Element], list[Problem]]:
     ids: dict[str, etree._Element] = {}
     problems: list[Problem] = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        eid = el.get("ID")
+        eid = el.get(attr)
         if eid is None:
             continue
         if eid in ids:
@@ -493,6 +497,39 @@ def _mets_flocat(loc: etree._Element, path: Path) -> list[Problem]:
     ]
 
 
+# ---------------------------------------------------------------------------- PAGE
+
+
+def check_page(root: etree._Element, path: Path) -> list[Problem]:
+    """PAGE-XML: ids unique, every regionRef (reading order, relations) names a region of
+    the file, and the page image resolves relative to the PAGE file, as editors open it."""
+    spath = str(path)
+    ids, problems = _ids(root, spath, attr="id")
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        ref = el.get("regionRef")
+        if ref is None:
+            continue
+        target = ids.get(ref)
+        if target is None or not local_name(target).endswith("Region"):
+            problems.append(
+                Problem(spath, source_line(el), f"regionRef '{ref}' names no region of this file")
+            )
+    for page in root.iter(f"{{{etree.QName(root).namespace}}}Page"):
+        href = page.get("imageFilename", "")
+        target_path = _href_path(href, path.parent) if href else None
+        if href and target_path is not None and not target_path.is_file():
+            problems.append(
+                Problem(
+                    spath,
+                    source_line(page),
+                    f"imageFilename {href} does not exist (resolved relative to the PAGE file)",
+                )
+            )
+    return problems
+
+
 def _mets_area(
     area: etree._Element, files: dict[str, etree._Element], path: Path, alto_ids: _AltoIds
 ) -> list[Problem]:
@@ -583,6 +620,9 @@ def _validate_one(
     elif name == "mets" and ns == METS_NS:
         kind = "mets"
         report.problems += check_mets(root, path, alto_ids)
+    elif name == "PcGts" and ns.startswith(PAGE_NS_PREFIX):
+        kind = "pagecontent"
+        report.problems += check_page(root, path)
     else:
         report.checked.pop()
         return  # not ALTO or METS: not ours to judge
@@ -597,7 +637,7 @@ def _validate_one(
             Problem(
                 spath,
                 None,
-                f"{kind.upper()} files not checked against the schema: no {kind}*.xsd "
+                f"{_LABELS[kind]} files not checked against the schema: no {kind}*.xsd "
                 f"{where}; use --schemas DIR or {SCHEMAS_ENV}",
                 warning=schemas.folder is None,
             )

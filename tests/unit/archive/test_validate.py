@@ -14,6 +14,7 @@ from digitize.archive.rebuild import rebuild_issue
 from digitize.archive.validate import Schemas, validate_paths
 from digitize.cli import main
 from digitize.serialize.alto import ALTO_NS
+from digitize.serialize.page_xml import PAGE_NS
 from digitize.serialize.xmlsafe import Limits, UnsafeXmlError, XmlError, parse_bytes
 
 NS = {"a": ALTO_NS, "m": "http://www.loc.gov/METS/"}
@@ -44,7 +45,8 @@ def _line_of(path: Path, needle: str) -> int:
 
 def test_our_output_is_valid(issue_dir: Path, schemas: Schemas) -> None:
     report = validate_paths([issue_dir], schemas)
-    assert sorted(Path(p).name for p in report.checked) == ["mets.xml", "page-1.xml", "page-2.xml"]
+    checked = sorted(Path(p).relative_to(issue_dir).as_posix() for p in report.checked)
+    assert checked == ["mets.xml", "page-1.xml", "page-2.xml", "page/page-1.xml", "page/page-2.xml"]
     assert report.problems == []
     assert main(["validate", str(issue_dir), "--schemas", str(SCHEMA_DIR)]) == 0
 
@@ -157,3 +159,21 @@ def test_schema_folder_from_environment(
     monkeypatch.delenv("DIGITIZE_SCHEMAS")
     assert main(["validate", str(issue_dir)]) == 0  # schema skipped: a warning, not a failure
     assert "not checked against the schema" in capsys.readouterr().out
+
+
+def test_page_xml_is_validated_with_its_references(issue_dir: Path, schemas: Schemas) -> None:
+    page = issue_dir / "page" / "page-1.xml"
+    report = validate_paths([issue_dir], schemas)
+    assert str(page) in report.checked and report.problems == []
+
+    tree = etree.parse(str(page))
+    p = {"p": PAGE_NS}
+    first = tree.xpath("//p:RegionRefIndexed", namespaces=p)[0]
+    first.set("regionRef", "gone")  # a region deleted in an editor, its order entry left
+    tree.xpath("//p:Page", namespaces=p)[0].set("imageFilename", "../../nowhere.png")
+    tree.xpath("//p:TextLine", namespaces=p)[0].set("Bogus", "1")  # not in the schema
+    tree.write(str(page), xml_declaration=True, encoding="UTF-8")
+    messages = _messages([page], schemas)
+    assert any("regionRef 'gone' names no region" in m for m in messages), messages
+    assert any("nowhere.png does not exist" in m for m in messages), messages
+    assert any("schema:" in m and "Bogus" in m for m in messages), messages
