@@ -31,6 +31,7 @@ last rebuild that changed the METS).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -229,6 +230,8 @@ def rebuild_issue(
     are left as they are: writing them without the broken page would silently drop its
     articles. Holds the output's lock (the one `digitize run` takes) for the whole rebuild.
     """
+    # The folder's name is the issue's ("." or "x/.." would name files ".pdf").
+    folder = Path(os.path.normpath(folder.absolute()))
     with issue_lock(folder):
         return _rebuild_locked(folder, log, outputs)
 

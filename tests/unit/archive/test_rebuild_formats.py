@@ -171,3 +171,15 @@ def test_iiif_base_url_names_the_issue_folder(issue_dir: Path) -> None:
     # The rebuild remembers its options for the next one.
     assert Manifest.load(issue_dir).info["output_options"]["iiif_base_url"] == url
     assert main(["rebuild", str(issue_dir), "--formats", "nonsense"]) == 2
+
+
+def test_rebuild_of_dot_names_files_after_the_issue(
+    issue_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`digitize rebuild .` inside the issue folder wrote ".pdf" (the name of ".")."""
+    monkeypatch.chdir(issue_dir)
+    assert main(["rebuild", ".", "--formats", "pdf,iiif"]) == 0
+    assert (issue_dir / f"{ISSUE_NAME}.pdf").is_file()
+    assert not (issue_dir / ".pdf").exists()
+    manifest = json.loads((issue_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert f"/{ISSUE_NAME}/" in manifest["id"]

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 from lxml import etree
 from PIL import Image as PILImage
-from serialize_samples import issue
+from serialize_samples import issue, line, region
 
-from digitize.model import Issue
+from digitize.model import Box, Issue, Page, RegionType
+from digitize.serialize.alto_read import rotation_transform
 from digitize.serialize.page_xml import clean
 from digitize.serialize.pdf import searchable_pdf
 
@@ -102,3 +103,36 @@ def test_images_jpeg_kept_as_is_and_lossless_option(tmp_path: Path) -> None:
     (png,) = sorted(tmp_path.glob("img-*.png"))
     back = np.asarray(PILImage.open(png).convert("RGB"))
     assert np.array_equal(back, scan[:, :, ::-1])  # BGR in, every pixel kept
+
+
+def test_columns_across_a_narrow_gutter_do_not_join(tmp_path: Path) -> None:
+    """Gutters of 0.3-0.6 em are common in print; pdftotext joins runs closer than ~0.7 em
+    on one baseline into one line with a space, so two columns' lines came out interleaved
+    with a space between two Chinese characters."""
+    em, gutter, width = 40.0, 0.35 * 40.0, 8
+    left = [f"甲{'一二三四五六七'}", f"乙{'八九十百千万亿'}"]
+    right = [f"丙{'春夏秋冬东南西'}", f"丁{'北上下左右前后'}"]
+    cols = []
+    for c, texts in enumerate((left, right)):
+        x0 = 100 + c * (width * em + gutter)
+        tops = [100 + r * 1.5 * em for r in range(len(texts))]
+        lines = [
+            line(f"c{c}l{r}", t, Box(x0, top, x0 + width * em, top + em))
+            for r, (t, top) in enumerate(zip(texts, tops, strict=True))
+        ]
+        cols.append(region(f"col{c}", RegionType.BODY, lines))
+    page = Page(
+        number=1,
+        file=Path("page-1.png"),
+        stem="page-1",
+        transform=rotation_transform(1000, 400, 0.0),
+        regions=cols,
+        reading_order=["col0", "col1"],
+    )
+    iss = Issue(name="x", source=tmp_path, pages=[page])
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(searchable_pdf(iss, _blank_scans(iss)))
+    got = _poppler("pdftotext", pdf)
+    assert not CJK_SPACE.search(got), got
+    for text in left + right:
+        assert text in got, got
