@@ -18,7 +18,7 @@ file name, then the page sequence. Every jump that cannot be resolved is reporte
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -40,15 +40,6 @@ from digitize.text.textutil import (
     norm_title,
     title_similarity,
 )
-
-# --------------------------------------------------------------------------- page numbers
-
-
-# --------------------------------------------------------------------------- text rules
-
-
-# --------------------------------------------------------------------------- modules
-
 
 # --------------------------------------------------------------------------- matching
 
@@ -85,10 +76,10 @@ def _titles(module: Module) -> list[str]:
     return [s for s in (t, module.kicker + t, t + module.subtitle) if norm_title(s)]
 
 
-def _headline_sim(src: Module, dst: Module) -> float:
+def _headline_sim(titles: Sequence[str], dst: Module) -> float:
     if not dst.headline:
         return 0.0
-    return max((title_similarity(dst.headline, t) for t in _titles(src)), default=0.0)
+    return max((title_similarity(dst.headline, t) for t in titles), default=0.0)
 
 
 def _continuity(src: Module, dst: Module) -> float:
@@ -104,10 +95,13 @@ def _points_back(marker: JumpMarker, src: Module, dst: Module) -> bool:
     return normalize_page_label(marker.target_page) == src.label
 
 
-def _pair(src: Module, dst: Module, out: Marker | None) -> _Pair | None:
-    """Score one candidate continuation; None when the evidence rules it out."""
+def _pair(
+    src: Module, dst: Module, out: Marker | None, titles: Sequence[str] | None = None
+) -> _Pair | None:
+    """Score one candidate continuation; None when the evidence rules it out. `titles`
+    are the article's headlines when `src` is itself a continuation without one."""
     inn = next((m for m in dst.ins if _points_back(m.marker, src, dst)), None)
-    head = _headline_sim(src, dst)
+    head = _headline_sim(_titles(src) if titles is None else titles, dst)
     cont = _continuity(src, dst)
     conflict = inn is None and bool(dst.ins)  # its 上接 names another page
     headless_follow = (
@@ -205,8 +199,19 @@ class _Linker:
         norm = normalize_page_label(label)
         return [i for i, lab in enumerate(self.labels) if lab == norm and i != module.index]
 
+    def article_titles(self, module: Module) -> list[str]:
+        """The headlines of the article a module belongs to through the links made so
+        far: its own, or those of the first part of its chain (a continuation often
+        repeats a shortened headline only on its own page, or none at all)."""
+        cur = module
+        while not cur.headline and id(cur) in self.prev_of:
+            cur = self.prev_of[id(cur)].src
+        return _titles(cur)
+
     def link_outgoing(self) -> None:
-        """Pass 1: every 下转 against the modules of its target page."""
+        """Pass 1: every 下转 against the modules of its target page, source page by
+        source page, so that a part continued again (1 → 2 → 4) is matched with the
+        headline of the article it belongs to, known once its first jump is linked."""
         rows: list[tuple[Module, Marker]] = []
         for module in self.modules:
             targets: set[str | None] = set()
@@ -215,6 +220,10 @@ class _Linker:
                 if norm not in targets:  # else the same jump detected twice
                     targets.add(norm)
                     rows.append((module, mk))
+        for index in sorted({src.index for src, _ in rows}):
+            self._link_from_page([r for r in rows if r[0].index == index])
+
+    def _link_from_page(self, rows: list[tuple[Module, Marker]]) -> None:
         candidates: list[list[_Pair]] = []
         reasons: list[str] = []
         for src, mk in rows:
@@ -224,11 +233,12 @@ class _Linker:
                 reasons.append(f"target page {shown} not in issue")
                 candidates.append([])
                 continue
+            titles = self.article_titles(src)
             pairs: list[_Pair] = []
             for dst in self.modules:
-                if dst.index not in pages or dst is src:
+                if dst.index not in pages or dst is src or id(dst) in self.prev_of:
                     continue
-                pair = _pair(src, dst, mk)
+                pair = _pair(src, dst, mk, titles)
                 if pair is not None:
                     pairs.append(pair)
             reasons.append(
@@ -282,7 +292,7 @@ class _Linker:
             mid = [m for m in srcs if m.ends_mid_sentence()]
             pairs = [
                 p
-                for p in (_pair(src, dst, None) for src in srcs)
+                for p in (_pair(src, dst, None, self.article_titles(src)) for src in srcs)
                 if p is not None and (p.head >= _HEADLINE_MATCH or mid == [p.src])
             ]
             reasons.append(f"no 下转 jump or headline match on page {self.labels[pages[0]]}")

@@ -365,6 +365,32 @@ def test_chain_over_three_pages() -> None:
     assert len(issue.articles) == 2
 
 
+def test_a_part_continued_again_is_matched_by_its_articles_headline() -> None:
+    """1 → 2 → 4 beside another jump 2 → 4: the part on page 2 has no headline of its own,
+    so its continuation on page 4 is recognised by the headline of page 1 (printed order
+    alone pairs them crosswise here)."""
+    b1 = Builder(1)
+    _folio(b1, "1")
+    _first_part(b1, "a", "办好民生实事提升群众幸福感", "民生工程第一段", "2")
+    b2 = Builder(2)
+    _folio(b2, "2")
+    _continuation(b2, "a2", None, "，民生工程第二段", "1")
+    b2.add(T.JUMP, ["（下转第4版）"], "a2", jump=_jump("（下转第4版）", "out", "4"))
+    b2.add(T.BODY, ["  本报讯 少年宫开学第一段"], "b")
+    b2.add(T.JUMP, ["（下转第4版）"], "b", jump=_jump("（下转第4版）", "out", "4"))
+    b4 = Builder(3)
+    _folio(b4, "4")
+    _continuation(b4, "bc", "区少年宫迎来新学期", "，少年宫开学第二段。", "2")
+    _continuation(b4, "ac", "办好民生实事", "，民生工程第三段。", "2")
+    issue = _issue(b1.page(), b2.page(), b4.page())
+
+    art = _by_title(issue, "办好民生实事提升群众幸福感")
+    assert [p.page for p in art.parts] == [1, 2, 3]
+    assert art.text == "民生工程第一段，民生工程第二段，民生工程第三段。"
+    other = next(a for a in issue.articles if a is not art and "少年宫" in a.text)
+    assert other.text == "本报讯少年宫开学第一段，少年宫开学第二段。"
+
+
 @pytest.mark.parametrize(
     ("out_raw", "out_target", "in_raw", "in_source"),
     [
