@@ -46,6 +46,10 @@ from digitize.text.textutil import (
 _FORBIDDEN = 1e6
 _HEADLINE_MATCH = 0.6
 _HEADLINE_STRONG = 0.85
+# A continuation that repeats a headline this unlike the article's is another article's
+# continuation, whatever its 上接 marker says (two jumps to one page with identical
+# markers, or a 下转 marker attached to the wrong module): precision before recall.
+_HEADLINE_CONTRADICTS = 0.3
 
 
 def _assign(cost: list[list[float]]) -> list[int]:
@@ -101,7 +105,10 @@ def _pair(
     """Score one candidate continuation; None when the evidence rules it out. `titles`
     are the article's headlines when `src` is itself a continuation without one."""
     inn = next((m for m in dst.ins if _points_back(m.marker, src, dst)), None)
-    head = _headline_sim(_titles(src) if titles is None else titles, dst)
+    titles = _titles(src) if titles is None else titles
+    head = _headline_sim(titles, dst)
+    if dst.headline and titles and head < _HEADLINE_CONTRADICTS:
+        return None
     cont = _continuity(src, dst)
     conflict = inn is None and bool(dst.ins)  # its 上接 names another page
     headless_follow = (

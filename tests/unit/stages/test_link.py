@@ -391,6 +391,20 @@ def test_a_part_continued_again_is_matched_by_its_articles_headline() -> None:
     assert other.text == "本报讯少年宫开学第一段，少年宫开学第二段。"
 
 
+def test_a_continuation_repeating_another_headline_is_not_joined() -> None:
+    """The marker pair matches, but the continuation repeats a headline unlike the
+    article's: it continues another article (whose 下转 was missed), so no join."""
+    b1 = Builder(1)
+    _first_part(b1, "a", "云溪职业技术学院迎来新学期", "学院开学第一段", "2")
+    b2 = Builder(2)
+    _continuation(b2, "c", "西岭乡螃蟹喜获丰收", "，螃蟹丰收第二段。", "1")
+    issue = _issue(b1.page(), b2.page())
+    assert issue.jumps == []
+    assert len(issue.articles) == 2
+    (left,) = [u for u in issue.unresolved_jumps if u["direction"] == "out"]
+    assert left["marker"] == "（下转第2版）"
+
+
 @pytest.mark.parametrize(
     ("out_raw", "out_target", "in_raw", "in_source"),
     [
