@@ -7,35 +7,53 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from digitize.model import Box, Glyph, Line, Page
-from digitize.text.script import is_simplified_form, is_traditional_text, to_simplified
+from digitize.text.script import (
+    is_simplified_form,
+    is_simplified_text,
+    is_traditional_form,
+    is_traditional_text,
+    to_simplified,
+)
 from digitize.text.textutil import clean_line, is_cjk
 
 
 def prefer_page_script(lines: Sequence[Line]) -> None:
-    """On a page set in traditional characters, a simplified form the recognizer read
-    (内, 鲜) becomes the traditional form it ranked next (內, 鮮).
+    """A character read in the other script than the page's becomes the form of the
+    page's script that the recognizer ranked next: on a traditional page 内 → 內, 鲜 → 鮮;
+    on a simplified page 來 → 来, 鎮 → 镇.
 
-    PP-OCR's training text is mostly simplified, so where the print has the traditional
-    form the simplified look-alike often wins narrowly. Only a runner-up that is a
-    traditional form of the very character read is taken: the visual evidence and the
-    page's script then agree, while a simplified form with no such runner-up (云, which
-    traditional print also uses) stays as read.
+    PP-OCR is trained on both scripts, mostly simplified, so where the print has one form
+    its look-alike in the other script sometimes wins narrowly. Only a runner-up that is
+    the other-script form of the very character read is taken: the visual evidence and
+    the page's script then agree, while a form with no such runner-up (云, which
+    traditional print also uses; a name kept in traditional on a simplified page) stays.
     """
-    if not is_traditional_text("".join(ln.text for ln in lines)):
+    text = "".join(ln.text for ln in lines)
+    if is_traditional_text(text):
+        wrong, same = is_simplified_form, _traditional_of
+    elif is_simplified_text(text):
+        wrong, same = is_traditional_form, _simplified_of
+    else:
         return
     for line in lines:
         changed = False
         for g in line.glyphs:
-            if len(g.text) != 1 or not is_simplified_form(g.text):
+            if len(g.text) != 1 or not wrong(g.text):
                 continue
-            forms = [
-                (a, p) for a, p in g.alternatives if a != g.text and to_simplified(a) == g.text
-            ]
+            forms = [(a, p) for a, p in g.alternatives if a != g.text and same(a, g.text)]
             if forms:
                 g.text, g.confidence = forms[0][0], min(g.confidence, forms[0][1])
                 changed = True
         if changed:
             line.text = clean_line(with_spaces(line.text, line.glyphs))
+
+
+def _traditional_of(alt: str, ch: str) -> bool:
+    return to_simplified(alt) == ch
+
+
+def _simplified_of(alt: str, ch: str) -> bool:
+    return to_simplified(ch) == alt
 
 
 # Brackets seen mirrored when a right-to-left row is read left to right.

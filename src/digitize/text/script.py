@@ -81,3 +81,12 @@ def is_traditional_text(text: str) -> bool:
     trad = sum(1 for c in text if is_traditional_form(c))
     simp = sum(1 for c in text if is_simplified_form(c))
     return trad >= TRADITIONAL_MIN and trad >= TRADITIONAL_RATIO * simp
+
+
+def is_simplified_text(text: str) -> bool:
+    """Most script-specific characters of `text` are simplified forms (the mirror of
+    `is_traditional_text`: the recognizer, trained on both, reads a few traditional forms
+    on a simplified page too: 來 for 来, 鎮 for 镇)."""
+    trad = sum(1 for c in text if is_traditional_form(c))
+    simp = sum(1 for c in text if is_simplified_form(c))
+    return simp >= TRADITIONAL_MIN and simp >= TRADITIONAL_RATIO * trad

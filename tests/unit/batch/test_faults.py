@@ -423,7 +423,7 @@ def test_model_manifest_ships_as_package_data() -> None:
 
 
 def test_one_preset_default_and_settings_validated_once() -> None:
-    assert Settings().preset == "fast" and Settings(engine="paddleocr").preset == "accurate"
+    assert Settings().preset == "accurate" and Settings(engine="paddleocr").preset == "accurate"
     for bad in ({"preset": "fastest"}, {"engine": "paddleocr", "preset": "fast"}, {"workers": -1}):
         with pytest.raises(UsageError):
             Settings(**bad)

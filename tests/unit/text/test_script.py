@@ -22,6 +22,7 @@ from digitize.text.correct import prefer_page_script
 from digitize.text.script import (
     has_traditional,
     is_simplified_form,
+    is_simplified_text,
     is_traditional_form,
     is_traditional_text,
     to_simplified,
@@ -127,3 +128,16 @@ def test_traditional_pages_take_the_traditional_runner_up() -> None:
     kept = _glyph_line(simple + "内", {len(simple): (("內", 0.3),)})
     prefer_page_script([kept])
     assert kept.text == simple + "内"
+
+
+def test_simplified_pages_take_the_simplified_runner_up() -> None:
+    """來 and 鎮 read on a simplified page become 来 and 镇 where the recognizer ranked
+    them next; 乾 without a simplified runner-up stays (a name may keep its form)."""
+    simple = "苏联政府向英法提出建议据外交界方面消息美日关系已有一大转变" * 3
+    n = len(simple)
+    runners_up = {n: (("来", 0.4),), n + 1: (("填", 0.3), ("镇", 0.2)), n + 2: (("朝", 0.1),)}
+    line = _glyph_line(simple + "來鎮乾", runners_up)
+    prefer_page_script([line])
+    assert line.text == simple + "来镇乾"
+    assert [g.confidence for g in line.glyphs[n : n + 2]] == [0.4, 0.2]
+    assert is_simplified_text(simple) and not is_simplified_text(simple[:5])
