@@ -1,9 +1,11 @@
 """The `link` stage: page-local article modules become issue-level articles.
 
 A newspaper continues long articles on another page (下转第四版 ... 上接第一版). Each
-outgoing jump is paired with its continuation module by a global one-to-one assignment
-over all candidate pairs, scored on three independent pieces of evidence, because any
-one of them may be missing or misread by OCR:
+outgoing jump is paired with its continuation module by a one-to-one assignment over the
+candidate pairs of its page (pages in order, so a part continued again is judged with the
+headline of its article), scored on three independent pieces of evidence, because any
+one of them may be missing or misread by OCR; a repeated headline unlike the article's
+rules a pair out:
 
 * the continuation's 上接 marker naming the source page (or 接上版 = previous page),
 * the similarity of the repeated, often shortened, headline to the original one,
