@@ -35,7 +35,7 @@ from digitize.model import (
     JumpMarker,
 )
 from digitize.stages.modules import Marker, Module, page_modules, unresolved_jump
-from digitize.text.folio import normalize_page_label, page_label
+from digitize.text.folio import normalize_page_label, page_label, same_page_number
 from digitize.text.textutil import (
     ends_sentence,
     join_pair,
@@ -98,7 +98,8 @@ def _points_back(marker: JumpMarker, src: Module, dst: Module) -> bool:
     """Whether a 上接 marker on dst names src's page (接上版: the page just before)."""
     if marker.target_page is None:
         return dst.index == src.index + 1
-    return normalize_page_label(marker.target_page) == src.label
+    norm = normalize_page_label(marker.target_page) or ""
+    return norm == src.label or same_page_number(src.label, norm)
 
 
 def _pair(
@@ -205,8 +206,16 @@ class _Linker:
         if label is None:
             k = module.index + step
             return [k] if 0 <= k < len(self.issue.pages) else []
-        norm = normalize_page_label(label)
-        return [i for i, lab in enumerate(self.labels) if lab == norm and i != module.index]
+        norm = normalize_page_label(label) or ""
+        exact = [i for i, lab in enumerate(self.labels) if lab == norm and i != module.index]
+        if exact:
+            return exact
+        loose = [
+            i
+            for i, lab in enumerate(self.labels)
+            if i != module.index and same_page_number(lab, norm)
+        ]
+        return loose if len(loose) == 1 else []  # only where the number names one page
 
     def article_titles(self, module: Module) -> list[str]:
         """The headlines of the article a module belongs to through the links made so

@@ -76,6 +76,19 @@ def normalize_page_label(label: str | None) -> str | None:
     return parse_page_number(t) or t.upper()
 
 
+_SECTION_PAGE = re.compile(r"([A-Z]{1,2})?(\d+)")
+
+
+def same_page_number(a: str, b: str) -> bool:
+    """Two canonical labels that name the same page once a section letter is left out:
+    papers with lettered sections (A1, A3) often print jumps without it (下转3版, 接第1版).
+    Two different letters (A3, B3) never match."""
+    ma, mb = _SECTION_PAGE.fullmatch(a), _SECTION_PAGE.fullmatch(b)
+    if ma is None or mb is None or ma.group(2) != mb.group(2):
+        return False
+    return ma.group(1) is None or mb.group(1) is None
+
+
 def page_label(page: Page) -> str:
     """The page's printed number: folio text, else the file name's number, else its position."""
     if page.printed_number and (label := normalize_page_label(page.printed_number)):

@@ -22,7 +22,12 @@ from digitize.model import (
 )
 from digitize.stages.classify import _module_roles
 from digitize.stages.link import _assign, link_articles
-from digitize.text.folio import normalize_page_label, page_label, parse_page_number
+from digitize.text.folio import (
+    normalize_page_label,
+    page_label,
+    parse_page_number,
+    same_page_number,
+)
 from digitize.text.textutil import ends_sentence, title_similarity
 
 EM = 40.0
@@ -432,6 +437,36 @@ def test_marker_forms(out_raw: str, out_target: str, in_raw: str, in_source: str
     assert (link.from_region, link.to_region) == (out.id, inn.id)
     assert link.evidence["out_marker"] == out_raw
     assert link.evidence["in_marker"] == in_raw
+
+
+@pytest.mark.parametrize("second", ["A3", "B3"])
+def test_jumps_without_the_section_letter(second: str) -> None:
+    """Pages A1 and A3 print 下转3版 / 接第1版: the bare numbers name them. With a second
+    page 3 of another section (A3 beside B3) 下转3版 alone is ambiguous: without a 上接
+    marker to settle it, nothing joins."""
+    b1 = Builder(1)
+    b1.add(T.MASTHEAD, ["A1"], None)
+    _first_part(b1, "a", "绘制幸福民生图", "我区积极持续改善", "3")
+    pages = [b1.page()]
+    if second == "B3":
+        other = Builder(2)
+        other.add(T.MASTHEAD, ["B3"], None)
+        _unrelated(other, "o")
+        pages.append(other.page())
+    b3 = Builder(len(pages) + 1)
+    b3.add(T.MASTHEAD, ["A3"], None)
+    if second == "A3":
+        _continuation(b3, "b", None, "城乡就医环境。", "1", raw="（接第1版）")
+    else:
+        _continuation(b3, "b", None, "城乡就医环境。", None)
+    issue = _issue(*pages, b3.page())
+    if second == "A3":
+        assert len(issue.jumps) == 1
+        assert _by_title(issue, "绘制幸福民生图").text == "我区积极持续改善城乡就医环境。"
+    else:
+        assert issue.jumps == []
+    assert same_page_number("A3", "3") and same_page_number("3", "A3")
+    assert not same_page_number("A3", "B3") and not same_page_number("A3", "13")
 
 
 def test_jie_shang_ban_means_the_previous_page() -> None:
