@@ -443,13 +443,13 @@ def test_unreachable_scheduler_is_one_clear_error(
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_pages(tmp_path: Path) -> None:
     issue = tmp_path / "in" / "issue-a"
-    write_pages(issue, 6)
+    write_pages(issue, 10)
     out = tmp_path / "out"
     env = {
         **os.environ,
         # Long enough that the run cannot finish between the poll and the signal on a
-        # loaded machine (5 pages left, 2 workers: ≥ 2.5 s).
-        "DIGITIZE_TEST_DELAY": "1.0",
+        # loaded machine (9 pages left, 2 workers: >= 6.5 s; 2.5 s was once not enough).
+        "DIGITIZE_TEST_DELAY": "1.5",
         "PYTHONPATH": str(REPO / "src"),
     }
     cmd = [sys.executable, str(_driver(tmp_path)), "run", str(issue), "-o", str(out)]
