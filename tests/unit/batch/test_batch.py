@@ -443,18 +443,22 @@ def test_unreachable_scheduler_is_one_clear_error(
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_pages(tmp_path: Path) -> None:
     issue = tmp_path / "in" / "issue-a"
-    write_pages(issue, 10)
+    write_pages(issue, 6)
     out = tmp_path / "out"
     env = {
         **os.environ,
-        # Long enough that the run cannot finish between the poll and the signal on a
-        # loaded machine (9 pages left, 2 workers: >= 6.5 s; 2.5 s was once not enough).
-        "DIGITIZE_TEST_DELAY": "1.5",
+        "DIGITIZE_TEST_DELAY": "0.4",
         "PYTHONPATH": str(REPO / "src"),
     }
     cmd = [sys.executable, str(_driver(tmp_path)), "run", str(issue), "-o", str(out)]
+    # A terminal leaves SIGINT at its default; a test run started in the background
+    # (`cmd &`, nohup) inherits it ignored, and so would the run without this.
     proc = subprocess.Popen(
-        [*cmd, "--workers", "2"], env=env, stderr=subprocess.PIPE, start_new_session=True
+        [*cmd, "--workers", "2"],
+        env=env,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _done(out / "issue-a"):
