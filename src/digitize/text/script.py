@@ -78,8 +78,7 @@ def is_traditional_text(text: str) -> bool:
     """Most script-specific characters of `text` are traditional forms. OCR of a
     traditional page still yields some simplified forms (the recognizer's training text is
     mostly simplified), so the test is a ratio, not "no simplified form at all"."""
-    trad = sum(1 for c in text if is_traditional_form(c))
-    simp = sum(1 for c in text if is_simplified_form(c))
+    trad, simp = _script_counts(text)
     return trad >= TRADITIONAL_MIN and trad >= TRADITIONAL_RATIO * simp
 
 
@@ -87,6 +86,13 @@ def is_simplified_text(text: str) -> bool:
     """Most script-specific characters of `text` are simplified forms (the mirror of
     `is_traditional_text`: the recognizer, trained on both, reads a few traditional forms
     on a simplified page too: 來 for 来, 鎮 for 镇)."""
-    trad = sum(1 for c in text if is_traditional_form(c))
-    simp = sum(1 for c in text if is_simplified_form(c))
+    trad, simp = _script_counts(text)
     return simp >= TRADITIONAL_MIN and simp >= TRADITIONAL_RATIO * trad
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    """How many characters of `text` are traditional forms, and how many simplified."""
+    return (
+        sum(1 for c in text if is_traditional_form(c)),
+        sum(1 for c in text if is_simplified_form(c)),
+    )
