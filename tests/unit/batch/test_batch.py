@@ -357,9 +357,7 @@ def test_kill_9_mid_batch_then_rerun_finishes_each_page_once(tmp_path: Path) -> 
     env = {
         **os.environ,
         "DIGITIZE_TEST_COUNTER": str(counter),
-        # Long enough that the run cannot finish between the poll and the signal on a
-        # loaded machine (5 pages left, 2 workers: ≥ 2.5 s).
-        "DIGITIZE_TEST_DELAY": "1.0",
+        "DIGITIZE_TEST_DELAY": "0.4",
         "PYTHONPATH": str(REPO / "src"),
     }
     cmd = [sys.executable, str(_driver(tmp_path)), "run", str(issue), "-o", str(out)]
