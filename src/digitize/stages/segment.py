@@ -15,7 +15,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digitize.layout.cues import Cues, analyse
+from digitize.layout.crossings import split_at_gutters, split_at_rules
+from digitize.layout.cues import Cues, analyse, to_grey
 from digitize.layout.groups import bands, connected
 from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
 from digitize.layout.vertical import segment_vertical, writing_mode
@@ -218,7 +219,7 @@ def segment(page: Page) -> None:
         )
 
     lines = [ln for ln in lines if not in_photo(ln)]
-    lines = _split_at_rules(lines, cues, em)
+    lines = split_at_rules(lines, [r.box for r in cues.rules if not r.horizontal], em)
     for ln in lines:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
@@ -262,6 +263,12 @@ def segment(page: Page) -> None:
     body = [ln for ln in horiz if sizes.body(ln)]
     other = [ln for ln in horiz if not sizes.body(ln)]
     found = _columns(body, em)
+    # A body line the detector drew across a gutter of that grid is two printed lines.
+    if page.image is not None:
+        split = split_at_gutters(body, found, to_grey(page.image), em)
+        if len(split) != len(body):
+            body = split
+            found = _columns(body, em)
     cols = [(c[0], c[1]) for c in found]
     assigned: dict[int, list[Line]] = {i: [] for i in range(len(cols))}
     members: dict[int, list[Line]] = {i: c[2] for i, c in enumerate(found)}
@@ -363,46 +370,6 @@ def segment(page: Page) -> None:
     for k, reg in enumerate(regions, 1):
         reg.id = f"p{page.number}_r{k}"
     page.regions = regions
-
-
-def _split_at_rules(lines: list[Line], cues: Cues, em: float) -> list[Line]:
-    """Cut a detected line where a vertical rule crosses it.
-
-    The detector joins the headlines of two modules set side by side at about the same
-    height into one box across the gutter; no printed line runs through a column rule.
-    """
-    vrules = [r.box for r in cues.rules if not r.horizontal]
-    out: list[Line] = []
-    for ln in lines:
-        b = ln.box
-        across = not ln.vertical and b.width > 2 * b.height
-        cuts = [
-            r
-            for r in vrules
-            if across
-            and b.x0 + em < r.cx < b.x1 - em
-            and r.y0 <= b.cy <= r.y1
-            and r.y_overlap(b) >= 0.8 * b.height
-        ]
-        cuts.sort(key=lambda r: r.x0)
-        if not cuts:
-            out.append(ln)
-            continue
-        edges = [b.x0] + [v for r in cuts for v in (r.x0, r.x1)] + [b.x1]
-        for k in range(0, len(edges), 2):
-            x0, x1 = edges[k], edges[k + 1]
-            if x1 - x0 < 0.5 * em:
-                continue
-            part = Box(x0, b.y0, x1, b.y1)
-            out.append(
-                Line(
-                    id=ln.id if k == 0 else f"{ln.id}_{k // 2}",
-                    box=part,
-                    polygon=part.corners(),
-                    confidence=ln.confidence,
-                )
-            )
-    return out
 
 
 def _join_segments(

@@ -1,0 +1,87 @@
+"""Lines the detector drew across a gutter are cut there; printed wide lines are kept."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from digitize.layout.crossings import split_at_gutters, split_at_rules
+from digitize.model import Box, Image, Line
+
+EM = 30
+PITCH = 42
+COLS = [(40, 400), (430, 790)]  # a one-em gutter
+
+
+def _ink(
+    img: Image, x0: float, x1: float, y0: float, skip: tuple[float, float] | None = None
+) -> None:
+    """Glyph-sized squares 0.85 em wide, 0.15 em apart, as set Chinese text looks."""
+    x = x0
+    while x + 0.85 * EM <= x1:
+        if skip is None or not (skip[0] <= x + 0.4 * EM <= skip[1]):
+            img[int(y0 + 3) : int(y0 + EM - 3), int(x) : int(x + 0.85 * EM)] = 20
+        x += EM
+
+
+def _line(k: int, x0: float, x1: float, y0: float) -> Line:
+    box = Box(x0, y0, x1, y0 + EM)
+    return Line(id=f"l{k}", box=box, polygon=box.corners())
+
+
+def _grid(rows: int = 10, top: int = 100) -> tuple[Image, list[Line]]:
+    img = np.full((900, 840), 240, np.uint8)
+    lines = []
+    for r in range(1, rows):
+        for x0, x1 in COLS:
+            _ink(img, x0, x1, top + r * PITCH)
+            lines.append(_line(len(lines), x0, x1, top + r * PITCH))
+    return img, lines
+
+
+def _columns(lines: list[Line]) -> list[tuple[float, float, list[Line]]]:
+    return [(x0, x1, [ln for ln in lines if ln.box.x0 == x0]) for x0, x1 in COLS]
+
+
+def test_a_row_drawn_over_two_columns_is_cut_in_the_gutter() -> None:
+    img, lines = _grid()
+    for x0, x1 in COLS:  # the first row of both columns, seen as one line
+        _ink(img, x0, x1, 100)
+    merged = _line(99, 40, 790, 100)
+    out = split_at_gutters([merged, *lines], _columns(lines), img, EM)
+    assert len(out) == len(lines) + 2
+    left, right = out[0], out[1]
+    assert left.box.x0 == 40 and 400 <= left.box.x1 <= 430
+    assert 400 <= right.box.x0 <= 430 and right.box.x1 == 790
+    assert (left.id, right.id) == ("l99", "l99_1")
+
+
+def test_a_line_printed_across_the_gutter_is_kept() -> None:
+    img, lines = _grid()
+    _ink(img, 40, 790, 100)  # a lead set across both columns: ink through the gutter
+    lead = _line(99, 40, 790, 100)
+    out = split_at_gutters([lead, *lines], _columns(lines), img, EM)
+    assert out[0] is lead and len(out) == len(lines) + 1
+
+
+def test_a_gap_with_ink_above_and_below_is_not_a_gutter() -> None:
+    """A comma's white tail in a wide block: the gutter does not run on above or below."""
+    img = np.full((900, 840), 240, np.uint8)
+    lines = []
+    for r in range(10):
+        y = 100 + r * PITCH
+        skip = (400, 430) if r == 5 else None  # only this row is white at the gutter
+        _ink(img, 40, 790, y, skip)
+        lines.append(_line(r, 40, 790, y))
+    # Columns of the grid elsewhere on the page at the same height (another module).
+    cols = [
+        (x0, x1, [_line(50 + k, x0, x1, 100 + k * PITCH) for k in range(10)]) for x0, x1 in COLS
+    ]
+    out = split_at_gutters(lines, cols, img, EM)
+    assert out == lines
+
+
+def test_a_line_crossing_a_column_rule_is_cut_at_the_rule() -> None:
+    ln = _line(0, 40, 790, 100)
+    rule = Box(413, 60, 417, 400)
+    out = split_at_rules([ln], [rule], EM)
+    assert [(p.box.x0, p.box.x1) for p in out] == [(40, 413), (417, 790)]
