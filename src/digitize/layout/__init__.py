@@ -1,6 +1,7 @@
 """Geometry and image analysis shared by the layout stages: page cues (rules, frames,
-photos, reverse video), line grouping, type-size measures and the em (`metrics`), column
-image analysis (`column`) and the whole-page layout of vertical pages (`vertical`).
+photos, reverse video), lines the detector drew across a rule or gutter cut apart
+(`crossings`), line grouping, type-size measures and the em (`metrics`), column image
+analysis (`column`) and the whole-page layout of vertical pages (`vertical`).
 
 Pure functions over the page model and numpy images. May import `model` and `text`;
 never a stage, an engine, a serializer or anything above them.

@@ -108,9 +108,11 @@ def split_at_gutters(
     """Cut a body line that spans two or more columns of the grid at their gutters.
 
     Columns come from the edges many lines repeat, so a line that starts in one column
-    and runs into its neighbour in the same stretch of page cannot be printed that way:
-    it is two lines the detector joined. The cut goes through the white channel the
-    gutter leaves in the line's own pixels; without such a channel the line is kept.
+    and runs to the end of a neighbour's line in the same stretch of page cannot be
+    printed that way: it is two lines the detector joined. The cut goes through the white
+    channel the gutter leaves in the line's own pixels; without such a channel the line
+    is kept. A line that stops inside the last column it reaches (a caption under a
+    picture two columns wide, whose printed gaps may fall on a gutter) is kept too.
     """
     if grey is None or not columns:
         return lines
@@ -134,6 +136,7 @@ def split_at_gutters(
             or first is None
             or b.x0 > first[0] + INDENT_MAX_EM * em
             or covered[-1][0] <= first[0]
+            or b.x1 < covered[-1][1] - em
         ):
             out.append(ln)
             continue

@@ -85,3 +85,14 @@ def test_a_line_crossing_a_column_rule_is_cut_at_the_rule() -> None:
     rule = Box(413, 60, 417, 400)
     out = split_at_rules([ln], [rule], EM)
     assert [(p.box.x0, p.box.x1) for p in out] == [(40, 413), (417, 790)]
+
+
+def test_a_caption_stopping_inside_the_next_column_is_kept() -> None:
+    """Under a picture two columns wide: a gap of the caption may fall on the gutter."""
+    img, lines = _grid(top=300)
+    img[60:280, 40:790] = 90  # the picture
+    _ink(img, 40, 400, 300)
+    _ink(img, 440, 600, 300)  # "张三 摄" after a gap on the gutter, ending mid-column
+    caption = _line(99, 40, 600, 300)
+    out = split_at_gutters([caption, *lines], _columns(lines), img, EM)
+    assert out[0] is caption and len(out) == len(lines) + 1
