@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import cv2
 
 from digitize.layout.cues import to_grey
-from digitize.layout.groups import DisjointSet, bands
+from digitize.layout.groups import DisjointSet, bands, connected
 from digitize.layout.metrics import page_em
 from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
@@ -248,8 +248,37 @@ def blocks(items: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[
             groups[best[1]].append(root)
             del groups[root]
     out = [[cols[i] for i in members] for members in groups.values()]
-    out += [[it] for it in items if not it.vertical]
+    out += row_stacks([it for it in items if not it.vertical], rules, em)
     return out
+
+
+def row_stacks(rows: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[Line]]:
+    """Horizontal rows of a vertical page stacked into blocks: a headline's deck, an
+    advert's lines, a module of horizontal running text set among the columns.
+
+    Rows join the row below them when they are of one size (detector boxes of one type
+    size vary by a third; a headline stands half as tall again as its body), a line gap
+    apart with no rule between, and over one another: overlapping across most of the
+    narrower width, or starting within an indent of each other (a paragraph's short last
+    row under an indented first one). Each block then reads (and is turned round, or
+    not) as one piece of text, not row by row.
+    """
+
+    def join(a: Line, b: Line) -> bool:
+        top, low = (a.box, b.box) if a.box.cy <= b.box.cy else (b.box, a.box)
+        size = min(top.height, low.height)
+        overlap = top.x_overlap(low)
+        # Detector boxes are padded, so the boxes of neighbouring rows may overlap a little.
+        return (
+            top.y_overlap(low) <= 0.5 * size
+            and low.y0 - top.y1 <= 1.0 * size
+            and 0.7 <= top.height / max(low.height, 1.0) <= 1.43
+            and overlap > 0
+            and (overlap >= 0.6 * min(top.width, low.width) or abs(top.x0 - low.x0) <= 3.5 * em)
+            and not _rule_between_y(top, low, rules)
+        )
+
+    return connected(list(rows), join)
 
 
 def order_blocks(
@@ -402,7 +431,9 @@ def xy_order(
 
 
 def _kind(lines: Sequence[Line], em: float) -> RegionType:
-    thick = statistics.median(ln.box.width if ln.vertical else ln.box.height for ln in lines)
+    # The lower quartile: detector boxes of body rows set horizontally vary by a third.
+    sizes = sorted(ln.box.width if ln.vertical else ln.box.height for ln in lines)
+    thick = sizes[len(sizes) // 4]
     return RegionType.HEADLINE if thick >= DISPLAY * COLUMN_PER_EM * em else RegionType.BODY
 
 
@@ -469,5 +500,3 @@ def order_vertical(page: Page) -> None:
     seq: list[Region] = list(mast)
     seq += [texts[k] for k in xy_order([r.box for r in texts], heads, rules, em)]
     page.reading_order = [r.id for r in seq]
-
-

@@ -43,11 +43,11 @@ from digitize.layout.cues import to_grey
 from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, WritingMode
 from digitize.text.correct import (
     DUN,
+    left_to_right_evidence,
     mark_style,
     normalize_punctuation,
     prefer_page_script,
     right_to_left,
-    set_left_to_right,
     with_spaces,
 )
 from digitize.text.textutil import clean_line, is_wide
@@ -114,11 +114,37 @@ def recognize(page: Page, engine: OcrEngine) -> None:
     prefer_page_script(lines)
     if vertical:
         groups = [r.lines for r in page.regions] if page.regions else [[ln] for ln in lines]
-        for group in groups:
-            rows = [ln for ln in group if not ln.vertical]
-            if rows and not set_left_to_right(rows):
-                for line in rows:
-                    right_to_left(line)
+        _turn_rows(groups)
+
+
+def _turn_rows(groups: list[list[Line]]) -> None:
+    """Turn round the horizontal rows of a vertical page that were set right to left.
+
+    Each block of rows decides on its own punctuation; a block without any (a one-row
+    headline) follows the block of rows it stands over, the way a headline reads like
+    the text it heads; with none below it stays right to left, the pre-1950 default.
+    """
+    blocks = [
+        (rows, left_to_right_evidence(rows))
+        for g in groups
+        if (rows := [ln for ln in g if not ln.vertical])
+    ]
+    for rows, evidence in blocks:
+        if evidence == 0:
+            hull = Box.hull(ln.box for ln in rows)
+            size = min(ln.box.height for ln in rows)
+            below = [
+                (b.y0, ev)
+                for other, ev in blocks
+                if ev != 0
+                and (b := Box.hull(ln.box for ln in other)).y0 >= hull.y1 - 0.5 * size
+                and b.y0 - hull.y1 <= 2 * size
+                and b.x_overlap(hull) >= 0.5 * min(b.width, hull.width)
+            ]
+            evidence = min(below)[1] if below else 0
+        if evidence <= 0:
+            for line in rows:
+                right_to_left(line)
 
 
 # Upscaling small print: cubic, plus a mild unsharp mask when enlarging more than

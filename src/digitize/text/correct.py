@@ -65,16 +65,14 @@ _MIRROR = dict(zip("（）「」『』《》〈〉【】()", "）（」「』『
 _CLOSING_MARKS = frozenset("，。、；：！？…")
 
 
-def set_left_to_right(rows: Sequence[Line]) -> bool:
-    """Whether the horizontal rows of one block of a vertical page were set left to right
-    (modern horizontal text placed among the columns) rather than right to left (the
-    pre-1950 rows `right_to_left` turns round).
+def left_to_right_evidence(rows: Sequence[Line]) -> int:
+    """How strongly the horizontal rows of one block of a vertical page say they were set
+    left to right (modern horizontal text placed among the columns, > 0) rather than right
+    to left (the pre-1950 rows `right_to_left` turns round, < 0); 0 is no evidence.
 
     The evidence is the punctuation as the recognizer read the rows (left to right): a
-    clause mark ends a row set left to right and starts one set right to left. The block
-    is left to right when more of its rows end on such a mark than start on one; rows
-    without marks (a nameplate, a one-line headline) give no evidence, so they stay
-    right to left as before.
+    clause mark ends a row set left to right and starts one set right to left. Rows
+    without marks (a nameplate, a one-line headline) give none.
     """
     ends = starts = 0
     for row in rows:
@@ -83,7 +81,7 @@ def set_left_to_right(rows: Sequence[Line]) -> bool:
             continue
         ends += text[-1] in _CLOSING_MARKS
         starts += text[0] in _CLOSING_MARKS
-    return ends > starts
+    return ends - starts
 
 
 def right_to_left(line: Line) -> None:
@@ -221,5 +219,3 @@ def _doubled(word: str, i: int) -> bool:
     nxt = word[i + 1] if i + 1 < len(word) else ""
     han = is_cjk(prev) or is_cjk(nxt)
     return han and not (prev.isdigit() and nxt.isdigit()) and prev != "—" and nxt != "—"
-
-

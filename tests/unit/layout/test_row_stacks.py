@@ -1,0 +1,43 @@
+"""Horizontal rows set among the columns of a vertical page stack into blocks."""
+
+from __future__ import annotations
+
+from digitize.layout.vertical import row_stacks
+from digitize.model import Box, Line
+
+EM = 20.0
+
+
+def _row(k: int, x0: float, y0: float, x1: float, h: float) -> Line:
+    return Line(f"r{k}", Box(x0, y0, x1, y0 + h))
+
+
+def _module(x0: float, top: float, rows: int, first: int = 0) -> list[Line]:
+    """Body rows 32 +- 4 px tall (detector boxes vary) at a 30 px pitch, an indented
+    first row and a short last row."""
+    out = []
+    for k in range(rows):
+        lx0 = x0 + 2 * EM if k == 0 else x0
+        lx1 = x0 + 60 if k == rows - 1 else x0 + 240
+        out.append(
+            _row(first + k, lx0, top + 30 * k, lx1, h=32 + (4 if k % 3 == 1 else -4 * (k % 3 == 2)))
+        )
+    return out
+
+
+def test_a_module_of_rows_is_one_block_and_its_headline_another() -> None:
+    head = _row(99, 90, 40, 400, h=50)
+    left = _module(100, 100, 8)
+    right = _module(400, 100, 8, first=20)  # the next column, a gutter apart
+    blocks = row_stacks([head, *left, *right], [], EM)
+    ids = sorted(sorted(ln.id for ln in b) for b in blocks)
+    assert sorted(ln.id for ln in left) in ids
+    assert sorted(ln.id for ln in right) in ids
+    assert ["r99"] in ids
+
+
+def test_a_rule_between_rows_parts_them() -> None:
+    upper, lower = _module(100, 100, 3), _module(100, 200, 3, first=10)
+    rule = Box(90, 188, 360, 191)
+    blocks = row_stacks([*upper, *lower], [rule], EM)
+    assert len(blocks) == 2

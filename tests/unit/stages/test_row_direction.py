@@ -1,0 +1,36 @@
+"""Horizontal rows of a vertical page: which blocks are turned round (read right to left)."""
+
+from __future__ import annotations
+
+from digitize.model import Box, Line
+from digitize.stages.recognize import _turn_rows
+
+
+def _row(text: str, x0: float, y0: float, x1: float, h: float = 30) -> Line:
+    return Line(f"l{x0}-{y0}", Box(x0, y0, x1, y0 + h), text=text)
+
+
+def test_a_headline_without_marks_reads_like_the_text_it_heads() -> None:
+    head = _row("新堤工程順利完成", 100, 100, 400, h=45)
+    body = [
+        _row("公路修築工程已完成大半，", 100, 150, 400),
+        _row("預料年底可以全線通車。", 100, 185, 400),
+    ]
+    _turn_rows([[head], body])
+    assert head.text == "新堤工程順利完成"
+    assert body[0].text == "公路修築工程已完成大半，"
+
+
+def test_a_row_without_marks_and_nothing_under_it_stays_right_to_left() -> None:
+    plate = _row("報晶", 100, 100, 200, h=45)
+    far = [_row("公路修築工程已完成大半，", 100, 400, 400)]  # far below: not its text
+    _turn_rows([[plate], far])
+    assert plate.text == "晶報"
+    assert far[0].text == "公路修築工程已完成大半，"
+
+
+def test_a_headline_over_rows_set_right_to_left_is_turned_with_them() -> None:
+    head = _row("行銀子女", 100, 100, 400, h=45)
+    body = [_row("。號五十路京南", 100, 150, 400)]
+    _turn_rows([[head], body])
+    assert (head.text, body[0].text) == ("女子銀行", "南京路十五號。")
