@@ -176,6 +176,16 @@ def test_title_similarity_handles_shortened_headlines() -> None:
     assert title_similarity("", full) == 0.0
 
 
+def test_headlines_of_one_pattern_with_other_figures_are_other_stories() -> None:
+    original = "松林村老旧小区改造提速 惠及居民848户"
+    assert title_similarity("老旧小区改造提速 惠及居民848户", original) == 1.0
+    assert title_similarity("老旧小区改造提速", original) == 1.0  # shortened, figure dropped
+    assert title_similarity("桃源社区老旧小区改造提速 惠及居民692户", original) == 0.0
+    assert (
+        title_similarity("就业服务进社区 898个岗位等你来", "就业服务进社区 120个岗位等你来") == 0.0
+    )
+
+
 def test_ends_sentence_looks_through_closing_quotes() -> None:
     assert ends_sentence("他说：“很好。”")
     assert ends_sentence("真的吗？")
