@@ -51,6 +51,20 @@ def _rule_between_v(top: Box, bottom: Box, rules: Sequence[Box]) -> bool:
     return False
 
 
+def _jump_between(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: float) -> bool:
+    """A jump line between a headline and text below it, in the text's column: a 下转
+    line ends the headline's article there; a 上接 line opens another part, unless it
+    stands right under the headline (a continuation's repeated headline, then its 上接).
+    For the same reason a 上接 line itself heads its own part unless it stands there."""
+    return any(
+        j != rb
+        and head.y1 - 1 <= j.cy <= rb.y0 + 1
+        and j.x_overlap(rb) > 0.3 * min(j.width, rb.width)
+        and (direction == "out" or j.y0 - head.y1 > 2 * em)
+        for j, direction in jumps
+    )
+
+
 def _rule_between_h(left: Box, right: Box, rules: Sequence[Box]) -> bool:
     """A vertical rule between a box on the left and one on the right."""
     for r in rules:
@@ -113,6 +127,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
     frame_of = {r.id: _frame_of(r, frames) for r in regions}
     cell = _cells(page, rules, em)
     heads = sorted((r for r in regions if r.type is RegionType.HEADLINE), key=region_key)
+    jumps = [(r.box, r.jump.direction) for r in regions if r.jump is not None]
     anchor: dict[str, str] = {}
     for h in heads:
         anchor[h.id] = h.id
@@ -142,7 +157,12 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     d = hb.y0 - rb.y1
             elif hb.y0 <= rb.y0 + em / 2:
                 if rb.x_overlap(hb) > 0:
-                    if not _rule_between_v(hb, rb, rules):
+                    opens = r.jump is not None and r.jump.direction == "in"
+                    if (
+                        not _rule_between_v(hb, rb, rules)
+                        and not _jump_between(hb, rb, jumps, em)
+                        and not (opens and rb.y0 - hb.y1 > 2 * em)
+                    ):
                         d = max(0.0, rb.y0 - hb.y1)
                 elif (
                     hb.x1 <= rb.x0

@@ -253,3 +253,35 @@ def test_lone_jump_line_joins_the_text_under_it() -> None:
     _run(page)
     arts = _articles(page)
     assert arts["（上接"] == arts["续00"] is not None
+
+
+def test_text_under_a_jump_line_is_not_the_headlines_above() -> None:
+    """One column: an article ends on its 下转 line; under it a 上接 line opens a
+    continuation. The continuation's text does not join the headline above the jump."""
+    b = PageBuilder()
+    cols = grid(2)
+    b.line(cols[0][0] + 20, 100, cols[1][1] - 20, h=2 * EM, text="甲标题")
+    b.column(*cols[0], 180, 10, "甲一")
+    b.column(*cols[1], 180, 12, "甲二")
+    y = 180 + 12 * PITCH
+    b.line(cols[1][1] - 7 * EM, y, cols[1][1], text="（下转第四版）")
+    b.line(cols[1][0], y + 2 * PITCH, cols[1][0] + 7 * EM, text="（上接第一版）")
+    b.column(*cols[1], y + 3 * PITCH, 10, "续一")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲二0"] == arts["甲一0"] == arts["（下转"] is not None
+    assert arts["续一0"] == arts["（上接"] != arts["甲一0"]
+
+
+def test_a_jump_line_right_under_a_repeated_headline_heads_its_text() -> None:
+    b = PageBuilder()
+    cols = grid(2)
+    b.line(cols[0][0] + 20, 100, cols[1][1] - 20, h=2 * EM, text="续标题")
+    b.line(cols[0][0], 100 + 2 * EM + 10, cols[0][0] + 7 * EM, text="（上接第一版）")
+    b.column(*cols[0], 100 + 2 * EM + 10 + PITCH, 10, "续一")
+    b.column(*cols[1], 100 + 2 * EM + 10 + PITCH, 10, "续二")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["续标题"] == arts["（上接"] == arts["续一0"] == arts["续二0"] is not None
