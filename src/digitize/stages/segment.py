@@ -479,6 +479,11 @@ def _cluster_free(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[
             return False
         if a.box.y_overlap(b.box) < 0.5 * min(a.box.height, b.box.height):
             return False
+        # Pieces of one printed row share its top and bottom; the rows of two headlines
+        # set side by side, each wrapped on its own measure, are offset.
+        step = 0.25 * min(a.box.height, b.box.height)
+        if abs(a.box.y0 - b.box.y0) > step and abs(a.box.y1 - b.box.y1) > step:
+            return False
         left, right = (a.box, b.box) if a.box.cx <= b.box.cx else (b.box, a.box)
         gap = right.x0 - left.x1
         size = max(a.font_size, b.font_size)

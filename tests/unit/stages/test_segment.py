@@ -289,3 +289,27 @@ def test_lone_vertical_line_at_body_size_is_a_headline() -> None:
     kinds = {_texts(r)[0]: r.type for r in page.regions if r.lines}
     assert kinds["云溪区建成智慧停车场"] is RegionType.HEADLINE
     assert kinds["竖0"] is RegionType.BODY
+
+
+def test_headlines_side_by_side_on_offset_rows_stay_apart() -> None:
+    """Two two-row headlines a narrow gutter apart, each wrapped on its own measure: their
+    rows overlap by half a line but do not share top and bottom, so they are not one row;
+    the pieces of one row (a word space) are."""
+    b = PageBuilder()
+    cols = grid(2)
+    h = 2 * EM
+    b.line(cols[0][0], 300, cols[0][1], h=h, text="甲标题上行")
+    b.line(cols[0][0] + 40, 300 + h + 6, cols[0][1] - 60, h=h, text="甲标题下行")
+    b.line(cols[1][0], 300 + 0.45 * h, cols[1][1], h=h, text="乙标题上行")
+    b.line(cols[1][0] + 40, 300 + 1.45 * h + 6, cols[1][1] - 40, h=h, text="乙标题下行")
+    # A headline set across the page with a word space: two detector pieces of one row.
+    b.line(cols[0][0] + 100, 700, 640, h=h, text="丙标题前半")
+    b.line(680, 700, cols[1][1] - 100, h=h, text="丙标题后半")
+    for k, (x0, x1) in enumerate(cols):
+        b.column(x0, x1, 800, 10, f"c{k}")
+    page = b.page()
+    segment(page)
+    heads = [sorted(_texts(r)) for r in _by_type(page, RegionType.HEADLINE)]
+    assert sorted(["甲标题上行", "甲标题下行"]) in heads
+    assert sorted(["乙标题上行", "乙标题下行"]) in heads
+    assert any("丙标题前半丙标题后半" in "".join(t) for t in heads)
