@@ -446,6 +446,22 @@ def _paragraphs(lines: list[Line], em: float) -> None:
         ln.paragraph_start = k == 0 or ln.box.y0 - top >= 1.4 * em
 
 
+def _masthead_rows(rows: list[Line], rules: Sequence[Box], em: float) -> list[Line]:
+    """The rows above the columns that are the masthead: not a module of horizontal
+    running text set there (a stack of three rows or more) nor the headline over one."""
+    stacks = row_stacks(rows, rules, em)
+    modules = [Box.hull(ln.box for ln in s) for s in stacks if len(s) >= 3]
+
+    def heads(b: Box) -> bool:
+        return any(
+            -0.5 * b.height <= m.y0 - b.y1 <= 2 * b.height
+            and m.x_overlap(b) >= 0.5 * min(m.width, b.width)
+            for m in modules
+        )
+
+    return [ln for s in stacks if len(s) < 3 for ln in s if not heads(ln.box)]
+
+
 def segment_vertical(page: Page) -> None:
     """Fill page.regions of a vertical page (typed by geometry; ordered by the order stage)."""
     em = page_em(page)
@@ -457,7 +473,9 @@ def segment_vertical(page: Page) -> None:
     # The nameplate, date and folio are set horizontally above the columns.
     tops = sorted(ln.box.y0 for ln in items if ln.vertical and ln.box.height > 4 * em)
     text_top = tops[len(tops) // 20] if tops else 0.0
-    mast = [ln for ln in items if not ln.vertical and ln.box.cy <= text_top + 0.5 * em]
+    mast = _masthead_rows(
+        [ln for ln in items if not ln.vertical and ln.box.cy <= text_top + 0.5 * em], rules, em
+    )
     mast += margin_columns([ln for ln in items if not any(ln is m for m in mast)], em)
     items = [ln for ln in items if not any(ln is m for m in mast)]
     for ln in mast:

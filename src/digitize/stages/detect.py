@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 
 from digitize.engines.base import OcrEngine
-from digitize.layout.vertical import column_em
-from digitize.model import Box, Image, Line, Page, Point
+from digitize.layout.vertical import column_em, writing_mode
+from digitize.model import Box, Image, Line, Page, Point, WritingMode
 
 TARGET_EM = 22.0  # body em at detection scale, px
 MIN_SCALE = 0.15
@@ -118,11 +118,11 @@ def detect_lines(page: Page, engine: OcrEngine) -> None:
     page.lines = lines
 
     body = line_em_sizes(grey, [ln for ln in lines if not ln.vertical])
-    vertical = sorted(ln.box.width for ln in lines if ln.vertical)
-    if len(vertical) > 2 * len(body):
-        # A page set in columns: its horizontal lines are headings and mastheads, so
-        # the body size comes from the column widths (the narrower two thirds).
-        # (the one em measure of column pages, `layout.vertical.column_em`).
+    if writing_mode(lines) is WritingMode.VERTICAL:
+        # A page set in columns: its horizontal lines are headings, mastheads or a
+        # module of rows set among the columns, so the body size comes from the column
+        # widths (the narrower two thirds; `layout.vertical.column_em`). The same rule
+        # on the same lines as the mode segment records, so the two cannot disagree.
         col = column_em(lines)
         body = [col] if col else body
     if body:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digitize.layout.vertical import row_stacks
+from digitize.layout.vertical import _masthead_rows, row_stacks
 from digitize.model import Box, Line
 
 EM = 20.0
@@ -41,3 +41,12 @@ def test_a_rule_between_rows_parts_them() -> None:
     rule = Box(90, 188, 360, 191)
     blocks = row_stacks([*upper, *lower], [rule], EM)
     assert len(blocks) == 2
+
+
+def test_rows_above_the_columns_are_masthead_unless_a_module() -> None:
+    plate = _row(90, 500, 20, 800, h=60)
+    date = _row(91, 100, 30, 400, h=30)
+    head = _row(92, 90, 110, 400, h=50)
+    module = _module(100, 170, 6, first=40)
+    mast = _masthead_rows([plate, date, head, *module], [], EM)
+    assert sorted(ln.id for ln in mast) == ["r90", "r91"]

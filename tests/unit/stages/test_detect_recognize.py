@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from line_pages import BODY, render_page
 
+from digitize.engines.base import DetectedLine
 from digitize.layout.column import column_cells
-from digitize.model import Box, Glyph
-from digitize.stages.detect import detection_scale, estimate_em
+from digitize.layout.vertical import COLUMN_PER_EM
+from digitize.model import Box, Glyph, Page, Transform
+from digitize.stages.detect import detect_lines, detection_scale, estimate_em
 from digitize.text.correct import normalize_punctuation
 
 
@@ -43,3 +47,46 @@ def test_punctuation_normalisation() -> None:
     dash = [g for g in out if g.text == "—"]
     assert dash[0].box.x1 == dash[1].box.x0  # one box split in two
     assert "".join(g.text for g in normalize_punctuation(glyphs("2016—2020"))) == "2016—2020"
+
+
+class _BoxEngine:
+    """Reports given boxes (page pixels) as detections, scaled to the image it is shown."""
+
+    def __init__(self, boxes: list[Box], width: int) -> None:
+        self.boxes, self.width = boxes, width
+
+    def detect(self, image: np.ndarray) -> list[DetectedLine]:
+        s = image.shape[1] / self.width
+        return [
+            DetectedLine(
+                [
+                    (b.x0 * s, b.y0 * s),
+                    (b.x1 * s, b.y0 * s),
+                    (b.x1 * s, b.y1 * s),
+                    (b.x0 * s, b.y1 * s),
+                ],
+                0.9,
+            )
+            for b in self.boxes
+        ]
+
+
+def test_a_column_page_with_a_module_of_rows_takes_its_em_from_the_columns() -> None:
+    """Forty-eight short horizontal rows set among sixty columns: the columns still carry
+    most of the text, so the body em is the columns' (not the rows' larger type)."""
+    img = np.full((1700, 1400), 240, np.uint8)
+    boxes = []
+    for k in range(48):  # rows: boxes 45 px tall, ink 32 px
+        x0, y0 = 60 + (k // 12) * 330, 60 + (k % 12) * 50
+        img[y0 + 6 : y0 + 38, x0 + 4 : x0 + 296] = 30
+        boxes.append(Box(x0, y0, x0 + 300, y0 + 45))
+    for k in range(60):  # columns: boxes 30 px wide, ink 21 px
+        x0, y0 = 1340 - (k % 20) * 64, 700 + (k // 20) * 320
+        img[y0 + 4 : y0 + 296, x0 + 4 : x0 + 25] = 30
+        boxes.append(Box(x0, y0, x0 + 30, y0 + 300))
+    page = Page(
+        number=1, file=Path("p.png"), stem="p", image=img, transform=Transform.identity(1400, 1700)
+    )
+    detect_lines(page, _BoxEngine(boxes, 1400))  # type: ignore[arg-type]
+    assert page.text_height is not None
+    assert abs(page.text_height - 30 / COLUMN_PER_EM) < 2.5
