@@ -248,7 +248,10 @@ def blocks(items: Sequence[Line], rules: Sequence[Box], em: float) -> list[list[
             groups[best[1]].append(root)
             del groups[root]
     out = [[cols[i] for i in members] for members in groups.values()]
-    out += row_stacks([it for it in items if not it.vertical], rules, em)
+    # Two rows are a headline and its deck as often as two lines of text: only a
+    # stack of three or more reads as running text.
+    for stack in row_stacks([it for it in items if not it.vertical], rules, em):
+        out += [stack] if len(stack) >= 3 else [[ln] for ln in stack]
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digitize.layout.vertical import _masthead_rows, row_stacks
+from digitize.layout.vertical import _masthead_rows, blocks, row_stacks
 from digitize.model import Box, Line
 
 EM = 20.0
@@ -50,3 +50,12 @@ def test_rows_above_the_columns_are_masthead_unless_a_module() -> None:
     module = _module(100, 170, 6, first=40)
     mast = _masthead_rows([plate, date, head, *module], [], EM)
     assert sorted(ln.id for ln in mast) == ["r90", "r91"]
+
+
+def test_two_rows_stay_apart_three_read_as_text() -> None:
+    """A headline and its deck (two rows) stay blocks of their own, as on 1930s pages; a
+    stack of three rows or more is running text and one block."""
+    pair = _module(100, 100, 2)
+    text = _module(500, 100, 4, first=10)
+    groups = blocks([*pair, *text], [], EM)
+    assert sorted(len(g) for g in groups) == [1, 1, 4]
