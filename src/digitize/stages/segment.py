@@ -209,7 +209,9 @@ def segment(page: Page) -> None:
     lines = list(page.lines)
     em = (estimate_em(lines) if lines else None) or page_em(page)
 
-    cues = analyse(page.image, [ln.box for ln in lines], em) if page.image is not None else Cues()
+    # One grey copy of the page for every pixel cue of this stage.
+    grey = to_grey(page.image) if page.image is not None else None
+    cues = analyse(grey, [ln.box for ln in lines], em) if grey is not None else Cues()
 
     # Detector false positives inside pictures.
     def in_photo(ln: Line) -> bool:
@@ -224,7 +226,7 @@ def segment(page: Page) -> None:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
     _lone_vertical_cells(lines, em)
-    sizes = TypeSizes.measure(page.image, lines, em)
+    sizes = TypeSizes.measure(grey, lines, em)
 
     masthead_bottom = _masthead_bottom(page, cues, em)
     inverted_lines = {
@@ -264,8 +266,8 @@ def segment(page: Page) -> None:
     other = [ln for ln in horiz if not sizes.body(ln)]
     found = _columns(body, em)
     # A body line the detector drew across a gutter of that grid is two printed lines.
-    if page.image is not None:
-        split = split_at_gutters(body, found, to_grey(page.image), em)
+    if grey is not None:
+        split = split_at_gutters(body, found, grey, em)
         if len(split) != len(body):
             body = split
             found = _columns(body, em)
