@@ -12,6 +12,10 @@ rules a pair out:
 * text continuity across the break (the first part stops mid-sentence, the
   continuation does not open like a new article).
 
+Continuity only ranks candidates: a pair needs a 上接 marker naming the source page or a
+repeated headline, because text that merely runs on is no evidence of *which* article it
+continues (every such join on the corpus was wrong).
+
 Jumps refer to *printed* page numbers (版次), which are read from the folio, then the
 file name, then the page sequence. Every jump that cannot be resolved is reported in
 `Issue.unresolved_jumps` with its marker text; none is dropped silently.
@@ -114,15 +118,11 @@ def _pair(
         return None
     cont = _continuity(src, dst)
     conflict = inn is None and bool(dst.ins)  # its 上接 names another page
-    headless_follow = (
-        not dst.headline and src.ends_mid_sentence() and bool(dst.paragraphs)
-        and not dst.opens_new_article()
-    )  # fmt: skip
     if conflict:
         # Only a near-identical headline outweighs a 上接 naming another page (misread digit).
         if head < _HEADLINE_STRONG:
             return None
-    elif inn is None and head < _HEADLINE_MATCH and not headless_follow:
+    elif inn is None and head < _HEADLINE_MATCH:
         return None
     marker = 1.0 if inn is not None else 0.0
     if out is None:  # found from the 上接 side only: half the marker evidence
