@@ -103,11 +103,15 @@ class TypeSizes:
         """Same type size: within 15 % measured on ink, 25 % on boxes.
 
         A few glyphs give a rougher ink measure (digits and Latin letters are shorter
-        than Han characters), so a short line is allowed the box tolerance.
+        than Han characters), so a short line is allowed the box tolerance, but not
+        across the display threshold: a short 上接 or byline line under a headline is
+        text size, and taken as the headline's second line it made the pair a body
+        block (a continuation's repeated headline lost).
         """
         ra, rb = self.ink.get(a.id), self.ink.get(b.id)
         if ra is not None and rb is not None:
             short = min(a.box.width, b.box.width) < 4 * self.em
+            short = short and (ra >= _INK_DISPLAY) == (rb >= _INK_DISPLAY)
             return max(ra, rb) <= (1.25 if short else _INK_SAME) * min(ra, rb)
         sa, sb = a.font_size, b.font_size
         return max(sa, sb) <= 1.25 * min(sa, sb)
