@@ -218,6 +218,51 @@ def _peel_captions(page: Page, em: float) -> None:
                 break
 
 
+def _caption_rows(page: Page, em: float) -> None:
+    """A detector splits a caption's printed row at the word space before its credit
+    ("……参加运动会。 林军雪 摄"): the bare credit is typed a caption, the text before it
+    is read as body, or into the column under it. The body line ending a word space or
+    less left of a bare credit, on its row, is that caption's (moved from the top of
+    its region, or the whole region). Only a bare credit pulls text in: a caption that
+    reads whole is left alone, so a neighbouring column's line is never taken."""
+    for cap in [r for r in page.regions if r.type is RegionType.CAPTION and not r.vertical]:
+        if len(cap.lines) != 1 or len(_text(cap.lines[0]).replace(" ", "")) > 8:
+            continue
+        c = cap.lines[0].box
+        for region in list(page.regions):
+            if region.type is not RegionType.BODY or region.vertical or not region.lines:
+                continue
+            first = region.lines[0].box
+            beside = (
+                first.y_overlap(c) >= 0.6 * min(first.height, c.height)
+                and first.x1 <= c.x0 + 0.5 * em
+                and c.x0 - first.x1 <= 1.5 * em
+            )
+            mates = region.lines[:1] if beside else []
+            if not mates:
+                continue
+            if len(mates) == len(region.lines):
+                page.regions.remove(region)
+            else:
+                region.lines = region.lines[len(mates) :]
+                region.box = Box.hull(ln.box for ln in region.lines)
+                region.lines[0].paragraph_start = True
+            cap.lines = _rows(cap.lines + mates)
+            cap.box = Box.hull(ln.box for ln in cap.lines)
+
+
+def _rows(lines: list[Line]) -> list[Line]:
+    """Horizontal lines in reading order: rows top to bottom, pieces of a row left to right."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: ln.box.cy):
+        last = rows[-1][-1].box if rows else None
+        if last is not None and ln.box.y_overlap(last) >= 0.5 * min(ln.box.height, last.height):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box.x0)]
+
+
 def _name_bylines(page: Page, em: float) -> None:
     """A lone short name right-aligned under the end of a column is the author's sign-off."""
     bodies = [r for r in page.regions if r.type is RegionType.BODY and not r.vertical]
@@ -336,7 +381,7 @@ def _retype(page: Page, em: float) -> None:
         short = len(region.lines) <= 2 and len(text) <= 40
         if region.type is RegionType.MASTHEAD:
             continue
-        if len(region.lines) == 1 and region.type is not RegionType.HEADLINE:
+        if len(region.lines) == 1:  # a jump line set large is still a jump line
             marker = parse_jump(text)
             if marker is not None:
                 region.type = RegionType.JUMP
@@ -353,11 +398,12 @@ def _retype(page: Page, em: float) -> None:
             _retype_headline(region, heads, em)
             continue
         if region.type is RegionType.CAPTION or (short and _CAPTION_END.search(text)):
+            # A short text ending on a credit is a caption even where no picture was
+            # detected beside it (a pale halftone, or a picture the cues missed).
             photo = _nearest_photo(page, region.box, em)
-            if photo is not None or region.type is RegionType.CAPTION:
-                region.type = RegionType.CAPTION
-                region.linked_to = photo.id if photo is not None else None
-                continue
+            region.type = RegionType.CAPTION
+            region.linked_to = photo.id if photo is not None else None
+            continue
         if short and _is_byline(text):
             region.type = RegionType.BYLINE
             continue
@@ -424,6 +470,7 @@ def classify(page: Page) -> None:
     _split_headlines(page)
     _peel_captions(page, em)
     _retype(page, em)
+    _caption_rows(page, em)
     _name_bylines(page, em)
     _notices(page, em)
     _ads(page, em)
@@ -519,5 +566,3 @@ def _vertical_ads(page: Page, em: float) -> None:
         for r in modules[k]:
             if r.type.is_text:
                 r.type = RegionType.AD
-
-

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from layout_pages import EM, PITCH, PageBuilder, grid
 
-from digitize.model import RegionType
+from digitize.model import Box, Line, Page, Region, RegionType, Transform
 from digitize.stages.classify import classify
 from digitize.stages.segment import segment
 
@@ -111,6 +113,76 @@ def test_caption_peeled_off_column_under_picture() -> None:
     assert body.type is RegionType.BODY and len(body.lines) == 10
 
 
+def _regions_page(*regions: Region) -> Page:
+    return Page(
+        number=1,
+        file=Path("page-1.png"),
+        stem="page-1",
+        transform=Transform.identity(1400, 1800),
+        regions=list(regions),
+    )
+
+
+def _region(rid: str, kind: RegionType, *lines: tuple[float, float, float, str]) -> Region:
+    """A region of horizontal lines given as (x0, y0, x1, text), one em high."""
+    out = [
+        Line(f"{rid}l{k}", Box(x0, y0, x1, y0 + EM), t) for k, (x0, y0, x1, t) in enumerate(lines)
+    ]
+    box = Box.hull(ln.box for ln in out) if out else Box(700, 180, 1360, 500)
+    return Region(rid, kind, box, out)
+
+
+def test_caption_text_beside_its_bare_credit_is_caption() -> None:
+    """The detector split the caption's row at the word space before the credit: the
+    text piece (alone, or on top of the column under the picture) joins the credit."""
+    for alone in (True, False):
+        text = _region("t", RegionType.BODY, (700, 512, 1120, "志愿者在社区开展义诊活动。"))
+        credit = _region("c", RegionType.BODY, (1140, 512, 1260, "张三 摄"))
+        col = [(700, 512 + (1 + k) * PITCH, 1360, f"乙{k}。") for k in range(8)]
+        if not alone:
+            text.lines += _region("x", RegionType.BODY, *col).lines
+            text.box = Box.hull(ln.box for ln in text.lines)
+        page = _regions_page(_region("p", RegionType.PHOTO), text, credit)
+        if alone:
+            page.regions.append(_region("b", RegionType.BODY, *col))
+        classify(page)
+        caps = [r for r in page.regions if r.type is RegionType.CAPTION]
+        assert len(caps) == 1
+        assert [ln.text for ln in caps[0].lines] == ["志愿者在社区开展义诊活动。", "张三 摄"]
+        assert caps[0].linked_to == "p"
+        body = [ln.text for r in page.regions if r.type is RegionType.BODY for ln in r.lines]
+        assert body == [f"乙{k}。" for k in range(8)]
+
+
+def test_a_caption_read_whole_takes_no_neighbouring_line() -> None:
+    """Only a bare credit pulls text in: the next column's first line on the same row
+    stays body."""
+    cap = _region("c", RegionType.BODY, (100, 512, 560, "志愿者在社区开展义诊活动。 张三 摄"))
+    col = _region(
+        "b", RegionType.BODY, *[(580, 512 + k * PITCH, 1000, f"乙{k}。") for k in range(8)]
+    )
+    page = _regions_page(_region("p", RegionType.PHOTO), cap, col)
+    page.regions[0].box = Box(100, 180, 560, 500)
+    classify(page)
+    assert cap.type is RegionType.CAPTION and len(cap.lines) == 1
+    assert col.type is RegionType.BODY and len(col.lines) == 8
+
+
+def test_short_text_ending_on_a_credit_is_a_caption_without_a_picture() -> None:
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.column(a0, a1, 180, 20, "甲")
+    b.line(c0, 180, c0 + 500, text="志愿者在社区开展义诊活动。 张三 摄")
+    b.column(c0, c1, 180 + 2 * PITCH, 10, "乙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    caps = [r for r in page.regions if r.type is RegionType.CAPTION]
+    assert [ln.text for r in caps for ln in r.lines] == ["志愿者在社区开展义诊活动。 张三 摄"]
+    assert caps[0].linked_to is None
+
+
 def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
     b = PageBuilder()
     (a0, a1), (c0, c1) = grid(2)
@@ -197,3 +269,14 @@ def test_printed_folio_wins_over_a_stray_digit() -> None:
     assert printed_number(page) == "2"
     page.regions = page.regions[:1]
     assert printed_number(page) == "5"
+
+
+def test_jump_line_set_as_large_as_a_headline_is_a_jump() -> None:
+    """A 上接 line the size test took for a headline would become the article's title."""
+    head = _region("h", RegionType.HEADLINE, (100, 100, 400, "（上接1版）"))
+    real = _region("t", RegionType.HEADLINE, (100, 300, 900, "就业服务进社区 岗位等你来"))
+    page = _regions_page(head, real)
+    classify(page)
+    assert head.type is RegionType.JUMP
+    assert head.jump is not None and head.jump.direction == "in" and head.jump.target_page == "1"
+    assert real.type is RegionType.HEADLINE
