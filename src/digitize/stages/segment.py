@@ -427,6 +427,7 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: TypeSizes) -> list[L
                     b.height <= BODY_MAX * em
                     and not sizes.display(ln)
                     and top - 1.5 * em < b.cy < bottom + 1.5 * em
+                    and not _wraps_display(ln, lines, sizes)
                 )
                 if inside or edge:
                     home = blk
@@ -436,6 +437,22 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: TypeSizes) -> list[L
         else:
             home.lines.append(ln)
     return rest
+
+
+def _wraps_display(ln: Line, lines: Sequence[Line], sizes: TypeSizes) -> bool:
+    """A line set in the size of a display line right above it, within its width: the
+    headline's wrapped last line ("民294户": its figures measure a little under the
+    display threshold), not the top of the column under the headline."""
+    b, em = ln.box, sizes.em
+    return any(
+        sizes.display(d)
+        and sizes.same(d, ln)
+        and -0.3 * em <= b.y0 - d.box.y1 < 0.6 * d.font_size
+        and d.box.x0 - em / 2 <= b.x0
+        and b.x1 <= d.box.x1 + em / 2
+        for d in lines
+        if d is not ln
+    )
 
 
 def _in_column(b: Box, column: tuple[float, float], em: float) -> bool:
@@ -605,9 +622,15 @@ def _type_free_blocks(blocks: list[_Block], cues: Cues, sizes: TypeSizes) -> Non
             ):
                 b.kind = RegionType.KICKER
             continue
-        # Under a picture: caption.
+        # Under a picture: caption, if it is as short as captions are (a block of
+        # column text under a picture is body; a longer caption shows its credit, which
+        # classify reads).
         for p in cues.photos:
-            if 0 <= hb.y0 - p.y1 < 1.5 * em and hb.x_overlap(p) >= 0.5 * hb.width:
+            if (
+                len(b.lines) <= 3
+                and 0 <= hb.y0 - p.y1 < 1.5 * em
+                and hb.x_overlap(p) >= 0.5 * hb.width
+            ):
                 b.kind = RegionType.CAPTION
                 break
         if b.kind is not RegionType.BODY or len(b.lines) > 2:

@@ -274,6 +274,37 @@ def test_wrapped_last_character_of_a_headline_stays_in_it() -> None:
     assert [_texts(h) for h in heads] == [["松林村新建公园对外开放市民休闲有了好去", "处"]]
 
 
+def test_headline_wrapped_line_with_figures_stays_in_it() -> None:
+    """A small headline wrapped over a column ends on a short line of figures ("民294户")
+    whose ink measures just under the display threshold: it is the headline's, by its
+    size next to the headline line above it, not the top of the column below."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+
+    def inked(ln_box_y: float, x0: float, x1: float, ink_h: int) -> None:
+        top = int(ln_box_y) + (EM - ink_h) // 2
+        for x in range(int(x0) + 2, int(x1) - 20, 24):
+            b.image[top : top + ink_h, x : x + 12] = 30
+
+    heads = [b.line(a0 + 20, 100 + k * EM, a1 - 20, text=f"小标题第{k}行") for k in range(2)]
+    for ln in heads:
+        inked(ln.box.y0, ln.box.x0, ln.box.x1, 20)
+    mid = (a0 + a1) / 2
+    tail = b.line(mid - 80, 100 + 2 * EM, mid + 80, text="民294户")
+    inked(tail.box.y0, tail.box.x0, tail.box.x1, 18)  # 1.125 body ems
+    body = b.column(a0, a1, 100 + 3 * EM + 8, 12, "甲")
+    right = b.column(c0, c1, 100, 16, "乙")
+    for ln in body + right:
+        inked(ln.box.y0, ln.box.x0, ln.box.x1, 16)
+    page = b.page()
+    segment(page)
+    assert [_texts(h) for h in _by_type(page, RegionType.HEADLINE)] == [
+        [heads[0].text, heads[1].text, tail.text]
+    ]
+    bodies = _by_type(page, RegionType.BODY)
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in body], [ln.text for ln in right]]
+
+
 def test_lone_vertical_line_at_body_size_is_a_headline() -> None:
     """One vertical column beside horizontal body text, at body size, is a headline set
     vertically; vertical body text comes in many columns."""
