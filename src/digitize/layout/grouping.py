@@ -65,6 +65,35 @@ def _jump_between(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: floa
     )
 
 
+def _opened_beside(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: float) -> bool:
+    """A 上接 line to the right of a headline, no higher than it, over the text or between
+    the two: the text continues another article there, printed beside this one."""
+    return any(
+        direction == "in"
+        and j != rb
+        and j.x0 >= head.x1 - em
+        and j.y0 >= head.y0 - em
+        and j.y1 <= rb.y0 + 1
+        and j.x0 < rb.x1
+        for j, direction in jumps
+    )
+
+
+def _headline_between(head: Region, r: Region, heads: Sequence[Region]) -> bool:
+    """Another headline standing between a headline and text below it, across the text
+    (a vertical one, which claims only the text beside it, included): the text is not
+    the upper headline's, however far down the column it reaches."""
+    hb, rb = head.box, r.box
+    return any(
+        o is not head
+        and o is not r
+        and o.box.y0 >= hb.y1 - 1
+        and o.box.cy <= rb.y0
+        and o.box.x_overlap(rb) > 0
+        for o in heads
+    )
+
+
 def _rule_between_h(left: Box, right: Box, rules: Sequence[Box]) -> bool:
     """A vertical rule between a box on the left and one on the right."""
     for r in rules:
@@ -141,10 +170,12 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
             hb, rb = h.box, r.box
             d: float | None = None
             if h.vertical:
-                # Vertical headline: its text lies to the left.
+                # Vertical headline: its text lies to the left (a 下转 line under the
+                # last column may start just below the headline's foot).
                 if (
                     rb.x1 <= hb.x0 + em
-                    and rb.y_overlap(hb) > 0
+                    and rb.y0 < hb.y1 + em / 2
+                    and rb.y1 > hb.y0
                     and not _rule_between_h(rb, hb, rules)
                 ):
                     d = hb.x0 - rb.x1
@@ -156,20 +187,24 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                 ):
                     d = hb.y0 - rb.y1
             elif hb.y0 <= rb.y0 + em / 2:
+                opens = r.jump is not None and r.jump.direction == "in"
                 if rb.x_overlap(hb) > 0:
-                    opens = r.jump is not None and r.jump.direction == "in"
                     if (
                         not _rule_between_v(hb, rb, rules)
                         and not _jump_between(hb, rb, jumps, em)
+                        and not _headline_between(h, r, heads)
                         and not (opens and rb.y0 - hb.y1 > 2 * em)
                     ):
                         d = max(0.0, rb.y0 - hb.y1)
                 elif (
                     hb.x1 <= rb.x0
+                    and not opens
+                    and not _opened_beside(hb, rb, jumps, em)
                     and not _rule_between_h(hb, rb, rules)
                     and not _rule_between_v(hb, rb, rules)
                 ):
-                    # Columns to the right of a headline that does not span them.
+                    # Columns to the right of a headline that does not span them (unless
+                    # a 上接 line over them, beside the headline, opens another part).
                     d = 3 * em + (rb.x0 - hb.x1) + max(0.0, rb.y0 - hb.y1)
                 elif (
                     rb.x1 <= hb.x0
@@ -212,7 +247,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
             anchor[r.id] = r.id
     _group_headless(page, anchor, cell, em)
     _chain_headless(page, anchor, em)
-    _lone_jumps_join_below(page, anchor, em)
+    _lone_jumps_join_text(page, anchor, em)
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
@@ -328,35 +363,69 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
                 break
 
 
-def _lone_jumps_join_below(page: Page, anchor: dict[str, str], em: float) -> None:
-    """A 上接 line that heads nothing joins the module of the text right under it.
+def _lone_jumps_join_text(page: Page, anchor: dict[str, str], em: float) -> None:
+    """A jump line that heads nothing joins the module of the text it stands against: a
+    上接 line the text right under it, a 下转 line the text right above it.
 
-    The line opens a continuation: it stands over the continued text, flush with its
-    first column. Where the geometry left it a module of its own (its column has no cell
-    it shares, or the continuation has a repeated headline beside it, which it does not
-    stand under), the text beneath it within two ems, overlapping it across, is where it
-    belongs: kept alone it becomes the continuation's only part and the text is lost to
-    the jump.
+    A 上接 line opens a continuation: it stands over the continued text, flush with its
+    first column. A 下转 line closes an article under its last column. Where the geometry
+    left such a line a module of its own (its column has no cell it shares, the
+    continuation has a repeated headline beside it, which it does not stand under, or the
+    article's headline is set vertically beside the text and ends above the 下转 line),
+    the text within two ems of it, overlapping it across, is where it belongs: kept alone
+    it becomes an article part of its own and the text is lost to the jump.
     """
     members: dict[str, list[str]] = {}
     for rid, a in anchor.items():
         members.setdefault(a, []).append(rid)
     for r in page.regions:
         alone = members.get(anchor.get(r.id, ""), []) == [r.id]
-        if r.jump is None or r.jump.direction != "in" or not alone:
+        if r.jump is None or not alone:
             continue
-        below = [
+        opens = r.jump.direction == "in"
+        texts = [
             o
             for o in page.regions
             if o.id != r.id
             and o.type in (RegionType.BODY, RegionType.NOTICE)
             and o.id in anchor
-            and -0.5 * em <= o.box.y0 - r.box.y1 <= 2 * em
             and o.box.x_overlap(r.box) > 0.5 * min(r.box.width, o.box.width)
         ]
-        if below:
-            target = min(below, key=lambda o: (o.box.y0, abs(o.box.x0 - r.box.x0)))
+        near = [
+            o
+            for o in texts
+            if -0.5 * em <= (o.box.y0 - r.box.y1 if opens else r.box.y0 - o.box.y1) <= 2 * em
+        ]
+        if opens and not near:
+            # A picture (and its caption) may stand between the 上接 line and its text.
+            below = sorted((o for o in texts if o.box.y0 >= r.box.y1 - 0.5 * em), key=region_key)
+            between = _pictures_between(page, r.box, below[0].box) if below else None
+            if between is not None:
+                near = below[:1]
+                for o in between:  # the continuation's pictures are its own
+                    anchor[o.id] = anchor[near[0].id]
+        if near:
+            if opens:
+                target = min(near, key=lambda o: (o.box.y0, abs(o.box.x0 - r.box.x0)))
+            else:
+                target = min(near, key=lambda o: (-o.box.y1, abs(o.box.x1 - r.box.x1)))
             anchor[r.id] = anchor[target.id]
+
+
+def _pictures_between(page: Page, top: Box, bottom: Box) -> list[Region] | None:
+    """What stands between two boxes, across the lower one, when it is only pictures and
+    captions; None when anything else does."""
+    between = [
+        o
+        for o in page.regions
+        if o.box.y0 >= top.y1 - 2
+        and o.box.y1 <= bottom.y0 + 2
+        and o.box.x_overlap(bottom) > 0
+        and o.box.x_overlap(top) > 0
+    ]
+    if any(o.type not in (RegionType.PHOTO, RegionType.CAPTION) for o in between):
+        return None
+    return between
 
 
 def _closed_sides(cell: Box, rules: Sequence[Box], em: float) -> int:
@@ -388,5 +457,3 @@ def body_order(items: list[Region], vertical: bool, em: float) -> list[Region]:
         else:
             out.extend(sorted(tier, key=lambda r: (round(r.box.x0 / em), r.box.y0, r.id)))
     return out
-
-

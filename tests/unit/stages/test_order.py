@@ -228,8 +228,8 @@ def test_headless_columns_whose_text_runs_on_are_one_article() -> None:
     arts = _articles(page)
     assert arts["（上接"] == arts["续00"] == arts["续10"] == arts["续20"] is not None
     texts = [_text_of(page, i)[:4] for i in page.reading_order]
-    assert texts.index("（上接第") < texts.index("续000") < texts.index("续100") < texts.index(
-        "续200"
+    assert (
+        texts.index("（上接第") < texts.index("续000") < texts.index("续100") < texts.index("续200")
     )
 
 
@@ -253,6 +253,68 @@ def test_lone_jump_line_joins_the_text_under_it() -> None:
     _run(page)
     arts = _articles(page)
     assert arts["（上接"] == arts["续00"] is not None
+
+
+def test_lone_out_jump_joins_the_text_above_it() -> None:
+    """A vertical headline at the right of its columns, as tall as they are, ends just
+    above the last column's 下转 line: the line closes that article."""
+    b = PageBuilder()
+    cols = grid(3, width=1200)
+    x = cols[2][1] + 40
+    b.vline(x, 100, 100 + 16 * PITCH - 6, w=2 * EM, text="竖排标题文字")
+    for k, (x0, x1) in enumerate(cols):
+        b.column(x0, x1, 100, 16, f"甲{k}")
+    y = 100 + 16 * PITCH
+    b.line(cols[2][1] - 7 * EM, y, cols[2][1], text="（下转第四版）")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["（下转"] == arts["甲20"] == arts["竖排标"] is not None
+
+
+def test_continuation_beside_a_headline_over_its_own_column() -> None:
+    """A headline over the left column only, its text under it; beside it a 上接 line,
+    a picture with its caption, and two columns under the picture: that is another
+    article's continuation, not text to the right of the headline."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[0][1], h=2 * EM, text="甲标题")
+    b.column(*cols[0], 180, 20, "甲")
+    b.line(cols[1][0], 110, cols[1][0] + 5 * EM, text="（上接一版）")
+    b.photo(cols[1][0], 160, cols[2][1], 420)
+    b.line(cols[1][0], 430, cols[2][1] - 200, text="图为活动现场。 张三 摄")
+    for k in (1, 2):
+        lines = b.column(*cols[k], 480, 14, f"续{k}")
+        lines[-1].text = "未完的句子在"
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲00"]
+    assert arts["（上接"] == arts["续10"] == arts["续20"] is not None
+    assert arts["续10"] != arts["甲00"]
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert photo.article_id == arts["续10"]
+
+
+def test_text_under_another_headline_is_not_the_upper_ones() -> None:
+    """A headline over two columns; lower down a vertical headline stands in the right
+    column with its text to its left; a column under that module is not the upper
+    headline's, however far down it reaches."""
+    b = PageBuilder()
+    (l0, l1), (r0, r1) = grid(2)
+    b.line(l0, 100, r1, h=2 * EM, text="甲标题")
+    b.column(l0, l1, 180, 8, "甲左")
+    b.column(r0, r1, 180, 8, "甲右")
+    y = 180 + 8 * PITCH + 40
+    b.vline(r1 - 2 * EM, y, y + 12 * PITCH, w=2 * EM, text="竖排乙标题")
+    b.column(r0, r1 - 3 * EM, y, 12, "乙")
+    b.column(l0, l1, y, 12, "乙左")
+    b.column(r0, r1, y + 12 * PITCH + 60, 6, "丙")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲左0"] == arts["甲右0"] == arts["甲标题"]
+    assert arts["丙00"] != arts["甲标题"]
 
 
 def test_text_under_a_jump_line_is_not_the_headlines_above() -> None:
