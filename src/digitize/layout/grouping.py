@@ -8,6 +8,7 @@ from news on vertical pages) and the order stage (articles and reading order).""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from digitize.model import Box, Page, Region, RegionType
@@ -66,17 +67,18 @@ def _jump_between(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: floa
 
 
 def _opened_beside(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: float) -> bool:
-    """A 上接 line to the right of a headline, no higher than it, over the text or between
-    the two: the text continues another article there, printed beside this one."""
-    return any(
-        direction == "in"
-        and j != rb
-        and j.x0 >= head.x1 - em
-        and j.y0 >= head.y0 - em
-        and j.y1 <= rb.y0 + 1
-        and j.x0 < rb.x1
-        for j, direction in jumps
-    )
+    """A 上接 line at the level where the text starts, over it or to its left, set beside
+    the headline (right of it, no higher) or below its foot with the text starting within
+    two ems under it: the text continues another article there (the continuation's
+    columns share its first line, however far right they reach)."""
+    for j, direction in jumps:
+        if direction != "in" or j == rb or j.y1 > rb.y0 + 1 or j.x0 >= rb.x1:
+            continue
+        under = j.y0 - head.y1 > 2 * em and rb.y0 - j.y1 <= 2 * em
+        beside = j.x0 >= head.x1 - em and j.y0 >= head.y0 - em
+        if under or beside:
+            return True
+    return False
 
 
 def _headline_between(head: Region, r: Region, heads: Sequence[Region]) -> bool:
@@ -192,6 +194,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     if (
                         not _rule_between_v(hb, rb, rules)
                         and not _jump_between(hb, rb, jumps, em)
+                        and not _opened_beside(hb, rb, jumps, em)
                         and not _headline_between(h, r, heads)
                         and not (opens and rb.y0 - hb.y1 > 2 * em)
                     ):
@@ -302,30 +305,33 @@ def _group_headless(page: Page, anchor: dict[str, str], cell: dict[str, Box], em
 
 
 def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
-    """Headless body columns side by side whose text runs on from one to the next are one
-    module: a column that stops mid-sentence continues at the top of the next.
+    """Body columns side by side whose text runs on from one to the next are one module
+    when at least one of the two has no headline: a column that stops mid-sentence
+    continues at the top of the next.
 
     This joins a continuation printed without its headline (a 上接 line over several
     columns) even where column rules split it into cells of one column each, which
-    `_group_headless` cannot join. Both columns must be headless, start on the same
-    line (tops within an em, after skew), overlap for most of their height, stand a
-    gutter apart with no rule across, and the first must end mid-sentence: the evidence
-    is the text itself, so two headless articles that happen to stand side by side stay
-    apart whenever the first one ends its last sentence, and neither a 下转 line ending
-    the first nor a 上接 line opening the second may be crossed.
+    `_group_headless` cannot join; and the columns a headline beside them does not
+    reach (a vertical headline at the right of a module set in horizontal columns, a
+    column rule between the columns). The columns must start on the same line (tops
+    within an em, after skew), overlap for most of their height, stand a gutter apart,
+    and the first must end mid-sentence: the evidence is the text itself, so two
+    articles that happen to stand side by side stay apart whenever the first one ends
+    its last sentence, and neither a 下转 line ending the first nor a 上接 line opening
+    the second may be crossed. Two headed modules are never joined.
     """
     by_id = {r.id: r for r in page.regions}
     modules: dict[str, list[Region]] = {}
     for rid, a in anchor.items():
         if rid in by_id:
             modules.setdefault(a, []).append(by_id[rid])
-    headless = {
+    columns = {
         a: sorted((r for r in regs if r.type is RegionType.BODY), key=lambda r: r.box.x0)
         for a, regs in modules.items()
-        if not any(r.type is RegionType.HEADLINE for r in regs)
     }
-    headless = {a: cols for a, cols in headless.items() if cols}
-    if len(headless) < 2:
+    columns = {a: cols for a, cols in columns.items() if cols}
+    headed = {a for a in columns if any(r.type is RegionType.HEADLINE for r in modules[a])}
+    if len(headed) == len(columns):
         return
 
     def jumps(a: str, direction: str) -> bool:
@@ -346,21 +352,20 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
     changed = True
     while changed:
         changed = False
-        for a, cols in list(headless.items()):
-            for b, other in list(headless.items()):
-                if a == b or a not in headless or b not in headless:
-                    continue
-                if not jumps(a, "out") and not jumps(b, "in") and follows(cols[-1], other[0]):
-                    for rid, target in list(anchor.items()):
-                        if target == b:
-                            anchor[rid] = a
-                    headless[a] = cols + other
-                    modules[a] = modules[a] + modules.pop(b)
-                    del headless[b]
-                    changed = True
-                    break
-            if changed:
-                break
+        for a, b in itertools.permutations(list(columns), 2):
+            if a in headed and b in headed:
+                continue
+            if jumps(a, "out") or jumps(b, "in") or not follows(columns[a][-1], columns[b][0]):
+                continue
+            keep, gone = (b, a) if b in headed else (a, b)
+            for rid, target in list(anchor.items()):
+                if target == gone:
+                    anchor[rid] = keep
+            columns[keep] = sorted(columns[a] + columns[b], key=lambda r: r.box.x0)
+            modules[keep] = modules[keep] + modules.pop(gone)
+            del columns[gone]
+            changed = True
+            break
 
 
 def _lone_jumps_join_text(page: Page, anchor: dict[str, str], em: float) -> None:

@@ -240,6 +240,47 @@ def test_headless_column_ending_its_sentence_is_not_chained() -> None:
     assert arts["续00"] != arts["续10"]
 
 
+def test_column_past_a_rule_whose_text_runs_on_joins_the_headed_module() -> None:
+    """A headline over the left column only, a column rule, and a headless column beside
+    it on the same line: where the left column stops mid-sentence, the text runs on in
+    the next column, whatever the rule; where it ends its sentence, nothing says so."""
+    for ends, joined in (("在", True), ("。", False)):
+        b = PageBuilder()
+        cols = grid(2)
+        b.line(cols[0][0], 100, cols[0][1], h=2 * EM, text="甲标题")
+        first = b.column(*cols[0], 180, 15, "甲")
+        first[-1].text = "甲末行" + ends
+        b.vrule(cols[1][0] - 15, 90, 180 + 16 * PITCH)
+        b.column(*cols[1], 180, 15, "续")
+        page = b.page()
+        _run(page)
+        arts = _articles(page)
+        assert (arts["续00"] == arts["甲00"]) is joined
+
+
+def test_continuation_under_an_article_is_not_its() -> None:
+    """An article over three columns ends halfway down; under it a 上接 line over the
+    left column opens a continuation whose columns share its first line and run on from
+    one to the next: the columns right of the 上接 line are the continuation's, not the
+    headline's far above."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0] + 40, 100, cols[2][1] - 40, h=2 * EM, text="甲标题")
+    for k in range(3):
+        b.column(*cols[k], 180, 10, f"甲{k}")
+    y = 180 + 10 * PITCH + 40
+    b.line(cols[0][0], y, cols[0][0] + 6 * EM, text="（上接一版）")
+    for k in range(3):
+        lines = b.column(*cols[k], y + PITCH, 12, f"续{k}")
+        if k < 2:
+            lines[-1].text = f"续{k}末行的"
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["（上接"] == arts["续00"] == arts["续10"] == arts["续20"] is not None
+    assert arts["续10"] != arts["甲标题"] == arts["甲20"]
+
+
 def test_lone_jump_line_joins_the_text_under_it() -> None:
     """A 上接 line beside a repeated headline (not under it) stands over the continuation's
     first column: it belongs to that article, not to a module of its own."""
