@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from digitize.layout.grouping import assign_modules, body_order
+from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
 from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
@@ -238,29 +239,18 @@ def _caption_rows(page: Page, em: float) -> None:
                 and first.x1 <= c.x0 + 0.5 * em
                 and c.x0 - first.x1 <= 1.5 * em
             )
-            mates = region.lines[:1] if beside else []
-            if not mates:
+            if not beside:
                 continue
-            if len(mates) == len(region.lines):
+            text = region.lines[0]
+            if len(region.lines) == 1:
                 page.regions.remove(region)
             else:
-                region.lines = region.lines[len(mates) :]
+                region.lines = region.lines[1:]
                 region.box = Box.hull(ln.box for ln in region.lines)
                 region.lines[0].paragraph_start = True
-            cap.lines = _rows(cap.lines + mates)
+            rows = bands(sorted([*cap.lines, text], key=lambda ln: ln.box.cy), across_x=False)
+            cap.lines = [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box.x0)]
             cap.box = Box.hull(ln.box for ln in cap.lines)
-
-
-def _rows(lines: list[Line]) -> list[Line]:
-    """Horizontal lines in reading order: rows top to bottom, pieces of a row left to right."""
-    rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: ln.box.cy):
-        last = rows[-1][-1].box if rows else None
-        if last is not None and ln.box.y_overlap(last) >= 0.5 * min(ln.box.height, last.height):
-            rows[-1].append(ln)
-        else:
-            rows.append([ln])
-    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box.x0)]
 
 
 def _name_bylines(page: Page, em: float) -> None:
