@@ -99,6 +99,8 @@ def glyphless_font(chars: Iterable[str]) -> bytes:
     builder.setupPost()
     head = builder.font["head"]
     head.xMin, head.yMin, head.xMax, head.yMax = 0, descent, UNITS_PER_EM, ascent
+    head.created = head.modified = 0  # the same issue gives the same PDF bytes
+    builder.font.recalcTimestamp = False
     table = CmapSubtable.newSubtable(13)  # many-to-one: every character to "blank"
     table.platformID, table.platEncID, table.language = 3, 10, 0
     table.cmap = {cp: "blank" for cp in sorted({ord(c) for c in chars} | {0x20})}

@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image as PILImage
 from serialize_samples import issue, line, region
@@ -17,7 +20,7 @@ from serialize_samples import issue, line, region
 from digitize.model import Box, Issue, Page, RegionType
 from digitize.serialize.alto_read import rotation_transform
 from digitize.serialize.page_xml import clean
-from digitize.serialize.pdf import searchable_pdf
+from digitize.serialize.pdf import glyphless_font, searchable_pdf
 
 CJK_SPACE = re.compile(
     r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
@@ -157,3 +160,17 @@ def test_columns_across_a_narrow_gutter_do_not_join(tmp_path: Path) -> None:
     assert not CJK_SPACE.search(got), got
     for text in left + right:
         assert text in got, got
+
+
+def test_glyphless_font_carries_no_build_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fontTools stamps fonts with the time they are built; the PDF of an issue must not
+    change between two runs (a Dask run is compared with a local one byte for byte)."""
+    first = glyphless_font("中文")
+    later = time.time() + 86400 * 400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert glyphless_font("文中") == first
+    assert TTFont(io.BytesIO(first))["cmap"].getBestCmap() == {
+        0x20: "blank",
+        ord("中"): "blank",
+        ord("文"): "blank",
+    }
