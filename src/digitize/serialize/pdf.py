@@ -8,8 +8,8 @@ Font: the text layer is never drawn, so its glyphs need no outlines. Like Tesser
 OCRmyPDF's "GlyphLessFont", each PDF gets a TrueType font whose every character is one
 empty glyph an em wide, mapped (cmap format 13, many to one) from exactly the characters
 the issue uses. Subsetting a CJK system font's outlines had been most of the PDF's cost
-(web-size page: 2.2 s of 2.2 s per page with Noto Sans CJK, against ~0.5 s now) and made
-the PDF depend on an installed font; extraction reads the same text through ToUnicode.
+(a web-size page's PDF took 2.16 s with Noto Sans CJK, 0.52 s now) and made the PDF
+depend on an installed font; extraction reads the same text through ToUnicode.
 Its ascent and descent are those of the em box (0.88 / 0.12), so a selected or extracted
 character's box is its glyph box.
 
