@@ -99,7 +99,9 @@ def glyphless_font(chars: Iterable[str]) -> bytes:
     builder.setupPost()
     head = builder.font["head"]
     head.xMin, head.yMin, head.xMax, head.yMax = 0, descent, UNITS_PER_EM, ascent
-    head.created = head.modified = 0  # the same issue gives the same PDF bytes
+    # a fixed date (1970-01-01, in seconds since 1904): the same issue gives the same PDF
+    # bytes; 0 would make fontTools warn on every read
+    head.created = head.modified = 0x7C259DC0
     builder.font.recalcTimestamp = False
     table = CmapSubtable.newSubtable(13)  # many-to-one: every character to "blank"
     table.platformID, table.platEncID, table.language = 3, 10, 0
