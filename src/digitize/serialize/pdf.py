@@ -219,11 +219,8 @@ class _Builder:
             else:
                 origin = (ch.start, box.cy - size / 2 + ASCENT * size)
             (sx, sy) = page.transform.to_scan([origin])[0]
-            pdf.set_stretching(100)
-            natural = pdf.get_string_width(ch.text)
-            if natural <= 0:
-                continue
-            pdf.set_stretching(100 * advance * k / natural)
+            # every glyph of the glyphless font is one em wide: scale it to the advance
+            pdf.set_stretching(100 * advance / size)
             x, y = sx * k, sy * k
             if math.isclose(angle, 0.0, abs_tol=1e-6):
                 pdf.text(x, y, ch.text)
