@@ -86,20 +86,13 @@ def _white_channel(ink: npt.NDArray[np.bool_], lo: int, hi: int, em: float) -> f
     """Centre of the widest ink-free run of pixel columns in [lo, hi), if wide enough."""
     if hi <= lo:
         return None
-    noise = max(1, int(0.04 * ink.shape[0]))
-    free = ink[:, lo:hi].sum(axis=0) <= noise
-    best: tuple[int, int] | None = None
-    start = None
-    for i, f in enumerate([*free.tolist(), False]):
-        if f and start is None:
-            start = i
-        elif not f and start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
-            start = None
-    if best is None or best[1] - best[0] < GUTTER_MIN_EM * em:
+    runs = _white_runs(ink[:, lo:hi])
+    if not runs:
         return None
-    return lo + (best[0] + best[1]) / 2
+    a, z = max(runs, key=lambda r: r[1] - r[0])
+    if z - a < GUTTER_MIN_EM * em:
+        return None
+    return lo + (a + z) / 2
 
 
 def split_at_gutters(
@@ -162,14 +155,19 @@ def split_at_gutters(
     return out
 
 
-def _gutter_runs_on(grey: Image, x: float, line: Box, level: float, em: float) -> bool:
-    """The white channel continues above or below the line, as a gutter does.
+def _gutter_runs_on(
+    grey: Image, x: float, line: Box, level: float, em: float, *, through: bool = False
+) -> bool:
+    """The white channel continues above or below the line (`through`: above and below),
+    as a gutter does.
 
     A comma's white tail can sit where a gutter would; a caption under a two-column photo
-    or a lead set across two columns has picture or text above and below that spot.
+    or a lead set across two columns has picture or text above and below that spot. A
+    deck set across the columns under their headline has the gutter below it only.
     """
     h, w = grey.shape[:2]
     c0, c1 = max(0, int(x - 0.1 * em)), min(w, int(x + 0.1 * em) + 1)
+    white = []
     for r0, r1 in (
         (line.y0 - 1.5 * em, line.y0 - 0.2 * em),
         (line.y1 + 0.2 * em, line.y1 + 1.5 * em),
@@ -177,6 +175,139 @@ def _gutter_runs_on(grey: Image, x: float, line: Box, level: float, em: float) -
         a, b = max(0, int(r0)), min(h, int(r1))
         if b - a < 0.5 * em or c1 <= c0:
             continue
-        if float(np.mean(grey[a:b, c0:c1] <= level)) < 0.01:
-            return True
-    return False
+        white.append(float(np.mean(grey[a:b, c0:c1] <= level)) < 0.01)
+    return len(white) == 2 and all(white) if through else any(white)
+
+
+# A left edge is a column's when this many body lines start there.
+START_SUPPORT = 3
+# Paragraph indents repeat a column's left edge this far right of it (in em).
+INDENT_EM = (0.5, 3.5)
+
+
+def _column_starts(lines: Sequence[Line], em: float) -> list[tuple[float, float, float]]:
+    """Left edges that several body lines share, each with the stretch of page (y0, y1)
+    its lines span; a paragraph indent (an edge half an em to 3.5 ems right of a
+    busier one in the same stretch) is not a column's edge."""
+    clusters: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: ln.box.x0):
+        if clusters and ln.box.x0 - clusters[-1][-1].box.x0 <= 0.4 * em:
+            clusters[-1].append(ln)
+        else:
+            clusters.append([ln])
+    edges = [
+        (
+            float(np.median([m.box.x0 for m in c])),
+            min(m.box.y0 for m in c),
+            max(m.box.y1 for m in c),
+            len(c),
+        )
+        for c in clusters
+        if len(c) >= START_SUPPORT
+    ]
+    lo, hi = INDENT_EM
+    return [
+        (x, y0, y1)
+        for x, y0, y1, n in edges
+        if not any(
+            lo * em <= x - ox <= hi * em and oy0 < y1 and y0 < oy1 and on >= 0.5 * n
+            for ox, oy0, oy1, on in edges
+        )
+    ]
+
+
+def _column_end(starts: Sequence[float], k: int) -> float:
+    """Where the column starting at starts[k] ends, near enough: at the next column's
+    start, or (the last column) one column pitch on; infinity without a neighbour."""
+    if k + 1 < len(starts):
+        return starts[k + 1]
+    if k > 0:
+        return 2 * starts[k] - starts[k - 1]
+    return float("inf")
+
+
+def _white_runs(ink: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Runs [a, b) of ink-free pixel columns (a few noise pixels allowed)."""
+    noise = max(1, int(0.04 * ink.shape[0]))
+    free = (ink.sum(axis=0) <= noise).tolist()
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, f in enumerate([*free, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def split_at_column_starts(lines: list[Line], grey: Image | None, em: float) -> list[Line]:
+    """Cut a body line where it runs across the left edge of a column.
+
+    On a page with narrow gutters and a blurred print the detector joins the lines of
+    two, three or four neighbouring columns on most rows, so no column grid comes out of
+    line extents (`split_at_gutters` needs one); the columns' left edges still do, since
+    every line, joined or not, starts where a column does. A line that starts at a
+    column's edge and runs past the next edge to the end of that column is cut in the
+    widest white gap within an em and a half left of the edge, when that gap is twice as
+    wide as the line's typical gap between characters (a
+    lead set across two columns has no such gap there) and a neighbouring line has its
+    own cut at the same place, or the gap runs on above and below the line, as a gutter
+    does (a comma's white tail does neither; a deck set across the columns under their
+    headline has the gutter below it only).
+    """
+    if grey is None:
+        return lines
+    starts = _column_starts([ln for ln in lines if not ln.vertical], em)
+    if not starts:
+        return lines
+    h, w = grey.shape[:2]
+    found: list[tuple[Line, float, float, bool]] = []  # line, white gap, runs on
+    for ln in lines:
+        if ln.vertical:
+            continue
+        b = ln.box
+        here = sorted(x for x, y0, y1 in starts if y0 - 4 * em <= b.cy <= y1 + 4 * em)
+        opens = any(x - 0.5 * em <= b.x0 <= x + INDENT_EM[1] * em for x in here)
+        crossed = [
+            x
+            for k, x in enumerate(here)
+            if b.x0 < x - 2 * em < x + 2 * em < b.x1 and b.x1 >= _column_end(here, k) - 2 * em
+        ]
+        if not opens or not crossed:
+            continue
+        y0, y1 = max(0, int(b.y0)), min(h, int(np.ceil(b.y1)))
+        x0, x1 = max(0, int(b.x0)), min(w, int(np.ceil(b.x1)))
+        crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
+        if crop.size == 0 or int(crop.max()) - int(crop.min()) < 32:
+            continue  # no ink to tell a gutter from
+        level, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        runs = _white_runs(np.asarray(crop <= level))
+        for x in crossed:
+            lo, hi = x - 1.5 * em - x0, x + 0.2 * em - x0
+            inside = [r for r in runs if r[1] > lo and r[0] < hi]
+            others = [r[1] - r[0] for r in runs if r not in inside and em < r[0] < x1 - x0 - em]
+            if not inside:
+                continue
+            ra, rz = max(inside, key=lambda r: r[1] - r[0])
+            typical = float(np.median(others)) if others else 0.0
+            if rz - ra < max(2.0, 0.08 * em) or rz - ra < 2 * typical:
+                continue
+            runs_on = _gutter_runs_on(grey, x0 + (ra + rz) / 2, b, level, em, through=True)
+            found.append((ln, x0 + ra, x0 + rz, runs_on))
+    cuts: dict[int, list[float]] = {}
+    for ln, a, z, runs_on in found:
+        # A neighbour's gap overlapping this one: the same white channel (its centre may
+        # lie elsewhere, where a paragraph's short last line widens the gap).
+        confirmed = runs_on or any(
+            o is not ln and oa < z - 1 and a + 1 < oz and abs(o.box.cy - ln.box.cy) <= 4 * em
+            for o, oa, oz, _ in found
+        )
+        if confirmed:
+            cuts.setdefault(id(ln), []).append((a + z) / 2)
+    if not cuts:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        out.extend(_cut(ln, cuts[id(ln)], em) if id(ln) in cuts else [ln])
+    return out

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digitize.layout.crossings import split_at_gutters, split_at_rules
+from digitize.layout.crossings import split_at_column_starts, split_at_gutters, split_at_rules
 from digitize.layout.cues import Cues, analyse, to_grey
 from digitize.layout.groups import bands, connected
 from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
@@ -264,6 +264,9 @@ def segment(page: Page) -> None:
     # Body columns.
     body = [ln for ln in horiz if sizes.body(ln)]
     other = [ln for ln in horiz if not sizes.body(ln)]
+    # Lines joined across narrow gutters on most rows hide the grid: cut them at the
+    # columns' left edges first, so the grid below comes from the printed lines.
+    body = split_at_column_starts(body, grey, em)
     found = _columns(body, em)
     # A body line the detector drew across a gutter of that grid is two printed lines.
     if grey is not None:

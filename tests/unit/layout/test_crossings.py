@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitize.layout.crossings import split_at_gutters, split_at_rules
+from digitize.layout.crossings import split_at_column_starts, split_at_gutters, split_at_rules
 from digitize.model import Box, Image, Line
 
 EM = 30
@@ -96,3 +96,71 @@ def test_a_caption_stopping_inside_the_next_column_is_kept() -> None:
     caption = _line(99, 40, 600, 300)
     out = split_at_gutters([caption, *lines], _columns(lines), img, EM)
     assert out[0] is caption and len(out) == len(lines) + 1
+
+
+# --- split_at_column_starts: the grid hidden by lines joined on most rows -----------------
+
+NARROW = [(40, 400), (415, 775)]  # a gutter of half an em
+
+
+def _joined_page(rows: int = 12, top: int = 100) -> tuple[Image, list[Line]]:
+    """Two columns half an em apart, every row seen as one line across both, a few rows
+    seen as printed (so each column's left edge is where some lines start)."""
+    img = np.full((900, 840), 240, np.uint8)
+    lines = []
+    for r in range(rows):
+        y = top + r * PITCH
+        for x0, x1 in NARROW:
+            _ink(img, x0, x1, y)
+        if r % 4 == 3:
+            lines.extend(_line(len(lines), x0, x1, y) for x0, x1 in NARROW)
+        else:
+            lines.append(_line(len(lines), NARROW[0][0], NARROW[1][1], y))
+    return img, lines
+
+
+def test_lines_joined_across_a_narrow_gutter_are_cut_at_the_next_columns_edge() -> None:
+    img, lines = _joined_page()
+    out = split_at_column_starts(lines, img, EM)
+    assert len(out) == 2 * 12
+    for ln in out:
+        inside = [c for c in NARROW if c[0] - EM / 2 <= ln.box.x0 and ln.box.x1 <= c[1] + EM / 2]
+        assert inside, ln.box  # every piece lies in one column
+
+
+def test_a_lead_across_both_columns_is_kept() -> None:
+    """Ink at the even pace of set text right through the gutter: no wider gap there."""
+    img, lines = _joined_page(top=200)
+    _ink(img, 40, 775, 100)
+    lead = _line(99, 40, 775, 100)
+    out = split_at_column_starts([lead, *lines], img, EM)
+    assert out[0] is lead
+
+
+def test_a_deck_over_the_columns_is_kept_though_the_gutter_runs_on_below_it() -> None:
+    """A subtitle set across two columns under their headline: its word space over the
+    gutter is white below it (the gutter) but not above (the headline)."""
+    img = np.full((900, 840), 240, np.uint8)
+    img[40:90, 60:760] = 20  # the headline
+    for x0, x1 in NARROW:  # the deck's word space falls on the gutter
+        _ink(img, x0, x1, 100)
+    deck = _line(99, 40, 775, 100)
+    lines = []
+    for r in range(1, 10):
+        for x0, x1 in NARROW:
+            _ink(img, x0, x1, 100 + r * PITCH)
+            lines.append(_line(len(lines), x0, x1, 100 + r * PITCH))
+    out = split_at_column_starts([deck, *lines], img, EM)
+    assert out[0] is deck and len(out) == len(lines) + 1
+
+
+def test_paragraph_indents_are_not_column_edges() -> None:
+    """One wide column whose paragraphs start two ems in: nothing to cut."""
+    img = np.full((900, 840), 240, np.uint8)
+    lines = []
+    for r in range(12):
+        y = 100 + r * PITCH
+        x0 = 100 if r % 3 == 0 else 40
+        _ink(img, x0, 775, y)
+        lines.append(_line(r, x0, 775, y))
+    assert split_at_column_starts(lines, img, EM) == lines
