@@ -12,7 +12,9 @@ horizontal machinery (a column grid of equal-width lines) does not apply. Instea
   a printed rule covering most of the node separates compartments, in either direction
   (rules are the article borders); otherwise a horizontal gap across the whole node
   separates tiers, read top to bottom; otherwise vertical gaps separate blocks, read
-  right to left. Horizontal cuts come before vertical ones because the columns of two
+  right to left (left to right where every block of the node is set in horizontal
+  lines: a band of horizontal rows across a vertical page reads like a horizontal
+  page). Horizontal cuts come before vertical ones because the columns of two
   tiers line up on the same grid, so cutting between columns first would read the tiers
   interleaved. A node that no straight cut divides (interlocking L-shaped articles) is
   ordered by `order_blocks`, which follows an article from block to block;
@@ -383,10 +385,16 @@ def _ruled(gap: tuple[float, float], node: Box, rules: Sequence[Box], horizontal
 
 
 def xy_order(
-    boxes: Sequence[Box], heads: Sequence[bool], rules: Sequence[Box], em: float
+    boxes: Sequence[Box],
+    heads: Sequence[bool],
+    rules: Sequence[Box],
+    em: float,
+    horizontal_text: Sequence[bool] | None = None,
 ) -> list[int]:
     """Blocks in reading order: a recursive XY cut (module docstring), `order_blocks`
-    for a node that no straight cut divides."""
+    for a node that no straight cut divides. `horizontal_text` marks blocks set in
+    horizontal lines; a node of those only is read left to right."""
+    rows = horizontal_text or [False] * len(boxes)
 
     def cut(ids: list[int]) -> list[int]:
         if len(ids) <= 1:
@@ -423,7 +431,7 @@ def xy_order(
         for i in ids:
             c = boxes[i].cy if horizontal else boxes[i].cx
             parts[sum(c > x for x in cuts)].append(i)
-        if not horizontal:
+        if not horizontal and not all(rows[i] for i in ids):
             parts.reverse()  # right to left
         return [i for p in parts if p for i in cut(p)]
 
@@ -519,5 +527,7 @@ def order_vertical(page: Page) -> None:
     ]
     heads = [r.type in (RegionType.HEADLINE, RegionType.AD) for r in texts]
     seq: list[Region] = list(mast)
-    seq += [texts[k] for k in xy_order([r.box for r in texts], heads, rules, em)]
+    # A lone character reads the same either way: it says nothing of the block's direction.
+    rows = [not r.vertical and len(r.text.replace(" ", "")) > 1 for r in texts]
+    seq += [texts[k] for k in xy_order([r.box for r in texts], heads, rules, em, rows)]
     page.reading_order = [r.id for r in seq]

@@ -388,3 +388,18 @@ def test_headline_only_articles_join_the_text_after_them() -> None:
     page.reading_order = ["h", "x", "b", "c"]
     _heads_join_their_text(page)
     assert head.article_id == "a2" and ad.article_id is None and other.article_id == "a3"
+
+
+def test_xy_cut_reads_a_band_of_horizontal_columns_left_to_right() -> None:
+    """A vertical page with one band of horizontal rows across it: the band's columns
+    read left to right like a horizontal page; the vertical blocks above right to left."""
+    em = 12.0
+    boxes = [
+        Box(520, 20, 600, 150),  # 0 vertical block, right
+        Box(400, 20, 500, 150),  # 1 vertical block, left
+        Box(400, 170, 490, 300),  # 2 horizontal column, left
+        Box(510, 170, 600, 300),  # 3 horizontal column, right
+    ]
+    rows = [False, False, True, True]
+    assert xy_order(boxes, [False] * 4, [], em, rows) == [0, 1, 2, 3]
+    assert xy_order(boxes, [False] * 4, [], em) == [0, 1, 3, 2]
