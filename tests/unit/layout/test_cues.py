@@ -1,0 +1,41 @@
+"""Page cues from pixels: reverse-video panels versus heavy type."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from digitize.layout.cues import find_inverted, ink_mask
+from digitize.model import Box
+
+EM = 30
+
+
+def _page() -> np.ndarray:
+    return np.full((400, 900), 235, np.uint8)
+
+
+def test_a_dark_panel_with_light_text_is_reverse_video() -> None:
+    img = _page()
+    img[100:160, 100:420] = 25  # the panel
+    for k in range(8):  # light glyphs inside it
+        x = 120 + k * 36
+        img[115:145, x : x + 28 : 3] = 235
+        img[115:145:3, x : x + 28] = 235
+    line = Box(112, 110, 410, 150)
+    found = find_inverted(ink_mask(img), [line], EM)
+    assert len(found) == 1
+    assert found[0].x0 <= 101 and found[0].x1 >= 419 and found[0].y0 <= 101
+
+
+def test_heavy_type_run_together_is_not_reverse_video() -> None:
+    """A fake-bold headline blurred into one dark blob fills most of its line box, yet
+    its outline meets the box only at the glyphs' extremes."""
+    img = _page()
+    for k in range(8):  # heavy glyphs filling their cells but for the corners
+        x = 120 + k * 36
+        img[112:148, x : x + 36] = 25
+        for cy, cx in ((112, x), (112, x + 25), (137, x), (137, x + 25)):
+            img[cy : cy + 11, cx : cx + 11] = 235
+    line = Box(120, 112, 408, 148)
+    assert float(ink_mask(img)[112:148, 120:408].mean()) / 255 > 0.55
+    assert find_inverted(ink_mask(img), [line], EM) == []
