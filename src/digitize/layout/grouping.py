@@ -81,6 +81,26 @@ def _opened_beside(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: flo
     return False
 
 
+def stands_over(r: Region, head: Region, page: Page, em: float) -> bool:
+    """A line set right over a headline (the top within two ems of its foot) though not
+    across it: a kicker flush with the module's left edge over a centred headline. Only
+    where nothing else stands between them on those rows and no rule parts them, so a
+    neighbouring module's line never qualifies."""
+    rb, hb = r.box, head.box
+    if not -em / 2 <= hb.y0 - rb.y1 <= 2 * em or rb.x_overlap(hb) > 0:
+        return False
+    x0, x1 = (rb.x1, hb.x0) if rb.x1 <= hb.x0 else (hb.x1, rb.x0)
+    gap = Box(x0, min(rb.y0, hb.y0), x1, max(rb.y1, hb.y1))
+    return not any(
+        o is not r
+        and o is not head
+        and o.type is not RegionType.MASTHEAD
+        and o.box.x_overlap(gap) > 0
+        and o.box.y_overlap(gap) > 0
+        for o in page.regions
+    )
+
+
 def _headline_between(head: Region, r: Region, heads: Sequence[Region]) -> bool:
     """Another headline standing between a headline and text below it, across the text
     (a vertical one, which claims only the text beside it, included): the text is not
@@ -188,6 +208,8 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     and not _rule_between_v(rb, hb, rules)
                 ):
                     d = hb.y0 - rb.y1
+                elif stands_over(r, h, page, em):
+                    d = max(0.0, hb.y0 - rb.y1) + em + max(rb.x0 - hb.x1, hb.x0 - rb.x1)
             elif hb.y0 <= rb.y0 + em / 2:
                 opens = r.jump is not None and r.jump.direction == "in"
                 if rb.x_overlap(hb) > 0:
@@ -250,6 +272,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
             anchor[r.id] = r.id
     _group_headless(page, anchor, cell, em)
     _chain_headless(page, anchor, em)
+    _centred_tiers(page, anchor, em)
     _lone_jumps_join_text(page, anchor, em)
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
@@ -368,53 +391,149 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
             break
 
 
-def _lone_jumps_join_text(page: Page, anchor: dict[str, str], em: float) -> None:
-    """A jump line that heads nothing joins the module of the text it stands against: a
-    上接 line the text right under it, a 下转 line the text right above it.
+def _headless(
+    anchor: str, regions: Sequence[Region], by_id: dict[str, Region], *, unopened: bool = False
+) -> bool:
+    """Whether the module anchored at `anchor` (its `regions`) has no headline and is not
+    a frame; `unopened`: nor a 上接 line, which opens another article's continuation."""
+    return (
+        anchor in by_id
+        and by_id[anchor].type is not RegionType.RULE
+        and not any(o.type is RegionType.HEADLINE for o in regions)
+        and not (unopened and any(o.jump is not None and o.jump.direction == "in" for o in regions))
+    )
 
-    A 上接 line opens a continuation: it stands over the continued text, flush with its
-    first column. A 下转 line closes an article under its last column. Where the geometry
-    left such a line a module of its own (its column has no cell it shares, the
-    continuation has a repeated headline beside it, which it does not stand under, or the
-    article's headline is set vertically beside the text and ends above the 下转 line),
-    the text within two ems of it, overlapping it across, is where it belongs: kept alone
-    it becomes an article part of its own and the text is lost to the jump.
+
+def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
+    """Headless columns in the tier of a headline's columns, when the headline is centred
+    over the whole tier, are that headline's.
+
+    A headline centred over four columns reaches only the middle two; the outer ones
+    stand beside it, and where column rules part every column (a cell of its own each)
+    nor the cell rule nor text continuity (a column may end on a full stop) joins them.
+    The tier is the run of body columns whose tops line up with those of the headline's
+    columns, a gutter or a rule apart; being centred over the run, not over its own
+    columns, is the evidence that the headline heads all of it. Headless modules only,
+    and none opened by a 上接 line (another article's continuation).
     """
+    by_id = {r.id: r for r in page.regions}
+    members: dict[str, list[Region]] = {}
+    for rid, a in anchor.items():
+        if rid in by_id:
+            members.setdefault(a, []).append(by_id[rid])
+    bodies = [r for r in page.regions if r.type is RegionType.BODY and not r.vertical]
+    for h in page.regions:
+        if h.type is not RegionType.HEADLINE or h.vertical or anchor.get(h.id) != h.id:
+            continue
+        own = [r for r in bodies if anchor.get(r.id) == h.id and r.box.x_overlap(h.box) > 0]
+        if not own:
+            continue
+        top = min(r.box.y0 for r in own)
+        tier = sorted(
+            (r for r in bodies if abs(r.box.y0 - top) <= em and r.box.y0 >= h.box.y1 - em / 2),
+            key=lambda r: r.box.x0,
+        )
+        start = next((k for k, r in enumerate(tier) if r in own), None)
+        if start is None:
+            continue
+        lo = hi = start
+        while lo > 0 and tier[lo].box.x0 - tier[lo - 1].box.x1 <= 2.5 * em:
+            lo -= 1
+        while hi + 1 < len(tier) and tier[hi + 1].box.x0 - tier[hi].box.x1 <= 2.5 * em:
+            hi += 1
+        run = tier[lo : hi + 1]
+        hull = Box.hull(r.box for r in run)
+        if hull.width <= h.box.width or abs(h.box.cx - hull.cx) > max(2 * em, 0.08 * hull.width):
+            continue
+        for r in run:
+            a = anchor[r.id]
+            if a != h.id and _headless(a, members.get(a, []), by_id, unopened=True):
+                for o in members.pop(a, []):
+                    anchor[o.id] = h.id
+                    members.setdefault(h.id, []).append(o)
+
+
+def _lone_jumps_join_text(page: Page, anchor: dict[str, str], em: float) -> None:
+    """A jump line and the text it stands against are one module: a 上接 line opens the
+    text right under it, a 下转 line closes the text right above it.
+
+    A 上接 line stands over the continued text, flush with its first column; a 下转 line
+    under an article's last column. Where the geometry left such a line a module of its
+    own (its column has no cell it shares, the continuation has a repeated headline
+    beside it, which it does not stand under, or the article's headline is set
+    vertically beside the text and ends above the 下转 line), it joins the module of
+    that text: kept alone it becomes an article part of its own and the text is lost to
+    the jump. Where the line found its module but the text did not (a continuation's
+    first column beside its picture, cut off from the repeated headline by a column
+    rule), the text's headless module joins the line's: a marker that opens or closes
+    text is evidence of which article that text belongs to.
+    """
+    by_id = {r.id: r for r in page.regions}
     members: dict[str, list[str]] = {}
     for rid, a in anchor.items():
         members.setdefault(a, []).append(rid)
+
+    def headless(a: str) -> bool:
+        return _headless(a, [by_id[i] for i in members.get(a, []) if i in by_id], by_id)
+
     for r in page.regions:
-        alone = members.get(anchor.get(r.id, ""), []) == [r.id]
-        if r.jump is None or not alone:
+        if r.jump is None or r.id not in anchor:
             continue
-        opens = r.jump.direction == "in"
-        texts = [
-            o
-            for o in page.regions
-            if o.id != r.id
-            and o.type in (RegionType.BODY, RegionType.NOTICE)
-            and o.id in anchor
-            and o.box.x_overlap(r.box) > 0.5 * min(r.box.width, o.box.width)
-        ]
-        near = [
-            o
-            for o in texts
-            if -0.5 * em <= (o.box.y0 - r.box.y1 if opens else r.box.y0 - o.box.y1) <= 2 * em
-        ]
-        if opens and not near:
-            # A picture (and its caption) may stand between the 上接 line and its text.
-            below = sorted((o for o in texts if o.box.y0 >= r.box.y1 - 0.5 * em), key=region_key)
-            between = _pictures_between(page, r.box, below[0].box) if below else None
-            if between is not None:
-                near = below[:1]
-                for o in between:  # the continuation's pictures are its own
-                    anchor[o.id] = anchor[near[0].id]
-        if near:
-            if opens:
-                target = min(near, key=lambda o: (o.box.y0, abs(o.box.x0 - r.box.x0)))
-            else:
-                target = min(near, key=lambda o: (-o.box.y1, abs(o.box.x1 - r.box.x1)))
-            anchor[r.id] = anchor[target.id]
+        found = _text_against(page, r, anchor, em)
+        if found is None:
+            continue
+        target, pictures = found
+        mine, theirs = anchor[r.id], anchor[target.id]
+        if mine == theirs:
+            continue
+        if members.get(mine, []) == [r.id]:
+            anchor[r.id] = theirs
+            members[theirs].append(r.id)
+            members[mine] = []
+            for o in pictures:  # the continuation's pictures are its own
+                anchor[o.id] = theirs
+        elif headless(theirs):
+            for rid in members.pop(theirs, []):
+                anchor[rid] = mine
+                members[mine].append(rid)
+            for o in pictures:
+                anchor[o.id] = mine
+
+
+def _text_against(
+    page: Page, r: Region, anchor: dict[str, str], em: float
+) -> tuple[Region, list[Region]] | None:
+    """The body or notice text a jump line stands against, with the pictures between
+    them: for a 上接 line the text within two ems under it (or under the pictures and
+    captions right below it), for a 下转 line the text within two ems above it;
+    overlapping it across."""
+    assert r.jump is not None
+    opens = r.jump.direction == "in"
+    texts = [
+        o
+        for o in page.regions
+        if o.id != r.id
+        and o.type in (RegionType.BODY, RegionType.NOTICE)
+        and o.id in anchor
+        and o.box.x_overlap(r.box) > 0.5 * min(r.box.width, o.box.width)
+    ]
+    near = [
+        o
+        for o in texts
+        if -0.5 * em <= (o.box.y0 - r.box.y1 if opens else r.box.y0 - o.box.y1) <= 2 * em
+    ]
+    pictures: list[Region] = []
+    if opens and not near:
+        # A picture (and its caption) may stand between the 上接 line and its text.
+        below = sorted((o for o in texts if o.box.y0 >= r.box.y1 - 0.5 * em), key=region_key)
+        between = _pictures_between(page, r.box, below[0].box) if below else None
+        if between is not None:
+            near, pictures = below[:1], between
+    if not near:
+        return None
+    if opens:
+        return min(near, key=lambda o: (o.box.y0, abs(o.box.x0 - r.box.x0))), pictures
+    return min(near, key=lambda o: (-o.box.y1, abs(o.box.x1 - r.box.x1))), pictures
 
 
 def _pictures_between(page: Page, top: Box, bottom: Box) -> list[Region] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from digitize.layout.grouping import assign_modules, body_order
+from digitize.layout.grouping import assign_modules, body_order, stands_over
 from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
@@ -493,6 +493,7 @@ def _module_roles(page: Page, em: float) -> None:
             for h, main in heads
             if anchor.get(h.id) == anchor.get(r.id)
             or (0 <= h.box.y0 - r.box.y1 <= 2 * em and r.box.x_overlap(h.box) > 0)
+            or stands_over(r, h, page, em)
         ]
         if is_body_kicker(r, near):
             r.type = RegionType.KICKER

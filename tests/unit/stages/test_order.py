@@ -388,3 +388,60 @@ def test_a_jump_line_right_under_a_repeated_headline_heads_its_text() -> None:
     _run(page)
     arts = _articles(page)
     assert arts["续标题"] == arts["（上接"] == arts["续一0"] == arts["续二0"] is not None
+
+
+def test_a_jump_line_claims_the_headless_column_under_it() -> None:
+    """A continuation with a repeated headline centred over a picture and the columns
+    under it; its 上接 line stands over the first column, which runs down beside the
+    picture, parted from the other columns by a column rule: that column is the
+    continuation's, not an article of its own."""
+    b = PageBuilder()
+    cols = grid(4)
+    b.line(cols[0][0] + 360, 100, cols[3][1] - 360, h=2 * EM, text="续标题")
+    b.line(cols[0][0], 100 + 2 * EM + 10, cols[0][0] + 7 * EM, text="（上接第一版）")
+    top = 100 + 2 * EM + 10 + PITCH
+    first = b.column(*cols[0], top, 24, "续一")
+    first[-1].text = "续一末行完了。"
+    b.photo(cols[1][0], top, cols[3][1], top + 10 * PITCH)
+    low = top + 11 * PITCH
+    for k, tag in ((1, "续二"), (2, "续三"), (3, "续四")):
+        b.column(*cols[k], low, 13, tag)
+    b.vrule(cols[1][0] - 15, low, low + 13 * PITCH)
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["续标题"] == arts["（上接"] == arts["续一0"] == arts["续二0"] is not None
+
+
+def test_a_kicker_flush_left_over_a_centred_headline_is_its_kicker() -> None:
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[0][0] + 9 * EM, text="记者走访河口镇发现——")
+    b.line(cols[1][0], 100 + PITCH, cols[2][0], h=2 * EM, text="办好民生实事提升群众幸福感")
+    top = 100 + PITCH + 2 * EM + 20
+    for k, (x0, x1) in enumerate(cols):
+        b.column(x0, x1, top, 12, f"甲{k}")
+    page = b.page()
+    _run(page)
+    kicker = next(r for r in page.regions if r.text.startswith("记者走访"))
+    assert kicker.type is RegionType.KICKER
+    arts = _articles(page)
+    assert arts["记者走"] == arts["办好民"] == arts["甲00"] is not None
+
+
+def test_a_headline_centred_over_ruled_columns_heads_them_all() -> None:
+    """Four columns parted by column rules under a headline centred over all four (it
+    reaches only the middle two): the outer columns, though each ends a sentence and
+    stands in a cell of its own, are the headline's."""
+    b = PageBuilder()
+    cols = grid(4)
+    b.line(cols[1][0] + 100, 100, cols[2][1] - 100, h=2 * EM, text="甲标题")
+    for k, (x0, x1) in enumerate(cols):
+        lines = b.column(x0, x1, 180, 12, f"甲{k}")
+        lines[-1].text = "句子完了。"
+        if k:
+            b.vrule(x0 - 15, 180, 180 + 12 * PITCH)
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲00"] == arts["甲10"] == arts["甲30"] is not None
