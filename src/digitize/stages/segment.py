@@ -204,6 +204,8 @@ def segment(page: Page) -> None:
     """Fill page.regions from page.lines (see the stage contract in docs/ARCHITECTURE.md)."""
     page.writing_mode = writing_mode(page.lines)
     if page.writing_mode is WritingMode.VERTICAL:  # pages of vertical columns: layout/vertical.py
+        # A paragraph's last column of one character is as wide as it is tall.
+        _lone_vertical_cells(page.lines, page_em(page))
         segment_vertical(page)
         return
     lines = list(page.lines)

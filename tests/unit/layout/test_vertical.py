@@ -183,6 +183,20 @@ def test_segment_vertical_without_image_types_columns() -> None:
     assert len({page.region(i).article_id for i in page.reading_order}) == 1
 
 
+def test_a_one_character_column_is_a_column_of_its_block() -> None:
+    """A paragraph's last column holding one character is a square box: beside the
+    block's columns and head-aligned with them it is one more column, not a headline."""
+    page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
+    page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
+    x = 560 - 22 * 3
+    square = Line("", Box(x, 20, x + 16, 36))  # the fourth column: one character
+    page.lines[4] = square
+    page.lines[5] = _col(560 - 22 * 4, 36, 300)  # the next paragraph, indented
+    segment(page)
+    holder = next(r for r in page.regions if square in r.lines)
+    assert holder.type is RegionType.BODY and len(holder.lines) > 1
+
+
 def test_order_vertical_keeps_article_ids() -> None:
     page = Page(2, Path("p.png"), "p", Transform.identity(800, 400))
     page.lines = [_col(600, 20, 300, w=40)] + [_col(560 - 22 * k, 20, 300) for k in range(8)]
