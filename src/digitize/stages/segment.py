@@ -277,6 +277,10 @@ def segment(page: Page) -> None:
             body = split
             found = _columns(body, em)
     cols = [(c[0], c[1]) for c in found]
+    rescued = [ln for ln in other if _fills_column_row(ln, body, cols, em)]
+    if rescued:
+        body += rescued
+        other = [ln for ln in other if all(ln is not r for r in rescued)]
     assigned: dict[int, list[Line]] = {i: [] for i in range(len(cols))}
     members: dict[int, list[Line]] = {i: c[2] for i, c in enumerate(found)}
     free: list[Line] = []
@@ -458,6 +462,28 @@ def _wraps_display(ln: Line, lines: Sequence[Line], sizes: TypeSizes) -> bool:
         for d in lines
         if d is not ln
     )
+
+
+def _fills_column_row(
+    ln: Line, body: Sequence[Line], cols: Sequence[tuple[float, float]], em: float
+) -> bool:
+    """A line the type-size measure left out of the body (a row of digits and Latin
+    reads tall or short on ink: "70.1亿元，占年度计划的96%") that fills a row of a column,
+    between two of its body lines a line gap apart and of their height, is that
+    column's text; left out, it parted the column in two segments at that row."""
+    b = ln.box
+    if ln.vertical or not any(_in_column(b, col, em) for col in cols):
+        return False
+
+    def beside(o: Line, above: bool) -> bool:
+        gap = b.y0 - o.box.y1 if above else o.box.y0 - b.y1
+        return (
+            -0.3 * em <= gap <= 0.6 * em
+            and o.box.x_overlap(b) >= 0.6 * min(o.box.width, b.width)
+            and 0.8 * o.box.height <= b.height <= 1.25 * o.box.height
+        )
+
+    return any(beside(o, True) for o in body) and any(beside(o, False) for o in body)
 
 
 def _in_column(b: Box, column: tuple[float, float], em: float) -> bool:

@@ -344,3 +344,25 @@ def test_headlines_side_by_side_on_offset_rows_stay_apart() -> None:
     assert sorted(["甲标题上行", "甲标题下行"]) in heads
     assert sorted(["乙标题上行", "乙标题下行"]) in heads
     assert any("丙标题前半丙标题后半" in "".join(t) for t in heads)
+
+
+def test_a_line_measured_off_body_size_inside_a_column_stays_in_it() -> None:
+    """A row of figures and Latin ("70.1亿元，占年度计划的96%") measures taller on ink
+    than Han text; between two lines of its column, a line gap apart, it is still that
+    column's text and does not part the column in two."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+
+    def inked(y: float, x0: float, x1: float, ink_h: int) -> None:
+        top = int(y) + (EM - ink_h) // 2
+        for x in range(int(x0) + 2, int(x1) - 20, 24):
+            b.image[top : top + ink_h, x : x + 12] = 30
+
+    left = b.column(a0, a1, 100, 14, "甲", para_every=20)
+    right = b.column(c0, c1, 100, 14, "乙", para_every=20)
+    for ln in left + right:
+        inked(ln.box.y0, ln.box.x0, ln.box.x1, 29 if ln is left[6] else 20)
+    page = b.page()
+    segment(page)
+    bodies = _by_type(page, RegionType.BODY)
+    assert [_texts(r) for r in bodies] == [[ln.text for ln in left], [ln.text for ln in right]]
