@@ -413,8 +413,9 @@ def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
     nor the cell rule nor text continuity (a column may end on a full stop) joins them.
     The tier is the run of body columns whose tops line up with those of the headline's
     columns, a gutter or a rule apart; being centred over the run, not over its own
-    columns, is the evidence that the headline heads all of it. Headless modules only,
-    and none opened by a 上接 line (another article's continuation).
+    columns, is the evidence that the headline heads all of it. It takes headless
+    modules (none opened by a 上接 line: another article's continuation) and columns
+    that another headline claimed only for standing beside it, not under it.
     """
     by_id = {r.id: r for r in page.regions}
     members: dict[str, list[Region]] = {}
@@ -447,10 +448,22 @@ def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
             continue
         for r in run:
             a = anchor[r.id]
-            if a != h.id and _headless(a, members.get(a, []), by_id, unopened=True):
+            if a == h.id:
+                continue
+            if _headless(a, members.get(a, []), by_id, unopened=True):
                 for o in members.pop(a, []):
                     anchor[o.id] = h.id
                     members.setdefault(h.id, []).append(o)
+            elif (
+                a in by_id
+                and by_id[a].type is RegionType.HEADLINE
+                and not by_id[a].vertical
+                and r.box.x_overlap(by_id[a].box) <= 0
+            ):
+                # Taken only for standing beside another headline (the weakest claim).
+                members[a].remove(r)
+                anchor[r.id] = h.id
+                members.setdefault(h.id, []).append(r)
 
 
 def _lone_jumps_join_text(page: Page, anchor: dict[str, str], em: float) -> None:

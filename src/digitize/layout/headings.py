@@ -63,18 +63,18 @@ def peel(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
 
 
 def is_body_kicker(region: Region, heads: list[tuple[Region, list[Line]]]) -> bool:
-    """A one-line body region ending in "——" that sits above a headline of its module is a
-    kicker that classify left as body; body text never ends a column on a dash."""
+    """A short body region (a line, or up to three in a narrow module) ending in "——"
+    that sits above a headline of its module is a kicker that classify left as body;
+    body text never ends a column on a dash."""
     lines = [ln for ln in region.lines if ln.text.strip()]
-    if region.type is not RegionType.BODY or len(lines) != 1:
+    if region.type is not RegionType.BODY or not 1 <= len(lines) <= 3:
         return False
-    text = clean_line(lines[0].text)
+    text = "".join(clean_line(ln.text) for ln in lines)
     if len(text) > 30 or not re.search(r"[—－―─]{1,2}$", text):
         return False
+    size = max(ln.font_size for ln in lines)
     return any(
-        region.box.cy < h.box.cy and lines[0].font_size < _SMALLER * line_size(main)
-        for h, main in heads
-        if main
+        region.box.cy < h.box.cy and size < _SMALLER * line_size(main) for h, main in heads if main
     )
 
 

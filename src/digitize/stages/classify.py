@@ -33,6 +33,7 @@ _BYLINE = re.compile(
 _BYLINE_ROLE = re.compile(r"^(?:■|●|◎|□|◆)?\s*(?:(?:特约|见习|首席)?记者|通讯员|实习生|撰文|摄影)")
 _CLAUSE_MARK = re.compile(r"[，。、；：！？,;:!?“”]")
 _NEWS_START = re.compile(r"^本报讯|^本報訊|^[（(]?新华社")
+_DATELINE = re.compile(r"^(?:本报讯|本報訊)\s*[0-9０-９一二三四五六七八九十〇]")
 _CAPTION_END = re.compile(r"(?:摄|摄影|供图|图片来源.*|资料图片?|翻拍|[（(]图[)）])\s*$")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|星期[一二三四五六日天]|农历")
 _ISSUE_NO = re.compile(
@@ -48,6 +49,9 @@ _SUBTITLE_START = re.compile(r"^\s*(?:[—－-]{1,2}|一[—－])")
 _DASH_TAIL = re.compile(r"(?<=[—－])一(?=\s*$)")
 _DASH_HEAD = re.compile(r"^(\s*)一(?=[—－])")
 _NAME = re.compile(r"^[\u4e00-\u9fff·\s]{2,8}$")
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+# A caption is a sentence or two and its credit; running text beside a picture is longer.
+_CAPTION_MAX = 80
 
 
 def _text(line: Line) -> str:
@@ -63,10 +67,16 @@ def _is_byline(text: str, alone: bool = True) -> bool:
         return False
     if t in ("本报讯", "本報訊"):
         return True
-    # "本报讯 12月18日，……" opening a paragraph is body text, not a byline.
-    if _NEWS_START.match(t) and len(t) > 4:
+    # "本报讯 12月18日，……" opening a paragraph is body text, not a byline; so is
+    # "本报讯 2", the whole first line of a narrow column.
+    if _NEWS_START.match(t) and (len(t) > 4 or _DATELINE.match(t)):
         return False
-    if _BYLINE.match(t):
+    if m := _BYLINE.match(t):
+        # "本報記者昨往鄉間採訪，……" running the full column is a sentence: a credit names
+        # one to two people (a name of two to four characters, names set apart by spaces).
+        rest = t[m.end():]
+        if not alone and len(rest) >= 5 and " " not in rest.strip() and _HAN.fullmatch(rest):
+            return False
         return len(t) <= 30 and not t.endswith(("。", "，"))
     return (
         alone
@@ -192,6 +202,36 @@ def _split_headlines(page: Page) -> None:
             elif _SUBTITLE_START.match(t):
                 _split(page, region, [region.lines[-1]], RegionType.SUBTITLE)
             else:
+                break
+
+
+def _peel_subtitles(page: Page, em: float) -> None:
+    """A subtitle set in body size right under its headline comes out of segment as the
+    top of the column under it ("——全年目标任务" / "提前完成" / "本报讯 7月3日，……"):
+    from a line opening with —— to the first line that stops short of the column or is
+    centred in it (the subtitle's end; at most three lines), when a paragraph of body
+    text opens after it."""
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE and not r.vertical]
+    for region in list(page.regions):
+        if region.type is not RegionType.BODY or region.vertical or len(region.lines) < 2:
+            continue
+        first = region.lines[0]
+        under = any(
+            -em / 2 <= first.box.y0 - h.box.y1 <= 1.5 * em and h.box.x_overlap(first.box) > 0
+            for h in heads
+        )
+        if not under or not _SUBTITLE_START.match(_text(first)):
+            continue
+        for k, ln in enumerate(region.lines[:3]):
+            short = ln.box.x1 < region.box.x1 - 1.5 * em
+            centred = ln.box.x0 > region.box.x0 + em / 2 and ln.box.x1 < region.box.x1 - em / 2
+            if short or centred:
+                nxt = region.lines[k + 1] if k + 1 < len(region.lines) else None
+                opens = nxt is not None and (
+                    nxt.box.x0 > region.box.x0 + em or bool(_NEWS_START.match(_text(nxt)))
+                )
+                if opens:  # the body starts a paragraph right after it
+                    _split(page, region, region.lines[: k + 1], RegionType.SUBTITLE)
                 break
 
 
@@ -387,10 +427,16 @@ def _retype(page: Page, em: float) -> None:
         if region.type is RegionType.HEADLINE:
             _retype_headline(region, heads, em)
             continue
-        if region.type is RegionType.CAPTION or (short and _CAPTION_END.search(text)):
+        photo = _nearest_photo(page, region.box, em)
+        credited = _CAPTION_END.search(text) is not None
+        if (
+            region.type is RegionType.CAPTION
+            or (short and credited)
+            or (credited and photo is not None and len(text) <= _CAPTION_MAX)
+        ):
             # A short text ending on a credit is a caption even where no picture was
-            # detected beside it (a pale halftone, or a picture the cues missed).
-            photo = _nearest_photo(page, region.box, em)
+            # detected beside it (a pale halftone, or a picture the cues missed); set
+            # in a narrow measure beside its picture it runs to more lines.
             region.type = RegionType.CAPTION
             region.linked_to = photo.id if photo is not None else None
             continue
@@ -421,10 +467,11 @@ def _retype_headline(region: Region, heads: list[Region], em: float) -> None:
     for h in heads:
         if h is region or h.vertical or h.box.x_overlap(b) <= 0:
             continue
-        if _KICKER_END.search(text) and 0 <= h.box.y0 - b.y1 < 2 * em:
+        # Detector boxes are padded: a deck set tight to its headline overlaps its box.
+        if _KICKER_END.search(text) and -em / 2 <= h.box.y0 - b.y1 < 2 * em:
             region.type = RegionType.KICKER
             return
-        if _SUBTITLE_START.match(text) and 0 <= b.y0 - h.box.y1 < 2 * em:
+        if _SUBTITLE_START.match(text) and -em / 2 <= b.y0 - h.box.y1 < 2 * em:
             region.type = RegionType.SUBTITLE
             return
 
@@ -458,6 +505,7 @@ def classify(page: Page) -> None:
     em = page_em(page)
     _split_edges(page, em)
     _split_headlines(page)
+    _peel_subtitles(page, em)
     _peel_captions(page, em)
     _retype(page, em)
     _caption_rows(page, em)
@@ -492,7 +540,7 @@ def _module_roles(page: Page, em: float) -> None:
             (h, main)
             for h, main in heads
             if anchor.get(h.id) == anchor.get(r.id)
-            or (0 <= h.box.y0 - r.box.y1 <= 2 * em and r.box.x_overlap(h.box) > 0)
+            or (-em / 2 <= h.box.y0 - r.box.y1 <= 2 * em and r.box.x_overlap(h.box) > 0)
             or stands_over(r, h, page, em)
         ]
         if is_body_kicker(r, near):

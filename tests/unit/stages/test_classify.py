@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 from digitize.model import Box, Line, Page, Region, RegionType, Transform
@@ -53,6 +54,23 @@ def test_inline_dateline_stays_body() -> None:
     assert len(body) == 1 and body[0].lines[0].text.startswith("本报讯")
 
 
+def test_a_narrow_columns_dateline_line_stays_body() -> None:
+    """In a column five characters wide the first line is "本报讯 2" (the date runs on
+    into the next line): the opening of the body, not a credit line."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0, 100, a1, h=2 * EM, text="标题")
+    lines = b.column(a0, a0 + 5 * EM, 180, 8, "甲")
+    lines[0].text = "本报讯2"
+    lines[1].text = "月16日，近年"
+    page = b.page()
+    segment(page)
+    classify(page)
+    assert not [r for r in page.regions if r.type is RegionType.BYLINE]
+    body = [r for r in page.regions if r.type is RegionType.BODY]
+    assert len(body) == 1 and body[0].lines[0].text == "本报讯2"
+
+
 def test_dashed_kicker_and_subtitle_split_from_headline_block() -> None:
     """引题 ending in —— and 副题 starting with —— set in nearly headline size come out
     of segment as one display block; classify splits them by their dashes."""
@@ -72,6 +90,48 @@ def test_dashed_kicker_and_subtitle_split_from_headline_block() -> None:
     assert kinds["记者走访龙泉街道发现——"] is RegionType.KICKER
     assert kinds["老旧小区改造提速"] is RegionType.HEADLINE
     assert kinds["——惠及居民246户"] is RegionType.SUBTITLE
+
+
+def test_decks_whose_boxes_overlap_the_headlines_are_kicker_and_subtitle() -> None:
+    """Set tight to a big headline, the kicker's and the subtitle's detector boxes reach
+    a few pixels into the headline's: still the headline's kicker and subtitle."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    b.line(a0 + 20, 100, a0 + 320, h=1.3 * EM, text="与会代表普遍认为——")
+    b.line(a0 + 40, 100 + 1.3 * EM - 8, a1 - 40, h=3 * EM, text="区人民医院举办文艺汇演")
+    b.line(a0 + 120, 100 + 4.3 * EM - 16, a1 - 120, h=1.4 * EM, text="——排查隐患874处")
+    b.column(a0, a1, 320, 8, "甲")
+    page = b.page()
+    segment(page)
+    classify(page)
+    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    assert kinds["与会代表普遍认为——"] is RegionType.KICKER
+    assert kinds["区人民医院举办文艺汇演"] is RegionType.HEADLINE
+    assert kinds["——排查隐患874处"] is RegionType.SUBTITLE
+
+
+@pytest.mark.parametrize("centred", [False, True])
+def test_a_body_size_subtitle_is_peeled_off_the_column_under_its_headline(centred: bool) -> None:
+    """A narrow module: the two-line subtitle, set in body size, reads into the column
+    under the headline; it ends on its short (or centred) line, where the body's
+    paragraph opens."""
+    b = PageBuilder()
+    (a0, _a1), _ = grid(2)
+    x1 = a0 + 7 * EM
+    b.line(a0, 100, x1, h=2 * EM, text="松林村老旧小区改造提速")
+    b.line(a0, 100 + 2 * EM + 10, x1, text="——全年目标任务")
+    end = (a0 + EM, x1 - EM) if centred else (a0, a0 + 4 * EM)
+    b.line(end[0], 100 + 2 * EM + 10 + PITCH, end[1], text="提前完成")
+    lines = b.column(a0, x1, 100 + 2 * EM + 10 + 2 * PITCH, 8, "甲")
+    lines[0].box = Box(a0 + 2 * EM, lines[0].box.y0, x1, lines[0].box.y1)
+    lines[0].text = "本报讯 7月3日，"
+    page = b.page()
+    segment(page)
+    classify(page)
+    subs = [r for r in page.regions if r.type is RegionType.SUBTITLE]
+    assert [[ln.text for ln in r.lines] for r in subs] == [["——全年目标任务", "提前完成"]]
+    body = [r for r in page.regions if r.type is RegionType.BODY]
+    assert len(body) == 1 and body[0].lines[0].text == "本报讯 7月3日，"
 
 
 def test_dash_half_read_as_yi_still_splits_and_is_dropped() -> None:
@@ -183,6 +243,26 @@ def test_short_text_ending_on_a_credit_is_a_caption_without_a_picture() -> None:
     assert caps[0].linked_to is None
 
 
+def test_a_caption_of_several_lines_beside_its_picture_is_a_caption() -> None:
+    """Set in the narrow measure beside its picture a caption runs to four lines: it is
+    still a caption (credited, short), linked to that picture, not body text."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    b.line(a0, 100, c1, h=2 * EM, text="标题")
+    b.column(a0, a1, 180, 20, "甲")
+    b.photo(c0, 180, c0 + 400, 500)
+    for k, part in enumerate(["青石镇的学生", "正在参加读书", "节。", "冯欣 摄"]):
+        b.line(c0 + 420, 180 + k * PITCH, c0 + 420 + 6 * EM, text=part)
+    b.column(c0, c1, 540, 10, "乙")
+    page = b.page()
+    segment(page)
+    classify(page)
+    caps = [r for r in page.regions if r.type is RegionType.CAPTION]
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert len(caps) == 1 and caps[0].lines[0].text == "青石镇的学生"
+    assert caps[0].linked_to == photo.id
+
+
 def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
     b = PageBuilder()
     (a0, a1), (c0, c1) = grid(2)
@@ -217,6 +297,8 @@ def test_body_line_opening_with_reporter_stays_body() -> None:
     right = b.column(c0, c1, 180 + PITCH, 10, "乙")
     right[0].text = "记者从区气象局获悉，全区"
     left[4].text = "记者近日走访了解到"
+    # The paper's own credit opening a sentence that runs the full column (cut mid-word).
+    left[0].text = "本報記者昨往鄉間採"
     page = b.page()
     segment(page)
     classify(page)
@@ -225,6 +307,7 @@ def test_body_line_opening_with_reporter_stays_body() -> None:
     bodies = [r for r in page.regions if r.type is RegionType.BODY]
     assert sorted(len(r.lines) for r in bodies) == [10, 10]
     assert any(r.lines[0].text.startswith("记者从") for r in bodies)
+    assert any(r.lines[0].text.startswith("本報記者昨往") for r in bodies)
 
 
 def test_bare_name_under_last_column_is_a_byline() -> None:

@@ -445,3 +445,43 @@ def test_a_headline_centred_over_ruled_columns_heads_them_all() -> None:
     _run(page)
     arts = _articles(page)
     assert arts["甲标题"] == arts["甲00"] == arts["甲10"] == arts["甲30"] is not None
+
+
+def test_a_column_beside_a_narrow_headline_goes_to_the_headline_centred_over_it() -> None:
+    """A one-column article at the left (its text starts lower, under a byline); beside
+    it five columns under a headline centred over all five, which reaches from the
+    second to the fourth: the first of the five stands beside the narrow headline, but
+    it is the centred headline's."""
+    b = PageBuilder(width=1900)
+    cols = grid(6, width=1800)
+    b.line(cols[0][0], 100, cols[0][1], h=2 * EM, text="乙标题")
+    b.column(*cols[0], 100 + 2 * EM + 60, 12, "乙")
+    hull_cx = (cols[1][0] + cols[5][1]) / 2
+    b.line(hull_cx - 300, 100, hull_cx + 300, h=2 * EM, text="甲标题")
+    for k in range(1, 6):
+        b.column(*cols[k], 100 + 2 * EM + 10, 12, f"甲{k}")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲10"] == arts["甲50"] is not None
+    assert arts["乙标题"] == arts["乙00"] != arts["甲10"]
+
+
+def test_a_kicker_of_three_short_lines_over_a_narrow_headline_is_its_kicker() -> None:
+    """In a module one column wide the kicker runs to three short lines ending in ——;
+    its box reaches a few pixels into the headline's."""
+    b = PageBuilder()
+    cols = grid(4)
+    x0, x1 = cols[0]
+    for k, part in enumerate(["区教育局召开", "专题会议", "指出——"]):
+        b.line(x0 + 40, 100 + k * PITCH, x1 - 40, text=part)
+    b.line(x0, 100 + 3 * PITCH - 6, x1, h=2 * EM, text="松林村老旧小区改造")
+    b.column(x0, x1, 100 + 3 * PITCH + 2 * EM + 20, 10, "甲")
+    b.column(*cols[1], 100, 16, "乙")
+    page = b.page()
+    _run(page)
+    kicker = next(r for r in page.regions if r.text.startswith("区教育局"))
+    assert kicker.type is RegionType.KICKER
+    arts = _articles(page)
+    body = next(r for r in page.regions if r.type is RegionType.BODY and r.box.x0 < cols[0][1])
+    assert arts["区教育"] == arts["松林村"] == body.article_id is not None
