@@ -83,6 +83,30 @@ def column_em(lines: Sequence[Line]) -> float | None:
 # ------------------------------------------------------------------ rules
 
 
+def lone_vertical_cells(lines: Sequence[Line], em: float) -> None:
+    """A column of vertical text holding one or two characters (the end of a paragraph)
+    is a square box, not a vertical line; beside a vertical column, head-aligned with it,
+    and as wide, it is one more column."""
+    vert = [ln for ln in lines if ln.vertical]
+    if not vert:
+        return
+    for ln in lines:
+        b = ln.box
+        if ln.vertical or b.width > 2.2 * em or b.height > 2.2 * em:
+            continue
+        for v in vert:
+            vb = v.box
+            gap = max(vb.x0, b.x0) - min(vb.x1, b.x1)
+            if (
+                abs(vb.y0 - b.y0) < 0.8 * em
+                and gap < 1.2 * em
+                and 0.6 * vb.width <= b.width <= 1.5 * vb.width
+                and vb.height > 2 * b.height
+            ):
+                ln.vertical = True
+                break
+
+
 def find_rules(grey: Image, em: float, text: Sequence[Box] = ()) -> list[Box]:
     """Printed rules (straight or wavy borders): long thin ink runs, either direction.
 

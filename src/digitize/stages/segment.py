@@ -19,7 +19,7 @@ from digitize.layout.crossings import split_at_column_starts, split_at_gutters, 
 from digitize.layout.cues import Cues, analyse, to_grey
 from digitize.layout.groups import bands, connected
 from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
-from digitize.layout.vertical import segment_vertical, writing_mode
+from digitize.layout.vertical import lone_vertical_cells, segment_vertical, writing_mode
 from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 
 # A display block whose type is this much smaller than the headline next to it is a
@@ -32,30 +32,6 @@ def _is_vertical(line: Line, em: float) -> bool:
     if line.vertical:
         return True
     return b.height > 1.6 * b.width and b.height > 1.8 * em
-
-
-def _lone_vertical_cells(lines: Sequence[Line], em: float) -> None:
-    """A column of vertical text holding one or two characters (the end of a paragraph)
-    is a square box, not a vertical line; beside a vertical column, head-aligned with it,
-    and as wide, it is one more column."""
-    vert = [ln for ln in lines if ln.vertical]
-    if not vert:
-        return
-    for ln in lines:
-        b = ln.box
-        if ln.vertical or b.width > 2.2 * em or b.height > 2.2 * em:
-            continue
-        for v in vert:
-            vb = v.box
-            gap = max(vb.x0, b.x0) - min(vb.x1, b.x1)
-            if (
-                abs(vb.y0 - b.y0) < 0.8 * em
-                and gap < 1.2 * em
-                and 0.6 * vb.width <= b.width <= 1.5 * vb.width
-                and vb.height > 2 * b.height
-            ):
-                ln.vertical = True
-                break
 
 
 @dataclass(slots=True)
@@ -205,7 +181,7 @@ def segment(page: Page) -> None:
     page.writing_mode = writing_mode(page.lines)
     if page.writing_mode is WritingMode.VERTICAL:  # pages of vertical columns: layout/vertical.py
         # A paragraph's last column of one character is as wide as it is tall.
-        _lone_vertical_cells(page.lines, page_em(page))
+        lone_vertical_cells(page.lines, page_em(page))
         segment_vertical(page)
         return
     lines = list(page.lines)
@@ -227,7 +203,7 @@ def segment(page: Page) -> None:
     for ln in lines:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
-    _lone_vertical_cells(lines, em)
+    lone_vertical_cells(lines, em)
     sizes = TypeSizes.measure(grey, lines, em)
 
     masthead_bottom = _masthead_bottom(page, cues, em)
