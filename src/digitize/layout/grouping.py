@@ -9,10 +9,10 @@ from news on vertical pages) and the order stage (articles and reading order).""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from digitize.model import Box, Page, Region, RegionType
-from digitize.text.textutil import ends_sentence
+from digitize.text.textutil import ends_sentence, opens_dateline
 
 _FOLLOWERS = (RegionType.LABEL, RegionType.KICKER)
 
@@ -183,9 +183,9 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
     for h in heads:
         anchor[h.id] = h.id
 
-    def best_head(r: Region, below_only: bool) -> Region | None:
-        best: tuple[float, str] | None = None
-        pick: Region | None = None
+    def ranked_heads(r: Region, below_only: bool) -> list[Region]:
+        """The headlines that may claim `r`, nearest first."""
+        ranked: list[tuple[float, str, Region]] = []
         for h in heads:
             if frame_of[h.id] != frame_of[r.id]:
                 continue
@@ -242,12 +242,13 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                 ):
                     # Columns to the left of a headline centred over their module.
                     d = 3 * em + (hb.x0 - rb.x1) + max(0.0, rb.y0 - hb.y1)
-            if d is None:
-                continue
-            key = (d, h.id)
-            if best is None or key < best:
-                best, pick = key, h
-        return pick
+            if d is not None:
+                ranked.append((d, h.id, h))
+        return [h for _d, _id, h in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
+    def best_head(r: Region, below_only: bool) -> Region | None:
+        ranked = ranked_heads(r, below_only)
+        return ranked[0] if ranked else None
 
     for r in sorted(regions, key=region_key):
         if r.id in anchor or r.type is RegionType.RULE or r.type is RegionType.MASTHEAD:
@@ -270,6 +271,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
             anchor[r.id] = frame
         else:
             anchor[r.id] = r.id
+    _one_opening_each(page, anchor, lambda r: ranked_heads(r, False))
     _group_headless(page, anchor, cell, em)
     _chain_headless(page, anchor, em)
     _centred_tiers(page, anchor, em)
@@ -289,6 +291,37 @@ _HEADLESS = (
     RegionType.SUBTITLE,
     RegionType.CAPTION,
 )
+
+
+def _one_opening_each(
+    page: Page, anchor: dict[str, str], ranked: Callable[[Region], list[Region]]
+) -> None:
+    """An article opens once: of two body columns under one headline that both begin
+    with a dateline (本报讯 ……), the one the headline stands over keeps it and the
+    other goes to the next headline that claims it and has no opening of its own (a
+    narrow article's headline beside the first column of the article next to it
+    claimed it only by being nearer)."""
+    by_id = {r.id: r for r in page.regions}
+    openings: dict[str, list[Region]] = {}
+    for r in page.regions:
+        first = next((ln for ln in r.lines if ln.text.strip()), None)
+        a = anchor.get(r.id)
+        if r.type is RegionType.BODY and first and a in by_id and opens_dateline(first.text):
+            openings.setdefault(a, []).append(r)
+    for a, regs in list(openings.items()):
+        if len(regs) < 2 or by_id[a].type is not RegionType.HEADLINE:
+            continue
+        head = by_id[a]
+        keep = min(regs, key=lambda r: (r.box.x_overlap(head.box) <= 0, r.box.y0, r.box.x0))
+        for r in regs:
+            if r is keep:
+                continue
+            other = next(
+                (h for h in ranked(r) if h is not head and not openings.get(h.id)), None
+            )
+            if other is not None:
+                anchor[r.id] = other.id
+                openings.setdefault(other.id, []).append(r)
 
 
 def _group_headless(page: Page, anchor: dict[str, str], cell: dict[str, Box], em: float) -> None:

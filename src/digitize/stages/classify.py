@@ -18,6 +18,7 @@ from digitize.layout.metrics import page_em
 from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 from digitize.text.folio import FOLIO, printed_number
 from digitize.text.jumps import parse_jump
+from digitize.text.textutil import opens_dateline
 
 # Unambiguous byline openings: the paper's own credit lines and agency credits.
 _BYLINE = re.compile(
@@ -32,7 +33,6 @@ _BYLINE = re.compile(
 # short line of names standing alone.
 _BYLINE_ROLE = re.compile(r"^(?:■|●|◎|□|◆)?\s*(?:(?:特约|见习|首席)?记者|通讯员|实习生|撰文|摄影)")
 _CLAUSE_MARK = re.compile(r"[，。、；：！？,;:!?“”]")
-_NEWS_START = re.compile(r"^本报讯|^本報訊|^[（(]?新华社")
 _DATELINE = re.compile(r"^(?:本报讯|本報訊)\s*[0-9０-９一二三四五六七八九十〇]")
 _CAPTION_END = re.compile(r"(?:摄|摄影|供图|图片来源.*|资料图片?|翻拍|[（(]图[)）])\s*$")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|星期[一二三四五六日天]|农历")
@@ -69,7 +69,7 @@ def _is_byline(text: str, alone: bool = True) -> bool:
         return True
     # "本报讯 12月18日，……" opening a paragraph is body text, not a byline; so is
     # "本报讯 2", the whole first line of a narrow column.
-    if _NEWS_START.match(t) and (len(t) > 4 or _DATELINE.match(t)):
+    if opens_dateline(t) and (len(t) > 4 or _DATELINE.match(t)):
         return False
     if m := _BYLINE.match(t):
         # "本報記者昨往鄉間採訪，……" running the full column is a sentence: a credit names
@@ -228,7 +228,7 @@ def _peel_subtitles(page: Page, em: float) -> None:
             if short or centred:
                 nxt = region.lines[k + 1] if k + 1 < len(region.lines) else None
                 opens = nxt is not None and (
-                    nxt.box.x0 > region.box.x0 + em or bool(_NEWS_START.match(_text(nxt)))
+                    nxt.box.x0 > region.box.x0 + em or opens_dateline(_text(nxt))
                 )
                 if opens:  # the body starts a paragraph right after it
                     _split(page, region, region.lines[: k + 1], RegionType.SUBTITLE)

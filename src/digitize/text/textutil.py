@@ -162,6 +162,15 @@ def ends_sentence(text: str) -> bool:
     return bool(t) and t[-1] in _SENTENCE_END
 
 
+# The dateline that opens a news article's body: the paper's own (本报讯), an agency's.
+_DATELINE_OPENING = re.compile(r"^\s*(?:本报讯|本報訊|[（(]?新华社)")
+
+
+def opens_dateline(text: str) -> bool:
+    """True when the text opens with a news dateline (本报讯 12月3日, 新华社北京电)."""
+    return bool(_DATELINE_OPENING.match(unicodedata.normalize("NFKC", text)))
+
+
 def norm_title(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in t if ch.isalnum())

@@ -485,3 +485,28 @@ def test_a_kicker_of_three_short_lines_over_a_narrow_headline_is_its_kicker() ->
     arts = _articles(page)
     body = next(r for r in page.regions if r.type is RegionType.BODY and r.box.x0 < cols[0][1])
     assert arts["区教育"] == arts["松林村"] == body.article_id is not None
+
+
+def test_an_article_opens_once() -> None:
+    """A one-column article at the left; beside it the first column of an article whose
+    headline is set vertically at the right of its three columns. The narrow headline
+    is nearer to that column, but its own column already opens with 本报讯: the second
+    opening is the vertical headline's."""
+    b = PageBuilder()
+    cols = grid(4, width=1200)
+    b.line(cols[0][0], 100, cols[0][1], h=2 * EM, text="乙标题")
+    narrow = b.column(*cols[0], 100 + 2 * EM + 20, 12, "乙")
+    narrow[0].text = "本报讯 2月16日，"
+    b.vline(cols[3][1] + 40, 100, 100 + 14 * PITCH, w=2 * EM, text="竖排甲标题文字")
+    for k in (1, 2, 3):
+        lines = b.column(*cols[k], 100 + 2 * EM + 60, 12, f"甲{k}")
+        lines[-1].text = "未完的句子在"
+        if k == 1:
+            lines[0].text = "本报讯 2月9日，在区"
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    first = next(r for r in page.regions if r.lines[0].text.startswith("本报讯 2月9日"))
+    own = next(r for r in page.regions if r.lines[0].text.startswith("本报讯 2月16日"))
+    assert first.article_id == arts["竖排甲"] == arts["甲20"] is not None
+    assert own.article_id == arts["乙标题"] != first.article_id
