@@ -316,9 +316,7 @@ def _one_opening_each(
         for r in regs:
             if r is keep:
                 continue
-            other = next(
-                (h for h in ranked(r) if h is not head and not openings.get(h.id)), None
-            )
+            other = next((h for h in ranked(r) if h is not head and not openings.get(h.id)), None)
             if other is not None:
                 anchor[r.id] = other.id
                 openings.setdefault(other.id, []).append(r)

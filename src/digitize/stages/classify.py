@@ -74,7 +74,7 @@ def _is_byline(text: str, alone: bool = True) -> bool:
     if m := _BYLINE.match(t):
         # "本報記者昨往鄉間採訪，……" running the full column is a sentence: a credit names
         # one to two people (a name of two to four characters, names set apart by spaces).
-        rest = t[m.end():]
+        rest = t[m.end() :]
         if not alone and len(rest) >= 5 and " " not in rest.strip() and _HAN.fullmatch(rest):
             return False
         return len(t) <= 30 and not t.endswith(("。", "，"))
