@@ -40,7 +40,7 @@ from digitize.layout.column import (
     quote_spans,
 )
 from digitize.layout.cues import to_grey
-from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, WritingMode
+from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, RegionType, WritingMode
 from digitize.text.correct import (
     DUN,
     left_to_right_evidence,
@@ -91,6 +91,10 @@ def recognize(page: Page, engine: OcrEngine) -> None:
         return
     grey = to_grey(page.image)
     height = int(getattr(engine, "rec_height", DEFAULT_REC_HEIGHT))
+    # Display columns (headlines) take no 句讀 from the image: their big strokes (a 艹
+    # set apart from the rest of 落) look like marks, and what they print the
+    # recognizer reads at that size.
+    display = {id(ln) for r in page.regions if r.type is RegionType.HEADLINE for ln in r.lines}
     crops: list[Image] = []
     plans: list[_Plan] = []
     for line in lines:
@@ -99,6 +103,13 @@ def recognize(page: Page, engine: OcrEngine) -> None:
             if line.vertical
             else horizontal_crop(grey, line, height)
         )
+        if id(line) in display:  # nor an unknown character for a blob the recognizer skips
+            plan.solid = [
+                (a, b)
+                for a, b in plan.solid
+                if (a, b) not in plan.blobs and not any(ma < b and a < mb for ma, mb in plan.marks)
+            ]
+            plan.marks, plan.blobs = [], []
         crops.append(crop)
         plans.append(plan)
     # Vertical pages are historical print, where the int8 recognizer of the fast preset

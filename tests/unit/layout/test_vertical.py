@@ -417,3 +417,35 @@ def test_xy_cut_reads_a_band_of_horizontal_columns_left_to_right() -> None:
     rows = [False, False, True, True]
     assert xy_order(boxes, [False] * 4, [], em, rows) == [0, 1, 2, 3]
     assert xy_order(boxes, [False] * 4, [], em) == [0, 1, 3, 2]
+
+
+class _ReadsThree:
+    """An engine that reads every strip as three characters at the cells' places."""
+
+    def recognize(self, crops: Any, *, precise: bool = False) -> list[Recognition]:
+        return [Recognition("吾儕人", 0.9, [0.9] * 3, [0.12, 0.45, 0.7]) for _ in crops]
+
+
+def test_headline_columns_take_no_marks_from_the_image() -> None:
+    """The same column image (three characters and a 、-sized blob) as body text gets
+    the dropped mark back; as a headline it does not: a display glyph's detached
+    stroke is no 句讀."""
+    em = 24
+    img = np.full((200, 500), 255, dtype=np.uint8)
+    lines = []
+    for x in (100, 300):
+        img[22:44, x + 12 : x + 36] = 0
+        img[50:61, x + 18 : x + 29] = 0  # the blob
+        img[68:90, x + 12 : x + 36] = 0
+        img[100:122, x + 12 : x + 36] = 0
+        lines.append(Line(f"l{x}", Box(x, 20, x + 2 * em, 20 + 6 * em), vertical=True))
+    page = _page(img)
+    page.writing_mode = WritingMode.VERTICAL
+    page.lines = lines
+    page.regions = [
+        Region("b", RegionType.BODY, lines[0].box, lines=[lines[0]], vertical=True),
+        Region("h", RegionType.HEADLINE, lines[1].box, lines=[lines[1]], vertical=True),
+    ]
+    recognize(page, _ReadsThree())  # type: ignore[arg-type]
+    assert "、" in lines[0].text and lines[0].text.replace("、", "") == "吾儕人"
+    assert lines[1].text == "吾儕人"
