@@ -279,7 +279,45 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
+    _lone_pictures_join_text(page, anchor, em)
     return anchor
+
+
+def _lone_pictures_join_text(page: Page, anchor: dict[str, str], em: float) -> None:
+    """A picture that no headline claimed (with its captions, a module of nothing else)
+    belongs to the article whose column runs on right under it, else right over it: a
+    newspaper sets a picture inside its article, at the head or the foot of a column.
+    Kept alone it became an article record with neither title nor text."""
+    members: dict[str, list[Region]] = {}
+    by_id = {r.id: r for r in page.regions}
+    for rid, key in anchor.items():
+        if rid in by_id:
+            members.setdefault(key, []).append(by_id[rid])
+    texts = [r for r in page.regions if r.type in (RegionType.BODY, RegionType.NOTICE)]
+    for photo in page.regions:
+        a = anchor.get(photo.id)
+        if photo.type is not RegionType.PHOTO or a is None:
+            continue
+        if any(o.type not in (RegionType.PHOTO, RegionType.CAPTION) for o in members[a]):
+            continue
+        hull = Box.hull(o.box for o in members[a])
+
+        def against(t: Region, below: bool, hull: Box = hull) -> bool:
+            gap = t.box.y0 - hull.y1 if below else hull.y0 - t.box.y1
+            overlap = t.box.x_overlap(hull) >= 0.5 * min(t.box.width, hull.width)
+            return -em / 2 <= gap <= 2 * em and overlap
+
+        under = [t for t in texts if against(t, True) and anchor.get(t.id) != a]
+        over = [t for t in texts if against(t, False) and anchor.get(t.id) != a]
+        pick = min(under, key=lambda t: t.box.y0, default=None) or min(
+            over, key=lambda t: -t.box.y1, default=None
+        )
+        if pick is None:
+            continue
+        target = anchor[pick.id]
+        for o in members.pop(a):
+            anchor[o.id] = target
+            members.setdefault(target, []).append(o)
 
 
 _HEADLESS = (

@@ -510,3 +510,24 @@ def test_an_article_opens_once() -> None:
     own = next(r for r in page.regions if r.lines[0].text.startswith("本报讯 2月16日"))
     assert first.article_id == arts["竖排甲"] == arts["甲20"] is not None
     assert own.article_id == arts["乙标题"] != first.article_id
+
+
+def test_a_picture_no_headline_claims_joins_the_column_under_it() -> None:
+    """A picture set at the head of a column, parted from the headline beside it by a
+    column rule and a rule over it: no headline claims it, so it joins the text that
+    runs on right under it instead of becoming an article of nothing."""
+    b = PageBuilder()
+    cols = grid(2)
+    b.line(cols[0][0], 100, cols[0][1], h=2 * EM, text="甲标题")
+    b.column(*cols[0], 180, 24, "甲一")
+    b.hrule(cols[1][0], cols[1][1], 170)
+    b.vrule(cols[1][0] - 15, 100, 480 + 14 * PITCH)  # a column rule: no claim across it
+    b.photo(cols[1][0], 180, cols[1][1], 420)
+    b.line(cols[1][0], 428, cols[1][1] - 200, text="图为活动现场。 张三 摄")
+    b.column(*cols[1], 480, 14, "甲二")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert photo.article_id == arts["甲二0"] is not None
+    assert arts["图为活"] == arts["甲二0"]
