@@ -283,16 +283,22 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
     return anchor
 
 
+def _members(page: Page, anchor: dict[str, str]) -> dict[str, list[Region]]:
+    """Anchor id -> the page's regions anchored there (the modules as they stand)."""
+    by_id = {r.id: r for r in page.regions}
+    out: dict[str, list[Region]] = {}
+    for rid, a in anchor.items():
+        if rid in by_id:
+            out.setdefault(a, []).append(by_id[rid])
+    return out
+
+
 def _lone_pictures_join_text(page: Page, anchor: dict[str, str], em: float) -> None:
     """A picture that no headline claimed (with its captions, a module of nothing else)
     belongs to the article whose column runs on right under it, else right over it: a
     newspaper sets a picture inside its article, at the head or the foot of a column.
     Kept alone it became an article record with neither title nor text."""
-    members: dict[str, list[Region]] = {}
-    by_id = {r.id: r for r in page.regions}
-    for rid, key in anchor.items():
-        if rid in by_id:
-            members.setdefault(key, []).append(by_id[rid])
+    members = _members(page, anchor)
     texts = [r for r in page.regions if r.type in (RegionType.BODY, RegionType.NOTICE)]
     for photo in page.regions:
         a = anchor.get(photo.id)
@@ -412,11 +418,7 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
     its last sentence, and neither a 下转 line ending the first nor a 上接 line opening
     the second may be crossed. Two headed modules are never joined.
     """
-    by_id = {r.id: r for r in page.regions}
-    modules: dict[str, list[Region]] = {}
-    for rid, a in anchor.items():
-        if rid in by_id:
-            modules.setdefault(a, []).append(by_id[rid])
+    modules = _members(page, anchor)
     columns = {
         a: sorted((r for r in regs if r.type is RegionType.BODY), key=lambda r: r.box.x0)
         for a, regs in modules.items()
@@ -487,10 +489,7 @@ def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
     that another headline claimed only for standing beside it, not under it.
     """
     by_id = {r.id: r for r in page.regions}
-    members: dict[str, list[Region]] = {}
-    for rid, a in anchor.items():
-        if rid in by_id:
-            members.setdefault(a, []).append(by_id[rid])
+    members = _members(page, anchor)
     bodies = [r for r in page.regions if r.type is RegionType.BODY and not r.vertical]
     for h in page.regions:
         if h.type is not RegionType.HEADLINE or h.vertical or anchor.get(h.id) != h.id:

@@ -427,8 +427,9 @@ def _retype(page: Page, em: float) -> None:
         if region.type is RegionType.HEADLINE:
             _retype_headline(region, heads, em)
             continue
-        photo = _nearest_photo(page, region.box, em)
         credited = _CAPTION_END.search(text) is not None
+        captioned = region.type is RegionType.CAPTION or credited
+        photo = _nearest_photo(page, region.box, em) if captioned else None
         if (
             region.type is RegionType.CAPTION
             or (short and credited)
