@@ -12,6 +12,17 @@ from digitize.stages.classify import classify
 from digitize.stages.segment import segment
 
 
+def _kinds(page: Page) -> dict[str, RegionType]:
+    """Segment and classify the page; each text region's text -> its type."""
+    segment(page)
+    classify(page)
+    return _texts_and_types(page)
+
+
+def _texts_and_types(page: Page) -> dict[str, RegionType]:
+    return {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+
+
 def test_folio_jump_in_and_bylines() -> None:
     b = PageBuilder()
     b.line(60, 40, 300, text="某某日报")
@@ -28,7 +39,7 @@ def test_folio_jump_in_and_bylines() -> None:
     segment(page)
     classify(page)
     assert page.printed_number == "4"
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _texts_and_types(page)
     assert kinds["某某日报"] is RegionType.MASTHEAD
     assert kinds["第四版 综合"] is RegionType.MASTHEAD
     assert kinds["本报记者 王五"] is RegionType.BYLINE
@@ -85,7 +96,7 @@ def test_dashed_kicker_and_subtitle_split_from_headline_block() -> None:
     heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
     assert len(heads) == 1 and len(heads[0].lines) == 3
     classify(page)
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _texts_and_types(page)
     # Starts like a byline ("记者…") but leads into the headline: a kicker.
     assert kinds["记者走访龙泉街道发现——"] is RegionType.KICKER
     assert kinds["老旧小区改造提速"] is RegionType.HEADLINE
@@ -102,9 +113,7 @@ def test_decks_whose_boxes_overlap_the_headlines_are_kicker_and_subtitle() -> No
     b.line(a0 + 120, 100 + 4.3 * EM - 16, a1 - 120, h=1.4 * EM, text="——排查隐患874处")
     b.column(a0, a1, 320, 8, "甲")
     page = b.page()
-    segment(page)
-    classify(page)
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _kinds(page)
     assert kinds["与会代表普遍认为——"] is RegionType.KICKER
     assert kinds["区人民医院举办文艺汇演"] is RegionType.HEADLINE
     assert kinds["——排查隐患874处"] is RegionType.SUBTITLE
@@ -145,9 +154,7 @@ def test_dash_half_read_as_yi_still_splits_and_is_dropped() -> None:
     b.line(a0 + 60, 230, a1 - 60, h=2 * EM, text="一——全区推进标准统一")
     b.column(a0, a1, 320, 8, "甲")
     page = b.page()
-    segment(page)
-    classify(page)
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _kinds(page)
     assert kinds["聚焦民生实事——"] is RegionType.KICKER
     assert kinds["全民阅读点亮书香城市"] is RegionType.HEADLINE
     assert kinds["——全区推进标准统一"] is RegionType.SUBTITLE
@@ -274,9 +281,7 @@ def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
     b.line(c0 + 200, 120, c1 - 200, h=1.6 * EM, text="停水通知")
     b.column(c0 + 20, c1 - 20, 190, 12, "丙")
     page = b.page()
-    segment(page)
-    classify(page)
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _kinds(page)
     assert kinds["东湖汽车城"] is RegionType.AD
     assert kinds["新店开业 好礼相送"] is RegionType.AD
     assert kinds["咨询电话：81234567"] is RegionType.AD
@@ -300,9 +305,7 @@ def test_body_line_opening_with_reporter_stays_body() -> None:
     # The paper's own credit opening a sentence that runs the full column (cut mid-word).
     left[0].text = "本報記者昨往鄉間採"
     page = b.page()
-    segment(page)
-    classify(page)
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _kinds(page)
     assert kinds["记者 王五 通讯员 李四"] is RegionType.BYLINE
     bodies = [r for r in page.regions if r.type is RegionType.BODY]
     assert sorted(len(r.lines) for r in bodies) == [10, 10]
@@ -323,9 +326,7 @@ def test_bare_name_under_last_column_is_a_byline() -> None:
     b.line(c0, name_y + EM + 20, c1, h=2 * EM, text="下一篇标题")
     b.column(c0, c1, name_y + 3 * EM + 30, 6, "丙")
     page = b.page()
-    segment(page)
-    classify(page)
-    kinds = {"".join(ln.text for ln in r.lines): r.type for r in page.regions if r.type.is_text}
+    kinds = _kinds(page)
     assert kinds["欧阳明"] is RegionType.BYLINE
 
 
