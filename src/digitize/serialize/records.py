@@ -11,6 +11,7 @@ from digitize.model import Article, Issue, JumpLink, RegionType
 from digitize.serialize.alto import block_ids
 from digitize.serialize.text import article_body, article_regions
 from digitize.text.script import to_simplified
+from digitize.text.textutil import clean_line
 
 
 def _jsonable(value: object) -> object:
@@ -86,7 +87,7 @@ def _jump_record(j: JumpLink) -> dict[str, object]:
 def _first_text(issue: Issue, article: Article, rtype: RegionType) -> str:
     for _page, r in article_regions(issue, article):
         if r.type is rtype:
-            text = r.text.replace("\n", "")
+            text = clean_line(r.text.replace("\n", " "))
             if text:
                 return text
     return ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 
 from digitize.layout.headings import (
     TEXT_TYPES,
@@ -32,8 +33,6 @@ from digitize.text.textutil import (
 )
 
 _NEW_ARTICLE = re.compile(r"^(本报讯|本报[^，,。]{0,6}电|本报记者|新华社|据新华社|■|【)")
-
-
 
 
 @dataclass(slots=True)
@@ -185,8 +184,8 @@ def _fill_text(module: Module) -> None:
     regions = module.regions
     heading = _heading(regions)
     module.headline = heading.title
-    module.kicker = " ".join(heading.kicker)
-    module.subtitle = " ".join(heading.subtitle)
+    module.kicker = reduce(join_display, heading.kicker, "")
+    module.subtitle = reduce(join_display, heading.subtitle, "")
     module.bylines = [_display(r) for r in regions if r.type == RegionType.BYLINE]
     module.bylines = [b for b in module.bylines if b]
     module.captions = [
@@ -302,5 +301,3 @@ def unresolved_jump(
         "marker": marker.raw if marker else (region.text if region is not None else None),
         "reason": reason,
     }
-
-

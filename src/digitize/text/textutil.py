@@ -74,8 +74,10 @@ def display_text(line: Line, *, heading: bool = False) -> str:
     display lines a gap separates words: "卢勇梅 摄", "本报记者 周 颖". A space is kept
     where the line's text has one (a corrected ALTO with SP) and put where two letters or
     characters have glyph boxes at least `DISPLAY_GAP_EM` apart; never next to punctuation,
-    which carries its own space. A heading whose characters are all spread apart is
-    letter-spaced ("通  知"), not split into words, and gets no spaces from its glyphs.
+    which carries its own space. In a heading (title, kicker, subtitle) a gap between two
+    Chinese characters is typography, a phrase break or letter-spacing ("通  知"), and the
+    title a reader searches for is written without it; only gaps beside Latin letters or
+    digits ("COVID 19") stay.
     """
     text = _SPACE_RUN.sub(" ", line.text.strip())
     chars = [c for c in text if c != " "]
@@ -91,17 +93,16 @@ def display_text(line: Line, *, heading: bool = False) -> str:
         else:
             k += 1
     wide: set[int] = set()
-    pairs = 0
     for i in range(1, len(chars)):
         if not (chars[i - 1].isalnum() and chars[i].isalnum()):
             continue
-        pairs += 1
         a, b = glyphs[i - 1].box, glyphs[i].box
         gap = b.y0 - a.y1 if line.vertical else b.x0 - a.x1
         if gap >= DISPLAY_GAP_EM * em:
             wide.add(i)
-    if not (heading and pairs and len(wide) == pairs):
-        spaced |= wide
+    spaced |= wide
+    if heading:
+        spaced = {i for i in spaced if not (is_cjk(chars[i - 1]) and is_cjk(chars[i]))}
     return "".join((" " if i in spaced else "") + c for i, c in enumerate(chars))
 
 
@@ -205,5 +206,3 @@ def title_similarity(a: str, b: str) -> float:
         return 0.0
     sim = 1.0 - _semiglobal_distance(short, long) / len(short)
     return max(0.0, sim) * min(1.0, len(short) / 4)
-
-

@@ -60,10 +60,16 @@ def test_no_space_without_a_gap_or_beside_punctuation() -> None:
     assert display_text(odd) == "卢勇梅摄"
 
 
-def test_headlines_keep_word_gaps_but_not_letter_spacing() -> None:
+def test_headlines_drop_gaps_between_chinese_characters() -> None:
+    # A phrase break in a title is typography; the searchable title has no space in it.
     assert display_text(_line("区教育局开展专项整治_守护群众"), heading=True) == (
-        "区教育局开展专项整治 守护群众"
+        "区教育局开展专项整治守护群众"
     )
+    spaced = _line("专项整治守护群众")
+    spaced.text = "专项整治 守护群众"  # an archivist's SP in corrected ALTO
+    assert display_text(spaced, heading=True) == "专项整治守护群众"
+    # Beside Latin letters or digits a gap is a word break and stays.
+    assert display_text(_line("迎接_G20_峰会"), heading=True) == "迎接 G20 峰会"
     # A short headline spread over its column ("通  知") is one word.
     assert display_text(_line("通_知"), heading=True) == "通知"
     assert display_text(_line("停_电_通_知"), heading=True) == "停电通知"
