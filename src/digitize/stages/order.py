@@ -85,7 +85,10 @@ def order(page: Page) -> None:
         r.article_id = None
     for k, key in enumerate(_module_order(text_modules, em), 1):
         regs = [r for r in text_modules[key] if r.type.is_text]
-        article = None if all(r.type is RegionType.AD for r in regs) else f"p{page.number}_a{k}"
+        # Page furniture is never an article: an advert, or a section label ("本地新闻")
+        # that no headline claimed.
+        furniture = all(r.type in (RegionType.AD, RegionType.LABEL) for r in regs)
+        article = None if furniture else f"p{page.number}_a{k}"
         for r in text_modules[key]:
             r.article_id = article
         body = [r for r in regs if r.type in (RegionType.BODY, RegionType.NOTICE)]

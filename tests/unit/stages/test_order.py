@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from layout_pages import EM, PITCH, PageBuilder, grid
 
-from digitize.model import Page, RegionType
+from digitize.model import Box, Line, Page, Region, RegionType, Transform
 from digitize.stages.classify import classify
 from digitize.stages.order import order
 from digitize.stages.segment import segment
@@ -531,3 +532,22 @@ def test_a_picture_no_headline_claims_joins_the_column_under_it() -> None:
     photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
     assert photo.article_id == arts["甲二0"] is not None
     assert arts["图为活"] == arts["甲二0"]
+
+
+def test_a_section_label_on_its_own_is_no_article() -> None:
+    """A section label ("本地新闻") that no headline claims is page furniture, like an
+    advert: in the reading order, in no article."""
+
+    def region(rid: str, kind: RegionType, box: Box, text: str) -> Region:
+        return Region(rid, kind, box, [Line(f"{rid}l", box, text)])
+
+    page = Page(1, Path("page-1.png"), "page-1", Transform.identity(1400, 1800))
+    page.regions = [
+        region("label", RegionType.LABEL, Box(60, 200, 240, 240), "本地新闻"),
+        region("head", RegionType.HEADLINE, Box(700, 200, 1300, 260), "乙标题"),
+        region("body", RegionType.BODY, Box(700, 280, 1300, 900), "正文。"),
+    ]
+    order(page)
+    assert "label" in page.reading_order
+    assert page.region("label").article_id is None
+    assert page.region("head").article_id == page.region("body").article_id is not None
