@@ -133,26 +133,32 @@ def _turn_rows(groups: list[list[Line]]) -> None:
 
     Each block of rows decides on its own punctuation; a block without any (a one-row
     headline) follows the block of rows it stands over, the way a headline reads like
-    the text it heads; with none below it stays right to left, the pre-1950 default.
+    the text it heads, and a row over that headline follows it in turn (blocks are
+    settled from the bottom up); with none below it stays right to left, the pre-1950
+    default.
     """
-    blocks = [
-        (rows, left_to_right_evidence(rows))
-        for g in groups
-        if (rows := [ln for ln in g if not ln.vertical])
-    ]
-    for rows, evidence in blocks:
+    blocks = sorted(
+        (
+            (Box.hull(ln.box for ln in rows), rows, left_to_right_evidence(rows))
+            for g in groups
+            if (rows := [ln for ln in g if not ln.vertical])
+        ),
+        key=lambda blk: -blk[0].y0,
+    )
+    settled: list[tuple[Box, int]] = []
+    for hull, rows, evidence in blocks:
         if evidence == 0:
-            hull = Box.hull(ln.box for ln in rows)
             size = min(ln.box.height for ln in rows)
             below = [
                 (b.y0, ev)
-                for other, ev in blocks
+                for b, ev in settled
                 if ev != 0
-                and (b := Box.hull(ln.box for ln in other)).y0 >= hull.y1 - 0.5 * size
+                and b.y0 >= hull.y1 - 0.5 * size
                 and b.y0 - hull.y1 <= 2 * size
                 and b.x_overlap(hull) >= 0.5 * min(b.width, hull.width)
             ]
             evidence = min(below)[1] if below else 0
+        settled.append((hull, evidence))
         if evidence <= 0:
             for line in rows:
                 right_to_left(line)

@@ -34,3 +34,13 @@ def test_a_headline_over_rows_set_right_to_left_is_turned_with_them() -> None:
     body = [_row("。號五十路京南", 100, 150, 400)]
     _turn_rows([[head], body])
     assert (head.text, body[0].text) == ("女子銀行", "南京路十五號。")
+
+
+def test_a_row_over_a_headline_follows_the_text_under_both() -> None:
+    """A section name over a headline over its text: neither of the upper two has marks,
+    both read the way the text does."""
+    section = _row("本市新聞", 100, 40, 220)
+    head = _row("新堤工程順利完成", 100, 100, 400, h=45)
+    body = [_row("公路修築工程已完成大半，", 100, 150, 400)]
+    _turn_rows([[section], [head], body])
+    assert (section.text, head.text) == ("本市新聞", "新堤工程順利完成")
