@@ -19,7 +19,8 @@ from digitize.layout.crossings import split_at_column_starts, split_at_gutters, 
 from digitize.layout.cues import Cues, analyse, to_grey
 from digitize.layout.groups import bands, connected
 from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
-from digitize.layout.vertical import lone_vertical_cells, segment_vertical, writing_mode
+from digitize.layout.vertical import blocks as vertical_blocks
+from digitize.layout.vertical import column_em, lone_vertical_cells, segment_vertical, writing_mode
 from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 
 # A display block whose type is this much smaller than the headline next to it is a
@@ -322,8 +323,7 @@ def segment(page: Page) -> None:
 
     # Everything else: display lines and body-size lines outside the column grid.
     for group in _cluster_free(other + free, sizes, cues):
-        display = sum(sizes.display(ln) for ln in group) * 2 > len(group)
-        kind = RegionType.HEADLINE if display else RegionType.BODY
+        kind = RegionType.HEADLINE if sizes.display_block(group) else RegionType.BODY
         blocks.append(_Block(group, kind=kind))
 
     _type_free_blocks(blocks, cues, sizes)
@@ -582,8 +582,15 @@ def _cluster_free(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[
 
 
 def _cluster_vertical(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[Line]]:
-    """Vertical body text: neighbouring columns of similar extent form one block."""
-    return _cluster_free(lines, sizes, cues)
+    """Vertical body text: tiers of columns that start and end together, by the rule of
+    vertical pages (`layout.vertical.blocks`), so a module's columns never run on into
+    the tier under it however narrow the space between tiers; a box frame's edge parts
+    a tier. Type size is the ink measure's, as for the page's other lines."""
+    em = column_em(lines) or sizes.em  # the columns' own size: it may not be the page's
+    out: list[list[Line]] = []
+    for tier in vertical_blocks(lines, [r.box for r in cues.rules], em, sizes.display):
+        out += connected(tier, lambda a, b: not _frame_boundary(a.box, b.box, cues.frames))
+    return out
 
 
 def _order_lines(lines: list[Line], vertical: bool) -> list[Line]:
@@ -602,9 +609,12 @@ def _mark_paragraphs(block: _Block, em: float) -> None:
     if block.kind not in (RegionType.BODY, RegionType.NOTICE):
         return
     if block.vertical:
+        # In the columns' own em: vertical text on a horizontal page need not be set
+        # at the size of the page's rows.
+        col_em = column_em(block.lines) or em
         top = min(ln.box.y0 for ln in block.lines)
         for ln in block.lines:
-            ln.paragraph_start = ln.paragraph_start or ln.box.y0 - top >= 1.4 * em
+            ln.paragraph_start = ln.paragraph_start or ln.box.y0 - top >= 1.4 * col_em
         return
     left = block.column[0] if block.column is not None else min(ln.box.x0 for ln in block.lines)
     for ln in block.lines[1:]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from digitize.layout.metrics import TypeSizes
 from digitize.layout.vertical import _masthead_rows, blocks, row_stacks
 from digitize.model import Box, Line
 
@@ -59,3 +60,14 @@ def test_two_rows_stay_apart_three_read_as_text() -> None:
     text = _module(500, 100, 4, first=10)
     groups = blocks([*pair, *text], [], EM)
     assert sorted(len(g) for g in groups) == [1, 1, 4]
+
+
+def test_a_headline_of_small_display_type_is_told_apart_on_ink() -> None:
+    """The headline's detector box is as tall as the body rows' (no box tells them
+    apart), but measured on ink its type is half as large again: a block of its own."""
+    head = _row(99, 90, 62, 400, h=36)
+    text = _module(100, 100, 6)
+    assert len(row_stacks([head, *text], [], EM)) == 1  # boxes alone: one block
+    ink = {ln.id: 1.0 for ln in text} | {"r99": 1.5}
+    blocks = row_stacks([head, *text], [], EM, TypeSizes(EM, ink))
+    assert sorted(len(b) for b in blocks) == [1, 6]

@@ -23,6 +23,7 @@ from digitize.layout.column import (
 )
 from digitize.layout.vertical import (
     blocks,
+    lone_vertical_cells,
     margin_columns,
     order_blocks,
     order_vertical,
@@ -108,6 +109,50 @@ def test_tiers_and_articles_read_in_order() -> None:
     assert read[3] == head2
     opens = [o for _, o in seq]
     assert opens == [True, False, False, True, False]
+
+
+def test_a_tier_parted_by_short_columns_is_one_block() -> None:
+    """Paragraph ends and indents make columns of one tier start and end apart; the tier
+    is still one block, whatever order the columns come in."""
+    em = 12.0
+    edge = _col(560, 20, 300)  # the tier's first column, before a paragraph's short end
+    short = _col(540, 20, 120)
+    middle = [_col(520 - 20 * k, 20, 300) for k in range(3)]
+    end = _col(460, 20, 110)  # another paragraph ends ...
+    indented = _col(440, 44, 300)  # ... and the next one starts a character down
+    left = [_col(420 - 20 * k, 20, 300) for k in range(3)]
+    tier = [edge, short, *middle, end, indented, *left]
+    lower = [_col(560 - 20 * k, 320, 500) for k in range(10)]  # the next tier, close under
+    groups = blocks(tier + lower, [], em)
+    assert sorted(len(g) for g in groups) == [10, 10]
+    assert any({id(x) for x in g} == {id(x) for x in tier} for g in groups)
+    # A paragraph starts indented after a short column and its columns end higher (a
+    # detector's column ends vary): still one tier.
+    right = [_col(560 - 20 * k, 20, 300) for k in range(4)]
+    gap = _col(480, 20, 100)
+    left = [_col(460 - 20 * k, 44, 290) for k in range(3)]
+    groups = blocks([*right, gap, *left], [], em)
+    assert [len(g) for g in groups] == [8]
+    # Paragraphs of one or two columns: every other column is short.
+    head = _col(560, 20, 150, w=30)
+    tier = [_col(525 - 20 * k, 20 if k % 2 else 30, 300 if k % 2 else 120) for k in range(5)]
+    groups = blocks([head, *tier], [], em)
+    assert sorted(len(g) for g in groups) == [1, 5]
+
+
+def test_a_character_cut_off_a_column_stays_in_its_column() -> None:
+    """The detector sometimes boxes a column's first or last character apart: a square
+    cell in line with the column, touching it, is part of that column's tier."""
+    em = 12.0
+    cols = [_col(560 - 20 * k, 20, 300) for k in range(5)]
+    head = Line("", Box(460, 20, 475, 35))  # the sixth column's first character ...
+    rest = _col(460, 37, 288)
+    foot = Line("", Box(460, 289, 475, 303))  # ... and its last one
+    lines = [*cols, head, rest, foot]
+    lone_vertical_cells(lines, em)
+    assert head.vertical and foot.vertical
+    groups = blocks(lines, [], em)
+    assert [len(g) for g in groups] == [8]
 
 
 def test_xy_cut_reads_pages_then_tiers_then_blocks_right_to_left() -> None:

@@ -6,7 +6,7 @@ import pytest
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 from digitize.layout.metrics import estimate_em
-from digitize.model import Page, Region, RegionType
+from digitize.model import Page, Region, RegionType, WritingMode
 from digitize.stages.segment import segment
 
 
@@ -129,6 +129,31 @@ def test_vertical_headline_and_vertical_body() -> None:
         False,
     ]
     assert all(ln.vertical for ln in bodies[0].lines)
+
+
+def test_vertical_tiers_on_a_horizontal_page_stay_apart() -> None:
+    """A module of vertical columns on a horizontal page, two tiers with the columns at
+    the same places and under an em between them: each tier is a block of its own (the
+    columns of one do not run on into the other), paragraph ends and indents included."""
+    b = PageBuilder()
+    for x0, x1 in grid(4, left=40, width=760):
+        b.column(x0, x1, 200, 28, "h")
+    tiers = []
+    for y0, y1 in ((200, 700), (720, 1220)):
+        tier = []
+        for k in range(8):
+            top = y0 + EM if k == 4 else y0  # a paragraph starts indented ...
+            bottom = y0 + 6 * EM if k == 3 else y1  # ... after the last one ended short
+            tier.append(b.vline(1340 - k * (EM + 4), top, bottom, text=f"v{y0}-{k}"))
+        tiers.append(tier)
+    page = b.page()
+    segment(page)
+    assert page.writing_mode is WritingMode.HORIZONTAL
+    vertical = [r for r in page.regions if r.vertical]
+    assert all(r.type is RegionType.BODY for r in vertical)
+    assert sorted(sorted(_texts(r)) for r in vertical) == sorted(
+        sorted(ln.text for ln in tier) for tier in tiers
+    )
 
 
 def test_masthead_above_full_width_rule() -> None:
