@@ -99,9 +99,10 @@ def glyphless_font(chars: Iterable[str]) -> bytes:
     builder.setupPost()
     head = builder.font["head"]
     head.xMin, head.yMin, head.xMax, head.yMax = 0, descent, UNITS_PER_EM, ascent
-    # a fixed date (1970-01-01, in seconds since 1904): the same issue gives the same PDF
-    # bytes; 0 would make fontTools warn on every read
-    head.created = head.modified = 0x7C259DC0
+    # a fixed date (2000-01-01, in seconds since 1904): the same issue gives the same PDF
+    # bytes; a date at or before 1970 makes fontTools warn on every read (4.69 warns at
+    # 1970-01-01 itself)
+    head.created = head.modified = 0x7C259DC0 + 946_684_800
     builder.font.recalcTimestamp = False
     table = CmapSubtable.newSubtable(13)  # many-to-one: every character to "blank"
     table.platformID, table.platEncID, table.language = 3, 10, 0
