@@ -58,6 +58,13 @@ class PageBuilder:
             out.append(self.line(lx0, y0 + i * PITCH, lx1, text=f"{tag}{i:02d}。"))
         return out
 
+    def ink(self, y: float, x0: float, x1: float, ink_h: int) -> None:
+        """Glyph strokes `ink_h` px tall, centred in a line box one EM tall at `y`: the
+        ink band the type-size measure reads."""
+        top = int(y) + (EM - ink_h) // 2
+        for x in range(int(x0) + 2, int(x1) - 20, 24):
+            self.image[top : top + ink_h, x : x + 12] = 30
+
     def hrule(self, x0: int, x1: int, y: int) -> None:
         cv2.line(self.image, (x0, y), (x1, y), (0,), 3)
 

@@ -192,19 +192,14 @@ def test_display_type_told_by_ink_not_box_height() -> None:
     b = PageBuilder()
     (a0, a1), (c0, c1) = grid(2)
 
-    def inked(ln_box_y: int, x0: int, x1: int, ink_h: int) -> None:
-        top = ln_box_y + (EM - ink_h) // 2
-        for x in range(x0 + 2, x1 - 20, 24):
-            b.image[top : top + ink_h, x : x + 12] = 30
-
     head = b.line(a0 + 40, 100, a1 - 40, text="小标题")
-    inked(100, a0 + 40, a1 - 40, 27)
+    b.ink(100, a0 + 40, a1 - 40, 27)
     body = b.column(a0, a1, 100 + PITCH + 6, 12, "甲")
     for i, ln in enumerate(body):
-        inked(100 + PITCH + 6 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
+        b.ink(100 + PITCH + 6 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
     right = b.column(c0, c1, 100, 14, "乙")
     for i, ln in enumerate(right):
-        inked(100 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
+        b.ink(100 + i * PITCH, int(ln.box.x0), int(ln.box.x1), 20)
     page = b.page()
     segment(page)
     heads = _by_type(page, RegionType.HEADLINE)
@@ -306,21 +301,16 @@ def test_headline_wrapped_line_with_figures_stays_in_it() -> None:
     b = PageBuilder()
     (a0, a1), (c0, c1) = grid(2)
 
-    def inked(ln_box_y: float, x0: float, x1: float, ink_h: int) -> None:
-        top = int(ln_box_y) + (EM - ink_h) // 2
-        for x in range(int(x0) + 2, int(x1) - 20, 24):
-            b.image[top : top + ink_h, x : x + 12] = 30
-
     heads = [b.line(a0 + 20, 100 + k * EM, a1 - 20, text=f"小标题第{k}行") for k in range(2)]
     for ln in heads:
-        inked(ln.box.y0, ln.box.x0, ln.box.x1, 20)
+        b.ink(ln.box.y0, ln.box.x0, ln.box.x1, 20)
     mid = (a0 + a1) / 2
     tail = b.line(mid - 80, 100 + 2 * EM, mid + 80, text="民294户")
-    inked(tail.box.y0, tail.box.x0, tail.box.x1, 18)  # 1.125 body ems
+    b.ink(tail.box.y0, tail.box.x0, tail.box.x1, 18)  # 1.125 body ems
     body = b.column(a0, a1, 100 + 3 * EM + 8, 12, "甲")
     right = b.column(c0, c1, 100, 16, "乙")
     for ln in body + right:
-        inked(ln.box.y0, ln.box.x0, ln.box.x1, 16)
+        b.ink(ln.box.y0, ln.box.x0, ln.box.x1, 16)
     page = b.page()
     segment(page)
     assert [_texts(h) for h in _by_type(page, RegionType.HEADLINE)] == [
@@ -378,15 +368,10 @@ def test_a_line_measured_off_body_size_inside_a_column_stays_in_it() -> None:
     b = PageBuilder()
     (a0, a1), (c0, c1) = grid(2)
 
-    def inked(y: float, x0: float, x1: float, ink_h: int) -> None:
-        top = int(y) + (EM - ink_h) // 2
-        for x in range(int(x0) + 2, int(x1) - 20, 24):
-            b.image[top : top + ink_h, x : x + 12] = 30
-
     left = b.column(a0, a1, 100, 14, "甲", para_every=20)
     right = b.column(c0, c1, 100, 14, "乙", para_every=20)
     for ln in left + right:
-        inked(ln.box.y0, ln.box.x0, ln.box.x1, 29 if ln is left[6] else 20)
+        b.ink(ln.box.y0, ln.box.x0, ln.box.x1, 29 if ln is left[6] else 20)
     page = b.page()
     segment(page)
     bodies = _by_type(page, RegionType.BODY)
