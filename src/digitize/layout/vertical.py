@@ -270,6 +270,7 @@ def blocks(
             if abs(a.y0 - b.y0) <= 2.5 * em and a.y_overlap(b) >= 0.75 * longer:
                 sets.union(j, i)
     groups = sets.groups()
+    hulls = {k: Box.hull(cols[m].box for m in g) for k, g in groups.items()}
     # Short singletons join the tier beside them; one that joins brings the tier within
     # reach of the next (a paragraph's short last column between two full ones), so
     # this repeats until none joins. Two singletons side by side that start together,
@@ -294,8 +295,7 @@ def blocks(
                         and near(a, b, 0.8)
                     )
                 else:
-                    hull = Box.hull(cols[m].box for m in om)
-                    fits = a.y_overlap(hull) >= 0.7 * a.height and any(
+                    fits = a.y_overlap(hulls[other]) >= 0.7 * a.height and any(
                         near(a, cols[m].box, 0.8) for m in om
                     )
                 if fits:
@@ -304,7 +304,8 @@ def blocks(
                         best = (d, other)
             if best is not None:
                 groups[best[1]].append(root)
-                del groups[root]
+                hulls[best[1]] = hulls[best[1]].union(a)
+                del groups[root], hulls[root]
                 joined = True
     # Runs of one tier that a paragraph boundary parts (a paragraph's short last column
     # beside the next one's indented head: neither covers three quarters of the other)
@@ -324,7 +325,7 @@ def blocks(
             gp, gq = groups.get(p, []), groups.get(q, [])
             if len(gp) < 2 or len(gq) < 2 or display(cols[gp[0]]) != display(cols[gq[0]]):
                 continue
-            hp, hq = Box.hull(cols[m].box for m in gp), Box.hull(cols[m].box for m in gq)
+            hp, hq = hulls[p], hulls[q]
             longer = max(hp.height, hq.height)
             if abs(hp.y0 - hq.y0) > 2.5 * em or hp.y_overlap(hq) < 0.75 * longer:
                 continue  # runs join as columns do (above)
@@ -332,7 +333,8 @@ def blocks(
                 continue
             if any(parted(cols[a], cols[b]) for a in gp for b in gq):
                 gp += gq
-                del groups[q]
+                hulls[p] = hp.union(hq)
+                del groups[q], hulls[q]
                 merged = True
     out = [[cols[i] for i in members] for members in groups.values()]
     # Two rows are a headline and its deck as often as two lines of text: only a
