@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
+from digitize.layout.headings import line_size
 from digitize.model import Box, Page, Region, RegionType
 from digitize.text.textutil import ends_sentence, opens_dateline
 
@@ -280,7 +281,47 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
     _lone_pictures_join_text(page, anchor, em)
+    decks = _vertical_decks(heads, rules, em)
+    for rid, a in anchor.items():
+        anchor[rid] = decks.get(a, a)
     return anchor
+
+
+def _vertical_decks(heads: Sequence[Region], rules: Sequence[Box], em: float) -> dict[str, str]:
+    """Deck id -> main headline id: a vertical headline set right against the left of
+    another, within its height and in no larger type, is its deck (副题), one module
+    with it.
+
+    The deck stands nearer the columns than the main line, so it claims them and the
+    main line is left a module of nothing but poster type, which the vertical-page
+    typer takes for an advertisement (the biggest headline of a 1939 fold was read as
+    an ad and its article lost its title). Chains of decks end at the main line.
+    """
+    vert = [h for h in heads if h.vertical and h.lines]
+    main: dict[str, str] = {}
+    for d in vert:
+        db = d.box
+        for h in vert:
+            hb = h.box
+            if (
+                h is not d
+                and -0.3 * db.width <= hb.x0 - db.x1 <= em  # boxes are padded
+                and db.cx < hb.cx
+                and db.y0 >= hb.y0 - em
+                and db.y1 <= hb.y1 + em
+                and line_size(d.lines) <= line_size(h.lines)
+                and not _rule_between_h(db, hb, rules)
+            ):
+                main[d.id] = h.id
+                break
+    out: dict[str, str] = {}
+    for deck_id, first in main.items():
+        top, seen = first, {deck_id}
+        while top in main and top not in seen:
+            seen.add(top)
+            top = main[top]
+        out[deck_id] = top
+    return out
 
 
 def _members(page: Page, anchor: dict[str, str]) -> dict[str, list[Region]]:

@@ -411,6 +411,37 @@ def test_poster_type_without_running_text_is_an_advertisement() -> None:
     assert news_head.article_id is not None
 
 
+def test_a_poster_size_headline_with_its_deck_beside_it_is_news() -> None:
+    """A headline of poster type whose deck (副题), set against its left, stands between it
+    and the body columns is one module with deck and body: news, not an advertisement."""
+    em = 12.0
+
+    def region(
+        rid: str, kind: RegionType, x: float, y0: float, y1: float, w: float, text: str
+    ) -> Region:
+        ln = Line(f"{rid}l", Box(x, y0, x + w, y1), text=text, vertical=True)
+        return Region(rid, kind, Box(x, y0, x + w, y1), lines=[ln], vertical=True)
+
+    main = region("h1", RegionType.HEADLINE, 600, 20, 330, 64, "應包括遠東")
+    # Boxes are padded: the deck's reaches a little under the main line's.
+    deck = region("h2", RegionType.HEADLINE, 570, 60, 300, 34, "以互助公約保障領土安全")
+    body = [
+        region(f"b{k}", RegionType.BODY, 545 - 18 * k, 20, 330, 16, "據法外部喉舌晨報載稱關於" * 2)
+        for k in range(8)
+    ]
+    page = Page(1, Path("p.png"), "p", Transform.identity(700, 400))
+    page.regions = [main, deck, *body]
+    page.lines = [ln for r in page.regions for ln in r.lines]
+    page.text_height = em
+    page.writing_mode = writing_mode(page.lines)
+    classify(page)
+    order(page)
+    assert main.type is RegionType.HEADLINE
+    assert main.article_id is not None
+    assert deck.article_id == main.article_id
+    assert {r.article_id for r in body} == {main.article_id}
+
+
 def test_margin_columns_are_page_furniture() -> None:
     """A column in the page margin (beyond all other text, along the whole height of a
     page set in tiers, running text) is page furniture, not the first article's headline;
