@@ -72,10 +72,12 @@ def _is_byline(text: str, alone: bool = True) -> bool:
     if opens_dateline(t) and (len(t) > 4 or _DATELINE.match(t)):
         return False
     if m := _BYLINE.match(t):
-        # "本報記者昨往鄉間採訪，……" running the full column is a sentence: a credit names
-        # one to two people (a name of two to four characters, names set apart by spaces).
+        # "本報記者昨往鄉間採訪，……" is a sentence: a credit names one to two people (a
+        # name of two to four characters, names set apart by spaces). Where and how long
+        # the line is does not tell: a paragraph's first line is indented as far as a
+        # short credit over a narrow column, and a credit may fill a narrow column.
         rest = t[m.end() :]
-        if not alone and len(rest) >= 5 and " " not in rest.strip() and _HAN.fullmatch(rest):
+        if len(rest) >= 5 and " " not in rest.strip() and _HAN.fullmatch(rest):
             return False
         return len(t) <= 30 and not t.endswith(("。", "，"))
     return (

@@ -302,8 +302,11 @@ def test_body_line_opening_with_reporter_stays_body() -> None:
     right = b.column(c0, c1, 180 + PITCH, 10, "乙")
     right[0].text = "记者从区气象局获悉，全区"
     left[4].text = "记者近日走访了解到"
-    # The paper's own credit opening a sentence that runs the full column (cut mid-word).
+    # The paper's own credit opening a sentence that runs the full column (cut mid-word),
+    # the paragraph's first line, indented two ems.
     left[0].text = "本報記者昨往鄉間採"
+    first = left[0].box
+    left[0].box = Box(first.x0 + 2.2 * EM, first.y0, first.x1, first.y1)
     page = b.page()
     kinds = _kinds(page)
     assert kinds["记者 王五 通讯员 李四"] is RegionType.BYLINE
@@ -311,6 +314,21 @@ def test_body_line_opening_with_reporter_stays_body() -> None:
     assert sorted(len(r.lines) for r in bodies) == [10, 10]
     assert any(r.lines[0].text.startswith("记者从") for r in bodies)
     assert any(r.lines[0].text.startswith("本報記者昨往") for r in bodies)
+
+
+def test_a_credit_at_the_indent_of_a_narrow_column_is_a_byline() -> None:
+    """A credit of a few characters over a narrow column starts at the paragraph indent
+    and stops an em or so short of the right edge: a byline, though it is neither two
+    ems short nor set further in than an indent."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    a1 = a0 + 8 * EM
+    b.line(a0, 100, a1, h=2 * EM, text="标题")
+    credit = b.line(a0 + 2.1 * EM, 180, a1 - 1.3 * EM, text="记者郑波")
+    b.column(a0, a1, 180 + PITCH, 10, "甲")
+    page = b.page()
+    kinds = _kinds(page)
+    assert kinds["记者郑波"] is RegionType.BYLINE, credit
 
 
 def test_bare_name_under_last_column_is_a_byline() -> None:
