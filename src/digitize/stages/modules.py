@@ -144,6 +144,10 @@ def _heading(regions: list[Region]) -> _Heading:
             out.kicker.append(_display(region, heading=True))
         elif region.type is RegionType.SUBTITLE:
             out.subtitle.append(_display(region, heading=True))
+    # A single character is no headline: a paragraph's last cell or a mark the detector
+    # boxed apart, typed by its size, took the title from the real one ("慰", "事").
+    worded = [(r, main) for r, main in heads if sum(len(ln.text.strip()) for ln in main) >= 2]
+    heads = worded or heads
     if heads:
         biggest = max(line_size(main) for _, main in heads)
         title = ""

@@ -701,6 +701,17 @@ def test_kicker_line_inside_a_headline_region_is_not_part_of_the_title() -> None
     assert art.kicker == "与会者普遍认为——"
 
 
+def test_a_single_character_typed_headline_takes_no_part_in_the_title() -> None:
+    """A paragraph's last cell ("慰") boxed apart and typed headline by its size, however
+    large its box, neither is nor joins the module's title."""
+    b = Builder(1)
+    _resize(b.add(T.HEADLINE, ["商會請求減輕稅捐"], "a"), [50])
+    _resize(b.add(T.HEADLINE, ["慰"], "a"), [64])
+    b.add(T.BODY, ["  各校運動會將於下週舉行。"], "a")
+    (art,) = _issue(b.page()).articles
+    assert art.title == "商會請求減輕稅捐"
+
+
 def test_subtitle_line_inside_a_headline_region_is_split_off() -> None:
     b = Builder(1)
     head = b.add(T.HEADLINE, ["我区开展冬季消防安全大检查", "——排查隐患136处 现场整改98处"], "a")
