@@ -79,6 +79,50 @@ def split_at_rules(lines: list[Line], vrules: Sequence[Box], em: float) -> list[
     return out
 
 
+def split_row_ends(lines: list[Line], em: float) -> list[Line]:
+    """A short column (four characters at most) standing at the ends of two or more rows
+    of its own type size, each character in line with one of the rows, is those rows'
+    last characters, which the detector boxed together as a column: it is cut into one
+    horizontal piece per row, and each piece joins its row.
+
+    Left whole, "鐵" and "旅" ending two rows of a horizontal module on a vertical page
+    became a vertical text block of their own, an article of two characters, and the
+    rows lost them.
+    """
+    rows = [ln for ln in lines if not ln.vertical]
+    out: list[Line] = []
+    for ln in lines:
+        b = ln.box
+        if not ln.vertical or b.height > 4.5 * b.width:
+            out.append(ln)
+            continue
+        beside = sorted(
+            (
+                r
+                for r in rows
+                if r.box.y_overlap(b) >= 0.5 * r.box.height
+                and 0.6 * b.width <= r.box.height <= 1.6 * b.width
+                and min(abs(b.x0 - r.box.x1), abs(r.box.x0 - b.x1)) <= 0.5 * b.width
+            ),
+            key=lambda r: r.box.cy,
+        )
+        distinct: list[Line] = []
+        for r in beside:  # pieces of one row count once
+            if not distinct or r.box.cy - distinct[-1].box.cy > 0.5 * r.box.height:
+                distinct.append(r)
+        covered = sum(r.box.y_overlap(b) for r in distinct)
+        if len(distinct) < 2 or covered < 0.7 * b.height:
+            out.append(ln)
+            continue
+        mids = [(u.box.cy + v.box.cy) / 2 for u, v in itertools.pairwise(distinct)]
+        edges = [b.y0, *mids, b.y1]
+        for k, (y0, y1) in enumerate(itertools.pairwise(edges)):
+            box = Box(b.x0, y0, b.x1, y1)
+            piece_id = ln.id if k == 0 else f"{ln.id}_{k}"
+            out.append(Line(id=piece_id, box=box, polygon=box.corners(), confidence=ln.confidence))
+    return out
+
+
 Column = tuple[float, float, Sequence[Line]]  # x0, x1 and the lines that define it
 
 

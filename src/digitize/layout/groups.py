@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from digitize.model import Line
+from digitize.model import Box, Line
 
 _T = TypeVar("_T")
 
@@ -64,3 +64,21 @@ def bands(lines: Iterable[Line], *, across_x: bool) -> list[list[Line]]:
         else:
             out.append([ln])
     return out
+
+
+def merge_row(lines: list[Line]) -> Line:
+    """Join fragments of one printed line (the detector splits at wide spaces) into one
+    line, read as one crop."""
+    lines = sorted(lines, key=lambda ln: ln.box.x0)
+    first = lines[0]
+    if len(lines) == 1:
+        return first
+    box = Box.hull(ln.box for ln in lines)
+    return Line(
+        id=first.id,
+        box=box,
+        vertical=False,
+        polygon=box.corners(),
+        text="".join(ln.text for ln in lines),
+        confidence=min(ln.confidence for ln in lines),
+    )

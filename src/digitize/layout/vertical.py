@@ -37,8 +37,9 @@ from collections.abc import Callable, Sequence
 
 import cv2
 
+from digitize.layout.crossings import split_row_ends
 from digitize.layout.cues import to_grey
-from digitize.layout.groups import DisjointSet, bands, connected
+from digitize.layout.groups import DisjointSet, bands, connected, merge_row
 from digitize.layout.metrics import TypeSizes, page_em
 from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
@@ -161,11 +162,67 @@ def column_order(lines: Sequence[Line]) -> list[Line]:
     return [ln for col in cols for ln in sorted(col, key=lambda ln: ln.box.y0)]
 
 
+def row_order(lines: Sequence[Line]) -> list[Line]:
+    """Rows top to bottom, pieces of one row left to right (as the recognizer reads them;
+    `recognize` turns the rows set right to left round). A row the detector cut into
+    pieces a few pixels apart in y kept them apart when sorted by their tops. Pieces
+    join a row by their middles (within half a row height of the row's), not by box
+    overlap: the detector's row boxes are padded, a skewed row's by half a row more."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.box.cy, ln.box.x0)):
+        if rows:
+            last = rows[-1]
+            mid = statistics.fmean(o.box.cy for o in last)
+            height = min(ln.box.height, min(o.box.height for o in last))
+            if abs(ln.box.cy - mid) <= 0.5 * height:
+                last.append(ln)
+                continue
+        rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box.x0)]
+
+
 # A column in the page margin runs along at least this share of the page's text height,
 # at least twice as long as the page's typical column, and is running text (this many
 # times longer than wide: more characters than any headline column holds).
 MARGIN_SPAN = 0.75
 MARGIN_ASPECT = 20.0
+
+
+def indent_evidence(rows: Sequence[Line]) -> int:
+    """How strongly the paragraph shape of a block of horizontal rows says it was set left
+    to right (> 0) rather than right to left (< 0); 0 is no evidence.
+
+    A paragraph ends on a short row and the next one starts indented: in rows set left to
+    right the short row stops short of the right edge and the next starts in from the
+    left; set right to left, the mirror image. Unlike clause marks at row ends, this
+    holds for rows that happen to break between two characters. A block's first row and
+    its last speak alone too (segmentation parts paragraphs into blocks of their own).
+    Pieces of one row (the detector may cut a row in two) are not two rows.
+    """
+    rows = sorted((r for r in rows if r.text.strip()), key=lambda r: (r.box.y0, r.box.x0))
+    if len(rows) < 2:
+        return 0
+    size = statistics.median(r.box.height for r in rows)
+    left = min(r.box.x0 for r in rows)
+    right = max(r.box.x1 for r in rows)
+    votes = 0
+
+    def side(row: Line) -> int:  # +1 in from the left only, -1 in from the right only
+        lead, trail = row.box.x0 - left, right - row.box.x1
+        return (lead >= size and trail < size / 2) - (trail >= size and lead < size / 2)
+
+    # A block that opens a paragraph opens indented; one that closes it, short.
+    votes += side(rows[0])
+    if rows[-1].box.y0 >= rows[0].box.y1 - 0.3 * size:
+        votes -= side(rows[-1])
+    for a, b in itertools.pairwise(rows):
+        if b.box.y0 < a.box.y1 - 0.3 * size:
+            continue
+        if right - a.box.x1 >= size and b.box.x0 - left >= size and right - b.box.x1 < size:
+            votes += 1
+        elif a.box.x0 - left >= size and right - b.box.x1 >= size and b.box.x0 - left < size:
+            votes -= 1
+    return votes
 
 
 def margin_columns(lines: Sequence[Line], em: float) -> list[Line]:
@@ -342,6 +399,42 @@ def blocks(
     for stack in row_stacks([it for it in items if not it.vertical], rules, em, sizes):
         out += [stack] if len(stack) >= 3 else [[ln] for ln in stack]
     return out
+
+
+def spaced_rows(rows: Sequence[Line], rules: Sequence[Box], em: float) -> list[Line]:
+    """A row of display type set letter-spaced ("女 子 銀 行" over an article of a 1939
+    fold) comes from the detector as one box per character: pieces of one size side by
+    side on one line, less than a character apart, no rule between, are merged into one
+    row, read as one line (and turned round as one when set right to left). Left apart,
+    each character was a one-character headline and the title was lost.
+
+    One of the two pieces is short (three characters), and they touch (a quarter of their
+    height apart or less: "英報論" and "東亞" of a kicker, "豐，" cut off a row of text) or
+    are display type: rows of text in neighbouring columns of a horizontal module are
+    long and stand a gutter apart, with a rule between them or not.
+    """
+    display = DISPLAY * COLUMN_PER_EM * em
+
+    def piece(a: Line, b: Line) -> bool:
+        ha, hb = a.box.height, b.box.height
+        small = min(ha, hb)
+        gap = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
+        return (
+            min(a.box.width / ha, b.box.width / hb) <= 3.5
+            and (gap <= 0.25 * small or small >= display)
+            and max(ha, hb) <= 1.43 * small
+            and a.box.y_overlap(b.box) >= 0.7 * small
+            and abs(a.box.y0 - b.box.y0) <= 0.25 * small
+            and gap <= small
+            and not any(
+                r.height > r.width
+                and min(a.box.cx, b.box.cx) < r.cx < max(a.box.cx, b.box.cx)
+                and r.y_overlap(a.box.union(b.box)) > 0
+                for r in rules
+            )
+        )
+
+    return [merge_row(g) for g in connected([r for r in rows if not r.vertical], piece)]
 
 
 def row_stacks(
@@ -527,11 +620,19 @@ def xy_order(
         for i in ids:
             c = boxes[i].cy if horizontal else boxes[i].cx
             parts[sum(c > x for x in cuts)].append(i)
-        if not horizontal and not all(rows[i] for i in ids):
+        if not horizontal and not _mostly_rows([boxes[i] for i in ids], [rows[i] for i in ids]):
             parts.reverse()  # right to left
         return [i for p in parts if p for i in cut(p)]
 
     return cut(list(range(len(boxes))))
+
+
+def _mostly_rows(boxes: Sequence[Box], rows: Sequence[bool]) -> bool:
+    """A node set in horizontal lines: rows cover nine tenths of its blocks' area. Not
+    all of them: the last characters of two rows the detector boxed as a column of
+    their own turned a band of four columns set left to right round."""
+    total = sum(b.area for b in boxes)
+    return total > 0 and sum(b.area for b, r in zip(boxes, rows, strict=True) if r) >= 0.9 * total
 
 
 # ------------------------------------------------------------------ regions
@@ -585,6 +686,8 @@ def segment_vertical(page: Page) -> None:
     )
     mast += margin_columns([ln for ln in items if not any(ln is m for m in mast)], em)
     items = [ln for ln in items if not any(ln is m for m in mast)]
+    items = split_row_ends(items, em)
+    items = [ln for ln in items if ln.vertical] + spaced_rows(items, rules, em)
     for ln in mast:
         ln.paragraph_start = True
         regions.append(Region("", RegionType.MASTHEAD, ln.box, lines=[ln]))
@@ -593,10 +696,7 @@ def segment_vertical(page: Page) -> None:
     sizes = TypeSizes.measure(grey, rows, COLUMN_PER_EM * em) if grey is not None else None
     for group in blocks(items, rules, em, sizes=sizes):
         vertical = sum(ln.vertical for ln in group) * 2 >= len(group)
-        if vertical:
-            lines = column_order(group)
-        else:
-            lines = sorted(group, key=lambda ln: (ln.box.y0, ln.box.x0))
+        lines = column_order(group) if vertical else row_order(group)
         kind = _kind(lines, em)
         if kind is RegionType.BODY and vertical:
             _paragraphs(lines, em)

@@ -40,6 +40,7 @@ from digitize.layout.column import (
     quote_spans,
 )
 from digitize.layout.cues import to_grey
+from digitize.layout.vertical import indent_evidence
 from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, RegionType, WritingMode
 from digitize.text.correct import (
     DUN,
@@ -128,18 +129,24 @@ def recognize(page: Page, engine: OcrEngine) -> None:
         _turn_rows(groups)
 
 
+def _row_evidence(rows: Sequence[Line]) -> int:
+    """Left-to-right evidence of one block of rows: clause marks at the row ends, and the
+    paragraph shape (indents), which also speaks for rows that end between characters."""
+    return left_to_right_evidence(rows) + indent_evidence(rows)
+
+
 def _turn_rows(groups: list[list[Line]]) -> None:
     """Turn round the horizontal rows of a vertical page that were set right to left.
 
-    Each block of rows decides on its own punctuation; a block without any (a one-row
-    headline) follows the block of rows it stands over, the way a headline reads like
-    the text it heads, and a row over that headline follows it in turn (blocks are
-    settled from the bottom up); with none below it stays right to left, the pre-1950
-    default.
+    Each block of rows decides on its own punctuation and paragraph indents; a block
+    with neither (a one-row headline) follows the block of rows it stands over, the way
+    a headline reads like the text it heads, and a row over that headline follows it in
+    turn (blocks are settled from the bottom up); with none below it stays right to
+    left, the pre-1950 default.
     """
     blocks = sorted(
         (
-            (Box.hull(ln.box for ln in rows), rows, left_to_right_evidence(rows))
+            (Box.hull(ln.box for ln in rows), rows, _row_evidence(rows))
             for g in groups
             if (rows := [ln for ln in g if not ln.vertical])
         ),

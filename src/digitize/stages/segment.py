@@ -15,9 +15,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digitize.layout.crossings import split_at_column_starts, split_at_gutters, split_at_rules
+from digitize.layout.crossings import (
+    split_at_column_starts,
+    split_at_gutters,
+    split_at_rules,
+    split_row_ends,
+)
 from digitize.layout.cues import Cues, analyse, to_grey
-from digitize.layout.groups import bands, connected
+from digitize.layout.groups import bands, connected, merge_row
 from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
 from digitize.layout.vertical import blocks as vertical_blocks
 from digitize.layout.vertical import column_em, lone_vertical_cells, segment_vertical, writing_mode
@@ -46,23 +51,6 @@ class _Block:
 
     def hull(self) -> Box:
         return Box.hull(ln.box for ln in self.lines)
-
-
-def _merge_row(lines: list[Line]) -> Line:
-    """Join fragments of one printed line (the detector splits at wide spaces)."""
-    lines = sorted(lines, key=lambda ln: ln.box.x0)
-    first = lines[0]
-    if len(lines) == 1:
-        return first
-    box = Box.hull(ln.box for ln in lines)
-    return Line(
-        id=first.id,
-        box=box,
-        vertical=False,
-        polygon=box.corners(),
-        text="".join(ln.text for ln in lines),
-        confidence=min(ln.confidence for ln in lines),
-    )
 
 
 def _rows(lines: list[Line]) -> list[list[Line]]:
@@ -205,6 +193,7 @@ def segment(page: Page) -> None:
         ln.vertical = _is_vertical(ln, em)
         ln.paragraph_start = False
     lone_vertical_cells(lines, em)
+    lines = split_row_ends(lines, em)
     sizes = TypeSizes.measure(grey, lines, em)
 
     masthead_bottom = _masthead_bottom(page, cues, em)
@@ -279,7 +268,7 @@ def segment(page: Page) -> None:
     for i, col_lines in assigned.items():
         if not col_lines:
             continue
-        rows = [_merge_row(r) for r in _rows(col_lines)]
+        rows = [merge_row(r) for r in _rows(col_lines)]
         seg: list[Line] = [rows[0]]
         for prev, ln in itertools.pairwise(rows):
             gap = ln.box.y0 - prev.box.y1
@@ -597,7 +586,7 @@ def _order_lines(lines: list[Line], vertical: bool) -> list[Line]:
     """Reading order inside a region; same-row fragments of horizontal text are merged."""
     if vertical:
         return sorted(lines, key=lambda ln: (-ln.box.x1, ln.box.y0))
-    return [_merge_row(r) for r in _rows(lines)]
+    return [merge_row(r) for r in _rows(lines)]
 
 
 def _mark_paragraphs(block: _Block, em: float) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitize.layout.crossings import split_at_column_starts, split_at_gutters, split_at_rules
+from digitize.layout.crossings import (
+    split_at_column_starts,
+    split_at_gutters,
+    split_at_rules,
+    split_row_ends,
+)
 from digitize.model import Box, Image, Line
 
 EM = 30
@@ -164,3 +169,25 @@ def test_paragraph_indents_are_not_column_edges() -> None:
         _ink(img, x0, 775, y)
         lines.append(_line(r, x0, 775, y))
     assert split_at_column_starts(lines, img, EM) == lines
+
+
+def test_row_ends_boxed_as_a_column_go_back_to_their_rows() -> None:
+    """The last characters of two rows, boxed by the detector as one short column, are
+    cut into one horizontal piece per row; a column of running text, or of display type,
+    beside the rows stays a column."""
+    rows = [
+        Line("r1", Box(100, 100, 400, 132)),
+        Line("r2", Box(100, 136, 400, 168)),
+        Line("r3", Box(100, 172, 300, 204)),
+    ]
+    ends = Line("e", Box(401, 101, 431, 167), vertical=True)
+    pieces = split_row_ends([*rows, ends], 30)
+    cut = [ln for ln in pieces if ln.id.startswith("e")]
+    assert len(cut) == 2 and not any(ln.vertical for ln in cut)
+    assert cut[0].box.y0 == 101 and cut[1].box.y1 == 167
+    assert cut[0].box.y1 == cut[1].box.y0 == (116 + 152) / 2
+    column = Line("c", Box(401, 100, 431, 400), vertical=True)  # ten characters
+    display = Line("d", Box(401, 100, 471, 204), vertical=True)  # twice the rows' size
+    lone = Line("l", Box(401, 101, 431, 131), vertical=True)  # one row's end only
+    for ln in (column, display, lone):
+        assert split_row_ends([*rows, ln], 30)[-1] is ln

@@ -28,6 +28,7 @@ from digitize.layout.vertical import (
     order_blocks,
     order_vertical,
     segment_vertical,
+    spaced_rows,
     writing_mode,
     xy_order,
 )
@@ -153,6 +154,26 @@ def test_a_character_cut_off_a_column_stays_in_its_column() -> None:
     assert head.vertical and foot.vertical
     groups = blocks(lines, [], em)
     assert [len(g) for g in groups] == [8]
+
+
+def test_a_letter_spaced_display_row_is_one_line() -> None:
+    """ "女 子 銀 行" set letter-spaced in display type comes as one box per character: one
+    line, read as one. Rows of text in two columns a gutter apart, or display pieces
+    with a rule between them, stay apart."""
+    em = 12.0
+    chars = [Line(f"c{k}", Box(100 + 40 * k, 50, 134 + 40 * k, 84)) for k in range(4)]
+    (row,) = spaced_rows(chars, [], em)
+    assert row.box == Box(100, 50, 254, 84) and not row.vertical
+    body = [Line("a", Box(100, 200, 160, 215)), Line("b", Box(166, 200, 226, 215))]
+    assert len(spaced_rows(body, [], em)) == 2
+    touching = [Line("a", Box(100, 200, 130, 215)), Line("b", Box(128, 201, 296, 216))]
+    assert len(spaced_rows(touching, [], em)) == 1
+    # Rows of two columns whose padded boxes touch, a column rule between them.
+    columns = [Line("a", Box(100, 200, 260, 215)), Line("b", Box(258, 201, 420, 216))]
+    assert len(spaced_rows(columns, [], em)) == 2
+    assert len(spaced_rows(touching, [Box(128, 150, 130, 300)], em)) == 2  # a rule parts
+    rule = Box(136, 40, 138, 100)
+    assert len(spaced_rows(chars[:2], [rule], em)) == 2
 
 
 def test_xy_cut_reads_pages_then_tiers_then_blocks_right_to_left() -> None:
@@ -493,6 +514,14 @@ def test_xy_cut_reads_a_band_of_horizontal_columns_left_to_right() -> None:
     rows = [False, False, True, True]
     assert xy_order(boxes, [False] * 4, [], em, rows) == [0, 1, 2, 3]
     assert xy_order(boxes, [False] * 4, [], em) == [0, 1, 3, 2]
+    # Two row ends the detector boxed as a little column of their own (inside the left
+    # column's box) do not turn the band round.
+    stray = Box(470, 200, 482, 230)
+    order = xy_order([*boxes, stray], [False] * 5, [], em, [*rows, False])
+    assert order.index(2) < order.index(3)
+    # A band of true vertical columns beside the rows is read right to left.
+    column = Box(400, 170, 490, 300)
+    assert xy_order([boxes[3], column], [False] * 2, [], em, [True, False]) == [0, 1]
 
 
 class _ReadsThree:
