@@ -395,6 +395,14 @@ def test_vertical_corner_quotes_replace_dash_reads() -> None:
     assert line.text == "曰「然。」冠」"
 
 
+def _column_region(
+    rid: str, kind: RegionType, x: float, y0: float, y1: float, w: float, text: str
+) -> Region:
+    """A region of one vertical column (x, from y0 to y1, w wide) reading `text`."""
+    ln = Line(f"{rid}l", Box(x, y0, x + w, y1), text=text, vertical=True)
+    return Region(rid, kind, Box(x, y0, x + w, y1), lines=[ln], vertical=True)
+
+
 def test_poster_type_without_running_text_is_an_advertisement() -> None:
     """On a vertical page a module of poster type (4.5+ body ems across) with no running
     text is an ad, and so is the small print touching it; a news headline of that size
@@ -403,20 +411,16 @@ def test_poster_type_without_running_text_is_an_advertisement() -> None:
 
     em = 12.0
 
-    def region(
-        rid: str, kind: RegionType, x: float, y0: float, y1: float, w: float, text: str
-    ) -> Region:
-        ln = Line(f"{rid}l", Box(x, y0, x + w, y1), text=text, vertical=True)
-        return Region(rid, kind, Box(x, y0, x + w, y1), lines=[ln], vertical=True)
-
-    news_head = region("h1", RegionType.HEADLINE, 560, 20, 300, 60, "應包括遠東")
+    news_head = _column_region("h1", RegionType.HEADLINE, 560, 20, 300, 60, "應包括遠東")
     news_body = [
-        region(f"b{k}", RegionType.BODY, 540 - 18 * k, 20, 300, 16, "據法外部喉舌晨報載稱關於" * 2)
+        _column_region(
+            f"b{k}", RegionType.BODY, 540 - 18 * k, 20, 300, 16, "據法外部喉舌晨報載稱關於" * 2
+        )
         for k in range(8)
     ]
-    plain_head = region("h2", RegionType.HEADLINE, 380, 20, 200, 24, "確定分担之責任")
-    poster = region("ad1", RegionType.HEADLINE, 250, 320, 600, 60, "鴻昌")
-    phone = region("ad2", RegionType.HEADLINE, 225, 320, 500, 24, "電話九一五七〇")
+    plain_head = _column_region("h2", RegionType.HEADLINE, 380, 20, 200, 24, "確定分担之責任")
+    poster = _column_region("ad1", RegionType.HEADLINE, 250, 320, 600, 60, "鴻昌")
+    phone = _column_region("ad2", RegionType.HEADLINE, 225, 320, 500, 24, "電話九一五七〇")
     page = Page(1, Path("p.png"), "p", Transform.identity(700, 700))
     page.regions = [news_head, *news_body, plain_head, poster, phone]
     page.lines = [ln for r in page.regions for ln in r.lines]
@@ -437,17 +441,13 @@ def test_a_poster_size_headline_with_its_deck_beside_it_is_news() -> None:
     and the body columns is one module with deck and body: news, not an advertisement."""
     em = 12.0
 
-    def region(
-        rid: str, kind: RegionType, x: float, y0: float, y1: float, w: float, text: str
-    ) -> Region:
-        ln = Line(f"{rid}l", Box(x, y0, x + w, y1), text=text, vertical=True)
-        return Region(rid, kind, Box(x, y0, x + w, y1), lines=[ln], vertical=True)
-
-    main = region("h1", RegionType.HEADLINE, 600, 20, 330, 64, "應包括遠東")
+    main = _column_region("h1", RegionType.HEADLINE, 600, 20, 330, 64, "應包括遠東")
     # Boxes are padded: the deck's reaches a little under the main line's.
-    deck = region("h2", RegionType.HEADLINE, 570, 60, 300, 34, "以互助公約保障領土安全")
+    deck = _column_region("h2", RegionType.HEADLINE, 570, 60, 300, 34, "以互助公約保障領土安全")
     body = [
-        region(f"b{k}", RegionType.BODY, 545 - 18 * k, 20, 330, 16, "據法外部喉舌晨報載稱關於" * 2)
+        _column_region(
+            f"b{k}", RegionType.BODY, 545 - 18 * k, 20, 330, 16, "據法外部喉舌晨報載稱關於" * 2
+        )
         for k in range(8)
     ]
     page = Page(1, Path("p.png"), "p", Transform.identity(700, 400))
