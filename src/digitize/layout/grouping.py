@@ -194,8 +194,16 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
             d: float | None = None
             if h.vertical:
                 # Vertical headline: its text lies to the left (a 下转 line under the
-                # last column may start just below the headline's foot).
+                # last column may start just below the headline's foot); its kicker
+                # stands against its right side, top-aligned.
                 if (
+                    r.type is RegionType.KICKER
+                    and r.vertical
+                    and -0.3 * hb.width <= rb.x0 - hb.x1 <= em
+                    and abs(rb.y0 - hb.y0) <= em
+                ):
+                    d = 0.0
+                elif (
                     rb.x1 <= hb.x0 + em
                     and rb.y0 < hb.y1 + em / 2
                     and rb.y1 > hb.y0

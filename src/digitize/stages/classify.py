@@ -517,6 +517,7 @@ def classify(page: Page) -> None:
     _ads(page, em)
     _clean_dashes(page)
     if page.writing_mode is WritingMode.VERTICAL:
+        _vertical_kickers(page, em)
         _vertical_ads(page, em)
     _module_roles(page, em)
     label = printed_number(page)
@@ -559,6 +560,48 @@ def _module_roles(page: Page, em: float) -> None:
         closing = signoff(body_order(body, vertical, em))
         if closing is not None:
             closing.type = RegionType.BYLINE
+
+
+# 1930s text closes a clause or an article with 、 or 。 and often a closing particle (云、
+# 也、); a column stopping on neither stops mid-phrase.
+_CLOSES = re.compile(r"[、。，,.！？!?]$|[云也矣焉]$")
+_KICKER_MAX = 8  # characters: a kicker (引題) is a short phrase
+
+
+def _vertical_kickers(page: Page, em: float) -> None:
+    """A vertical headline's kicker (引題) stands against its right side, top-aligned, in
+    smaller type: one short column. Set at text size, segmentation puts it with the body
+    columns of the article before (its last column) or in a block of its own.
+
+    It is a kicker where the column is no longer than the headline, holds a short phrase
+    without a clause mark, and the article before ended in the column preceding it (a
+    clause mark or closing particle): a paragraph's last column beside the next
+    headline ends its sentence ("……在內云、"), a kicker does not ("郵局增用" beside
+    "日籍郵員", after "……改期再訊、").
+    """
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE and r.vertical]
+    for region in list(page.regions):
+        if region.type is not RegionType.BODY or not region.vertical or not region.lines:
+            continue
+        last = region.lines[-1]  # columns read right to left: the last is the leftmost
+        text = _text(last).replace(" ", "")
+        if not 2 <= len(text) <= _KICKER_MAX or _CLAUSE_MARK.search(text) or _CLOSES.search(text):
+            continue
+        before = _text(region.lines[-2]) if len(region.lines) > 1 else None
+        if before is not None and not _CLOSES.search(before):
+            continue
+        lb = last.box
+        if not any(
+            -0.3 * h.box.width <= lb.x0 - h.box.x1 <= em
+            and abs(lb.y0 - h.box.y0) <= em
+            and lb.height <= h.box.height + em / 2
+            for h in heads
+        ):
+            continue
+        if before is None:
+            region.type = RegionType.KICKER
+        else:
+            _split(page, region, [last], RegionType.KICKER)
 
 
 # Vertical pages: a module with less running text than this (characters) and type at least

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from digitize.engines.base import Recognition
 from digitize.layout.column import (
@@ -554,3 +555,45 @@ def test_headline_columns_take_no_marks_from_the_image() -> None:
     recognize(page, _ReadsThree())  # type: ignore[arg-type]
     assert "、" in lines[0].text and lines[0].text.replace("、", "") == "吾儕人"
     assert lines[1].text == "吾儕人"
+
+
+def _columns_region(rid: str, x1: float, texts: list[str], y0: float = 20) -> Region:
+    """A body region of vertical columns 16 wide, 18 apart, the first at the right (x1)."""
+    lines = [
+        Line(
+            f"{rid}{k}",
+            Box(x1 - 16 - 18 * k, y0, x1 - 18 * k, y0 + 12 * len(t)),
+            text=t,
+            vertical=True,
+        )
+        for k, t in enumerate(texts)
+    ]
+    return Region(
+        rid, RegionType.BODY, Box.hull(ln.box for ln in lines), lines=lines, vertical=True
+    )
+
+
+@pytest.mark.parametrize("ended", [True, False])
+def test_a_kicker_beside_its_headline_leaves_the_article_before(ended: bool) -> None:
+    """A short phrase set against the right of a vertical headline, top-aligned, after a
+    column that ends the article before ("……改期再訊、"), is the headline's kicker, not
+    that article's last column; a column that closes its own sentence stays text."""
+    em = 12.0
+    last = "郵局增用" if ended else "東在內云、"
+    before = _columns_region("b", 700, ["據外交界方面消息美日關係", "已有一大轉變改期再訊、", last])
+    head = _column_region("h", RegionType.HEADLINE, 620, 20, 110, 24, "日籍郵員")
+    after = _columns_region("a", 612, ["上海郵政管理局前曾分批", "任用日籍不列等郵員擔任"])
+    page = Page(1, Path("p.png"), "p", Transform.identity(800, 400))
+    page.regions = [before, head, after]
+    page.lines = [ln for r in page.regions for ln in r.lines]
+    page.text_height = em
+    page.writing_mode = writing_mode(page.lines)
+    classify(page)
+    order(page)
+    kicker = next((r for r in page.regions if r.type is RegionType.KICKER), None)
+    if ended:
+        assert kicker is not None and kicker.text == "郵局增用"
+        assert kicker.article_id == head.article_id != before.article_id
+        assert len(before.lines) == 2
+    else:
+        assert kicker is None and len(before.lines) == 3
