@@ -102,6 +102,12 @@ def stands_over(r: Region, head: Region, page: Page, em: float) -> bool:
     )
 
 
+def kicks_off(column: Box, head: Box, em: float) -> bool:
+    """A column set against the right side of a vertical headline and top-aligned with
+    it, where its kicker (引題) stands (boxes are padded: they may overlap a little)."""
+    return -0.3 * head.width <= column.x0 - head.x1 <= em and abs(column.y0 - head.y0) <= em
+
+
 def _headline_between(head: Region, r: Region, heads: Sequence[Region]) -> bool:
     """Another headline standing between a headline and text below it, across the text
     (a vertical one, which claims only the text beside it, included): the text is not
@@ -196,12 +202,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                 # Vertical headline: its text lies to the left (a 下转 line under the
                 # last column may start just below the headline's foot); its kicker
                 # stands against its right side, top-aligned.
-                if (
-                    r.type is RegionType.KICKER
-                    and r.vertical
-                    and -0.3 * hb.width <= rb.x0 - hb.x1 <= em
-                    and abs(rb.y0 - hb.y0) <= em
-                ):
+                if r.type is RegionType.KICKER and r.vertical and kicks_off(rb, hb, em):
                     d = 0.0
                 elif (
                     rb.x1 <= hb.x0 + em

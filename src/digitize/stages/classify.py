@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from digitize.layout.grouping import assign_modules, body_order, stands_over
+from digitize.layout.grouping import assign_modules, body_order, kicks_off, stands_over
 from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
@@ -591,12 +591,7 @@ def _vertical_kickers(page: Page, em: float) -> None:
         if before is not None and not _CLOSES.search(before):
             continue
         lb = last.box
-        if not any(
-            -0.3 * h.box.width <= lb.x0 - h.box.x1 <= em
-            and abs(lb.y0 - h.box.y0) <= em
-            and lb.height <= h.box.height + em / 2
-            for h in heads
-        ):
+        if not any(kicks_off(lb, h.box, em) and lb.height <= h.box.height + em / 2 for h in heads):
             continue
         if before is None:
             region.type = RegionType.KICKER
