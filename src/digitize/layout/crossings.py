@@ -163,20 +163,16 @@ def split_at_gutters(
         b = ln.box
         # Columns of this stretch of page that the line runs well into.
         covered = [
-            s
-            for s in spans
-            if s[2] <= b.cy <= s[3] and b.x0 < s[1] - 2 * em and s[0] + 2 * em < b.x1
+            s for s in spans if s[2] <= b.cy <= s[3] and b.x0 < s[1] - em and s[0] + 2 * em < b.x1
         ]
         first = max((s for s in covered if s[0] - em <= b.x0), default=None)
-        if (
-            ln.vertical
-            or first is None
-            or b.x0 > first[0] + INDENT_MAX_EM * em
-            or covered[-1][0] <= first[0]
-            or b.x1 < covered[-1][1] - em
-        ):
+        if ln.vertical or first is None or covered[-1][0] <= first[0] or b.x1 < covered[-1][1] - em:
             out.append(ln)
             continue
+        # A line that starts well inside its column (a jump marker set flush right at a
+        # column's foot, a paragraph's tail) has no column edge to vouch for it; the
+        # gutter must then run on both above and below it.
+        late = b.x0 > first[0] + INDENT_MAX_EM * em
         y0, y1 = max(0, int(b.y0)), min(h, int(np.ceil(b.y1)))
         x0, x1 = max(0, int(b.x0)), min(w, int(np.ceil(b.x1)))
         crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
@@ -193,7 +189,9 @@ def split_at_gutters(
             lo = int(min(left[1], right[0]) - reach) - x0
             hi = int(max(left[1], right[0]) + reach) - x0
             centre = _white_channel(ink, max(lo, 0), min(hi, x1 - x0), em)
-            if centre is not None and _gutter_runs_on(grey, x0 + centre, b, level, em):
+            if centre is not None and _gutter_runs_on(
+                grey, x0 + centre, b, level, em, through=late
+            ):
                 cuts.append(x0 + centre)
         out.extend(_cut(ln, cuts, em) if cuts else [ln])
     return out

@@ -103,6 +103,34 @@ def test_a_caption_stopping_inside_the_next_column_is_kept() -> None:
     assert out[0] is caption and len(out) == len(lines) + 1
 
 
+def test_a_marker_flush_right_joined_to_the_next_column_is_cut_in_the_gutter() -> None:
+    """A jump line set flush right at a column's foot, read with the neighbour's row: the
+    line starts far inside its column, so only a gutter running through vouches for it."""
+    img, lines = _grid(rows=8)
+    y = 100 + 8 * PITCH
+    _ink(img, 280, 400, y)  # "下转四版", flush right
+    _ink(img, 430, 790, y)  # the next column's line on that row
+    for x0, x1 in COLS:  # both columns run on below
+        _ink(img, x0, x1, y + PITCH)
+    below = [_line(80, x0, x1, y + PITCH) for x0, x1 in COLS]
+    merged = _line(99, 280, 790, y)
+    out = split_at_gutters([merged, *lines, *below], _columns(lines + below), img, EM)
+    assert [(p.id, p.box.x0) for p in out[:2]] == [("l99", 280), ("l99_1", out[1].box.x0)]
+    assert 400 <= out[0].box.x1 <= 430 and 400 <= out[1].box.x0 <= 430
+
+
+def test_a_line_starting_mid_column_with_the_gutter_white_on_one_side_only_is_kept() -> None:
+    """Started far inside a column, a line needs the gutter white above and below: a deck
+    over the columns' tops has it below only."""
+    img, lines = _grid(rows=8, top=200)
+    _ink(img, 280, 400, 190)
+    _ink(img, 430, 790, 190)
+    img[100:178, 40:790] = 20  # a headline block across both columns over it
+    deck = _line(99, 280, 790, 190)
+    out = split_at_gutters([deck, *lines], _columns(lines), img, EM)
+    assert out[0] is deck
+
+
 # --- split_at_column_starts: the grid hidden by lines joined on most rows -----------------
 
 NARROW = [(40, 400), (415, 775)]  # a gutter of half an em
