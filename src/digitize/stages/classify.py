@@ -150,6 +150,28 @@ def _is_name(text: str) -> bool:
     return bool(_NAME.match(text)) and len(text.replace(" ", "")) <= 6
 
 
+def _split_at_markers(page: Page) -> None:
+    """A jump line inside a body column ends one article's part there: a 下转 line closes
+    the text above it, a 上接 line opens the text below it. The column is cut there, so
+    that the marker stands at an edge of both pieces (`_split_edges` then takes it off).
+
+    Segmentation groups lines by geometry; a continuation set in the same column under
+    the end of another article (a jump page's usual make-up) looks like one column.
+    """
+    for region in list(page.regions):
+        if region.type is not RegionType.BODY:
+            continue
+        while True:
+            inner = region.lines[1:-1]
+            at = next((k for k, ln in enumerate(inner, 1) if parse_jump(ln.text)), None)
+            if at is None:
+                break
+            marker = parse_jump(region.lines[at].text)
+            assert marker is not None
+            cut = at + 1 if marker.direction == "out" else at
+            region = _split(page, region, region.lines[cut:], RegionType.BODY)
+
+
 def _split_edges(page: Page, em: float) -> None:
     """Jump and byline lines at the top or bottom of a body column become their own regions."""
     for region in list(page.regions):
@@ -506,6 +528,7 @@ def _notices(page: Page, em: float) -> None:
 def classify(page: Page) -> None:
     """Refine region types from text; see the stage contract in docs/ARCHITECTURE.md."""
     em = page_em(page)
+    _split_at_markers(page)
     _split_edges(page, em)
     _split_headlines(page)
     _peel_subtitles(page, em)

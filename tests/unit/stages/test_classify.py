@@ -382,3 +382,23 @@ def test_jump_line_set_as_large_as_a_headline_is_a_jump() -> None:
     assert head.type is RegionType.JUMP
     assert head.jump is not None and head.jump.direction == "in" and head.jump.target_page == "1"
     assert real.type is RegionType.HEADLINE
+
+
+@pytest.mark.parametrize(("marker", "ends_above"), [("上接三版", False), ("下转九版", True)])
+def test_a_jump_line_inside_a_column_cuts_it_into_two_parts(marker: str, ends_above: bool) -> None:
+    """A continuation set in the column under the end of another article: the 上接 line
+    opens the text below it, a 下转 line closes the text above it."""
+    text = "区文化馆负责人介绍今年共接待市民人次比去年增加"
+    rows = [(100, 100 + k * PITCH, 700, text) for k in range(4)]
+    rows.append((100, 100 + 4 * PITCH, 220, marker))
+    rows += [(100, 100 + k * PITCH, 700, text) for k in range(5, 9)]
+    column = _region("c", RegionType.BODY, *rows)
+    page = _regions_page(column)
+    classify(page)
+    jumps = [r for r in page.regions if r.type is RegionType.JUMP]
+    bodies = sorted((r for r in page.regions if r.type is RegionType.BODY), key=lambda r: r.box.y0)
+    assert [j.text for j in jumps] == [marker]
+    assert [len(b.lines) for b in bodies] == [4, 4]
+    above, below = bodies
+    assert above.box.y1 <= jumps[0].box.y0 + 1 and jumps[0].box.y1 <= below.box.y0 + 1
+    assert (jumps[0].jump is not None) and (jumps[0].jump.direction == "out") is ends_above
