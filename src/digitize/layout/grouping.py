@@ -82,6 +82,23 @@ def _opened_beside(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: flo
     return False
 
 
+def _opened_before(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: float) -> bool:
+    """A 上接 line under the headline's span, more than two ems below its foot, at or left
+    of the text's left edge and no lower than its top: the part that line opens takes up
+    the tier from there on, so text set after it (a photo, the next columns) is the
+    continuation's, not the headline's. On a jump page a continuation often starts in
+    the first column under the foot of another article's columns."""
+    return any(
+        direction == "in"
+        and j != rb
+        and j.y0 - head.y1 > 2 * em
+        and j.x_overlap(head) > 0
+        and j.y1 <= rb.y0 + 1
+        and j.x0 <= rb.x0 + em
+        for j, direction in jumps
+    )
+
+
 def stands_over(r: Region, head: Region, page: Page, em: float) -> bool:
     """A line set right over a headline (the top within two ems of its foot) though not
     across it: a kicker flush with the module's left edge over a centred headline. Only
@@ -227,6 +244,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                         not _rule_between_v(hb, rb, rules)
                         and not _jump_between(hb, rb, jumps, em)
                         and not _opened_beside(hb, rb, jumps, em)
+                        and not _opened_before(hb, rb, jumps, em)
                         and not _headline_between(h, r, heads)
                         and not (opens and rb.y0 - hb.y1 > 2 * em)
                     ):
@@ -235,6 +253,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     hb.x1 <= rb.x0
                     and not opens
                     and not _opened_beside(hb, rb, jumps, em)
+                    and not _opened_before(hb, rb, jumps, em)
                     and not _rule_between_h(hb, rb, rules)
                     and not _rule_between_v(hb, rb, rules)
                 ):
@@ -485,9 +504,10 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
         a, b = left.box, right.box
         gutter = b.x0 - a.x1
         tall = min(a.height, b.height)
+        level = max(em, 0.02 * (a.width + b.width))
         return (
             -em <= gutter <= 2.5 * em
-            and abs(a.y0 - b.y0) <= max(em, 0.02 * (a.width + b.width))
+            and (abs(a.y0 - b.y0) <= level or _under_picture(page, b, a.y0, level, em))
             and a.y_overlap(b) >= 0.6 * tall
             and bool(left.text.strip())
             and not ends_sentence(left.text)
@@ -510,6 +530,25 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
             del columns[gone]
             changed = True
             break
+
+
+def _under_picture(page: Page, column: Box, top: float, level: float, em: float) -> bool:
+    """The column starts right under pictures (with their captions) that stand over it
+    from `top` (within `level`) down: its text starts on the line the picture took, so
+    its top lines up with the neighbour's there."""
+    pictures = [
+        o.box
+        for o in page.regions
+        if o.type in (RegionType.PHOTO, RegionType.CAPTION)
+        and o.box.x_overlap(column) >= 0.5 * column.width
+        and top - level <= o.box.y0
+        and o.box.y1 <= column.y0 + em / 2
+    ]
+    return (
+        bool(pictures)
+        and min(p.y0 for p in pictures) <= top + level
+        and column.y0 - max(p.y1 for p in pictures) <= 2 * em
+    )
 
 
 def _headless(

@@ -282,6 +282,36 @@ def test_continuation_under_an_article_is_not_its() -> None:
     assert arts["续10"] != arts["甲标题"] == arts["甲20"]
 
 
+def test_a_continuation_under_an_article_takes_the_picture_and_columns_beside_it() -> None:
+    """As above, but the continuation's first column runs down beside a picture (its
+    caption over it) set across the next two columns, which start under the picture:
+    picture, caption and those columns are the continuation's, not the headline's far
+    above, and its text runs on from the first column into them."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0] + 40, 100, cols[2][1] - 40, h=2 * EM, text="甲标题")
+    for k in range(3):
+        b.column(*cols[k], 180, 8, f"甲{k}")
+    y = 180 + 8 * PITCH + 40
+    b.line(cols[0][0], y, cols[0][0] + 6 * EM, text="（上接三版）")
+    first = b.column(*cols[0], y + PITCH, 16, "续0")
+    first[-1].text = "续0末行的"
+    b.line(cols[1][0], y + PITCH, cols[2][1] - 200, text="图为活动现场。 张三 摄")
+    b.photo(cols[1][0], y + 2 * PITCH, cols[2][1], y + 6 * PITCH)
+    second = b.column(*cols[1], y + 7 * PITCH, 10, "续1")
+    second[-1].text = "续1末行的"
+    b.column(*cols[2], y + 7 * PITCH, 10, "续2")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
+    assert arts["（上接"] == arts["续00"] == arts["续10"] == arts["续20"] is not None
+    assert arts["图为活"] == photo.article_id == arts["续00"]
+    assert arts["甲标题"] == arts["甲20"] != arts["续00"]
+    texts = [_text_of(page, i)[:3] for i in page.reading_order]
+    assert texts.index("续00") < texts.index("续10") < texts.index("续20")
+
+
 def test_lone_jump_line_joins_the_text_under_it() -> None:
     """A 上接 line beside a repeated headline (not under it) stands over the continuation's
     first column: it belongs to that article, not to a module of its own."""
