@@ -10,7 +10,8 @@ rules a pair out:
 * the continuation's 上接 marker naming the source page (or 接上版 = previous page),
 * the similarity of the repeated, often shortened, headline to the original one,
 * text continuity across the break (the first part stops mid-sentence, the
-  continuation does not open like a new article).
+  continuation does not open like a new article, and the word cut there is one the
+  issue uses elsewhere: `text.joins`).
 
 Continuity only ranks candidates: a pair needs a 上接 marker naming the source page or a
 repeated headline, because text that merely runs on is no evidence of *which* article it
@@ -40,6 +41,7 @@ from digitize.model import (
 )
 from digitize.stages.modules import Marker, Module, page_modules, unresolved_jump
 from digitize.text.folio import normalize_page_label, page_label, same_page_number
+from digitize.text.joins import JoinEvidence
 from digitize.text.textutil import (
     ends_sentence,
     join_pair,
@@ -107,10 +109,16 @@ def _points_back(marker: JumpMarker, src: Module, dst: Module) -> bool:
 
 
 def _pair(
-    src: Module, dst: Module, out: Marker | None, titles: Sequence[str] | None = None
+    src: Module,
+    dst: Module,
+    out: Marker | None,
+    titles: Sequence[str] | None = None,
+    joins: JoinEvidence | None = None,
 ) -> _Pair | None:
     """Score one candidate continuation; None when the evidence rules it out. `titles`
-    are the article's headlines when `src` is itself a continuation without one."""
+    are the article's headlines when `src` is itself a continuation without one; `joins`
+    scores the word cut at the break (a tie-breaker between continuations that carry
+    the same marker)."""
     inn = next((m for m in dst.ins if _points_back(m.marker, src, dst)), None)
     titles = _titles(src) if titles is None else titles
     head = _headline_sim(titles, dst)
@@ -127,7 +135,12 @@ def _pair(
     marker = 1.0 if inn is not None else 0.0
     if out is None:  # found from the 上接 side only: half the marker evidence
         marker *= 0.5
-    score = 0.5 * marker + 0.3 * head + 0.2 * cont
+    join = (
+        joins.support(src.paragraphs[-1], dst.paragraphs[0])
+        if joins is not None and src.paragraphs and dst.paragraphs
+        else 0.0
+    )
+    score = 0.5 * marker + 0.3 * head + 0.2 * cont + 0.1 * join
     evidence: dict[str, object] = {
         "out_marker": out.marker.raw if out else None,
         "in_marker": inn.marker.raw if inn else None,
@@ -137,6 +150,7 @@ def _pair(
         "headline_similarity": round(head, 3),
         "continued_headline": dst.headline,
         "continuity": round(cont, 3),
+        "word_join": round(join, 3),
         "first_part_ends_mid_sentence": src.ends_mid_sentence(),
     }
     if conflict:
@@ -200,6 +214,7 @@ class _Linker:
         self.next_of: dict[int, _Pair] = {}  # id(src module) -> pair
         self.prev_of: dict[int, _Pair] = {}  # id(dst module) -> pair
         self.unresolved: list[tuple[Module, Marker, str]] = []
+        self.joins = JoinEvidence(p for m in modules for p in m.paragraphs)
 
     def _pages_for(self, label: str | None, module: Module, step: int) -> list[int]:
         """Page indexes a marker refers to; no label means the adjacent page."""
@@ -256,7 +271,7 @@ class _Linker:
             for dst in self.modules:
                 if dst.index not in pages or dst is src or id(dst) in self.prev_of:
                     continue
-                pair = _pair(src, dst, mk, titles)
+                pair = _pair(src, dst, mk, titles, self.joins)
                 if pair is not None:
                     pairs.append(pair)
             reasons.append(
@@ -310,7 +325,9 @@ class _Linker:
             mid = [m for m in srcs if m.ends_mid_sentence()]
             pairs = [
                 p
-                for p in (_pair(src, dst, None, self.article_titles(src)) for src in srcs)
+                for p in (
+                    _pair(src, dst, None, self.article_titles(src), self.joins) for src in srcs
+                )
                 if p is not None and (p.head >= _HEADLINE_MATCH or mid == [p.src])
             ]
             reasons.append(f"no 下转 jump or headline match on page {self.labels[pages[0]]}")

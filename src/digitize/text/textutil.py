@@ -35,6 +35,14 @@ def is_cjk(ch: str) -> bool:
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
 
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+
+
+def is_han(ch: str) -> bool:
+    """True for a Chinese character (ideograph), not punctuation, kana or a radical."""
+    return len(ch) == 1 and any(lo <= ord(ch) <= hi for lo, hi in _HAN_RANGES)
+
+
 def is_wide(ch: str) -> bool:
     """Occupies a full em (used to spread glyph boxes across a line)."""
     return is_cjk(ch) or unicodedata.east_asian_width(ch) in ("W", "F")

@@ -345,6 +345,25 @@ def test_identical_markers_without_headlines_pair_in_printed_order() -> None:
     assert _by_title(issue, "第二篇文章的标题").text == "乙文开头乙文结尾。"
 
 
+def test_identical_markers_pair_where_the_word_cut_at_the_break_is_the_issues() -> None:
+    """Two continuations with the same 上接 marker and no headline, printed in the other
+    order: the words cut at the breaks ("细化措|施", "群|众") are words the issue uses
+    elsewhere, and they decide against printed order."""
+    b1 = Builder(1)
+    _first_part(b1, "a", "第一篇文章的标题", "各部门要压实责任、细化措", "2")
+    _first_part(b1, "b", "第二篇文章的标题", "持续改善公共服务，群", "2")
+    b1.add(T.HEADLINE, ["其他新闻"], "c")
+    b1.add(T.BODY, ["  本报讯 细化措施，群众满意。"], "c")
+    b2 = Builder(2)
+    _continuation(b2, "d", None, "众获得感不断增强。", "1")
+    _continuation(b2, "e", None, "施，确保落到实处。", "1")
+    issue = _issue(b1.page(), b2.page())
+    first = _by_title(issue, "第一篇文章的标题")
+    assert first.text == "各部门要压实责任、细化措施，确保落到实处。"
+    assert _by_title(issue, "第二篇文章的标题").text == "持续改善公共服务，群众获得感不断增强。"
+    assert issue.jumps[0].evidence["word_join"] == 1.0
+
+
 def test_bare_continuations_are_not_guessed() -> None:
     """Body text on the target page with neither a 上接 marker nor a repeated headline is
     no evidence of which article it continues: precision first, the jumps are reported."""
