@@ -15,7 +15,7 @@ from digitize.layout.grouping import assign_modules, body_order, kicks_off, stan
 from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
-from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
+from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
 from digitize.text.folio import FOLIO, printed_number
 from digitize.text.jumps import parse_jump
 from digitize.text.textutil import opens_dateline
@@ -173,8 +173,15 @@ def _split_at_markers(page: Page) -> None:
 
 
 def _split_edges(page: Page, em: float) -> None:
-    """Jump and byline lines at the top or bottom of a body column become their own regions."""
+    """Jump and byline lines at the top or bottom of a body column become their own regions
+    (a 上接 line over a caption or deck too: segmentation boxes it with the small type
+    under it)."""
     for region in list(page.regions):
+        small = (RegionType.CAPTION, RegionType.SUBTITLE, RegionType.BYLINE)
+        if region.type in small and len(region.lines) >= 2:
+            marker = parse_jump(region.lines[0].text)
+            if marker is not None and marker.direction == "in":
+                _split(page, region, [region.lines[0]], RegionType.JUMP).jump = marker
         if region.type is not RegionType.BODY or len(region.lines) < 2:
             continue
         # A byline may sit above a 上接 line: peel off the top until body text shows.
@@ -206,15 +213,113 @@ def _split_edges(page: Page, em: float) -> None:
             _split(page, region, [last], RegionType.BYLINE)
 
 
+def _opens_article(region: Region) -> bool:
+    """The region's first line opens an article's text: a dateline, or a 上接 line (a
+    continuation, under its repeated headline)."""
+    first = next((ln for ln in region.lines if ln.text.strip()), None)
+    if first is None:
+        return False
+    marker = parse_jump(first.text)
+    return opens_dateline(_text(first)) or (marker is not None and marker.direction == "in")
+
+
+def _cut_line(line: Line, x: float) -> tuple[Line, Line] | None:
+    """The line's glyphs left and right of `x`, as two lines (None without glyphs that
+    match the text, or with nothing on one side)."""
+    if not line.glyphs or len(line.glyphs) != len(line.text):
+        return None
+    left = [g for g in line.glyphs if g.box.cx < x]
+    right = [g for g in line.glyphs if g.box.cx >= x]
+    if not left or not right:
+        return None
+
+    def piece(glyphs: list[Glyph], suffix: str) -> Line:
+        box = Box(glyphs[0].box.x0, line.box.y0, glyphs[-1].box.x1, line.box.y1)
+        return Line(
+            id=line.id + suffix,
+            box=box,
+            text="".join(g.text for g in glyphs),
+            confidence=min(g.confidence for g in glyphs),
+            glyphs=glyphs,
+            polygon=box.corners(),
+            paragraph_start=True,
+        )
+
+    return piece(left, ""), piece(right, "_1")
+
+
+def _split_shared_headlines(page: Page, em: float) -> None:
+    """A headline line over two articles: headlines of neighbouring modules set on one
+    row, a gap of a word space apart, that the detector read as one line.
+
+    The evidence is that an article opens once: where the text under the line opens
+    twice (a dateline, or a 上接 line under a continuation's repeated headline), at
+    the left of the line and again further right, the line is cut at the glyph
+    boundary nearest the left edge of the second opening's column, within two ems of
+    it. A headline over one article never has a second opening under it.
+    """
+    texts = [
+        r
+        for r in page.regions
+        if r.type.is_text
+        and r.type not in (RegionType.HEADLINE, RegionType.MASTHEAD)
+        and not r.vertical
+        and _opens_article(r)
+    ]
+    for region in list(page.regions):
+        if region.type is not RegionType.HEADLINE or region.vertical or not region.lines:
+            continue
+        hb = region.box
+        under = sorted(
+            r.box.x0
+            for r in texts
+            # Boxes overlap: the text may start beside a second headline line.
+            if -2 * em <= r.box.y0 - hb.y1 <= 3 * em and r.box.x_overlap(hb) > 0
+        )
+        cuts = [x for x in under if x > under[0] + 2 * em and hb.x0 + 2 * em < x < hb.x1 - 2 * em]
+        for x in reversed(cuts):
+            bounds = [
+                (abs(g.box.x1 - x), (g.box.x1 + n.box.x0) / 2)
+                for ln in region.lines
+                for g, n in zip(ln.glyphs, ln.glyphs[1:], strict=False)
+                if ln.box.x0 < x < ln.box.x1
+            ]
+            near = [b for d, b in bounds if d <= 2 * em]
+            if not near:
+                continue
+            cut = min(near, key=lambda b: abs(b - x))
+            left: list[Line] = []
+            right: list[Line] = []
+            for ln in region.lines:
+                pieces = _cut_line(ln, cut) if ln.box.x0 < cut < ln.box.x1 else None
+                if pieces is not None:
+                    left.append(pieces[0])
+                    right.append(pieces[1])
+                else:
+                    (left if ln.box.cx < cut else right).append(ln)
+            if not left or not right:
+                continue
+            region.lines = left + right
+            _split(page, region, right, RegionType.HEADLINE)
+            hb = region.box
+
+
 def _split_headlines(page: Page) -> None:
     """Kicker and subtitle lines set close to the headline in nearly its size end up in
     the headline's block; their dashes give them away (引题 ends with ——, 副题 starts
-    with ——). A byline line under a headline is split off too."""
+    with ——). A byline line under a headline is split off too. A block of display type
+    that is nothing but such a line is a kicker or a subtitle set large, never a title."""
     for region in list(page.regions):
-        if region.type is not RegionType.HEADLINE or region.vertical:
+        if region.type is not RegionType.HEADLINE or region.vertical or not region.lines:
             continue
         while len(region.lines) >= 2 and _KICKER_END.search(_text(region.lines[0])):
             _split(page, region, [region.lines[0]], RegionType.KICKER)
+        if _SUBTITLE_START.match(_text(region.lines[0])):
+            region.type = RegionType.SUBTITLE
+            continue
+        if _KICKER_END.search(_text(region.lines[-1])):
+            region.type = RegionType.KICKER
+            continue
         while len(region.lines) >= 2:
             last = region.lines[-1]
             t = _text(last)
@@ -530,6 +635,7 @@ def classify(page: Page) -> None:
     em = page_em(page)
     _split_at_markers(page)
     _split_edges(page, em)
+    _split_shared_headlines(page, em)
     _split_headlines(page)
     _peel_subtitles(page, em)
     _peel_captions(page, em)

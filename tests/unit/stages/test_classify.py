@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from layout_pages import EM, PITCH, PageBuilder, grid
 
-from digitize.model import Box, Line, Page, Region, RegionType, Transform
+from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
 from digitize.stages.classify import classify
 from digitize.stages.segment import segment
 
@@ -402,3 +402,78 @@ def test_a_jump_line_inside_a_column_cuts_it_into_two_parts(marker: str, ends_ab
     above, below = bodies
     assert above.box.y1 <= jumps[0].box.y0 + 1 and jumps[0].box.y1 <= below.box.y0 + 1
     assert (jumps[0].jump is not None) and (jumps[0].jump.direction == "out") is ends_above
+
+
+def test_display_lines_opening_or_closing_with_a_dash_are_no_titles() -> None:
+    """A deck (副题, opens with ——) or kicker (引题, ends with ——) set as large as a
+    headline, in a block of its own or left alone once the kicker above it is split off."""
+    pair = _region(
+        "p",
+        RegionType.HEADLINE,
+        (100, 100, 500, "与会代表普遍认为——"),
+        (100, 140, 600, "——青石镇累计投入资金"),
+    )
+    kicker = _region("k", RegionType.HEADLINE, (100, 400, 500, "记者走访河口镇发现——"))
+    title = _region("t", RegionType.HEADLINE, (100, 440, 900, "冬季安全生产大检查启动"))
+    page = _regions_page(pair, kicker, title)
+    classify(page)
+    kinds = _texts_and_types(page)
+    assert kinds["与会代表普遍认为——"] is RegionType.KICKER
+    assert kinds["——青石镇累计投入资金"] is RegionType.SUBTITLE
+    assert kinds["记者走访河口镇发现——"] is RegionType.KICKER
+    assert kinds["冬季安全生产大检查启动"] is RegionType.HEADLINE
+
+
+def _glyph_line(lid: str, x0: float, y0: float, text: str, pitch: float = 40) -> Line:
+    glyphs = [
+        Glyph(Box(x0 + k * pitch, y0, x0 + (k + 1) * pitch, y0 + pitch), ch, 0.99)
+        for k, ch in enumerate(text)
+    ]
+    box = Box(x0, y0, x0 + len(text) * pitch, y0 + pitch)
+    return Line(lid, box, text, 0.99, glyphs)
+
+
+def test_headlines_of_two_modules_read_as_one_line_are_cut_where_the_second_opens() -> None:
+    """Two modules' headlines set on one row a word space apart, read as one line: the
+    text under it opens twice (a dateline at its left, another further right), so the
+    line is cut at the glyph boundary over the second opening's column edge."""
+    line = _glyph_line("l", 100, 100, "优化营商环境激发活力区档案馆举办推进会")
+    head = Region("h", RegionType.HEADLINE, line.box, [line])
+    left = _region("a", RegionType.BODY, (100, 160, 380, "本报讯 6月14日，在南山"))
+    left_too = _region("b", RegionType.BODY, (400, 160, 480, "务，群众获得感"))
+    right = _region("c", RegionType.BODY, (502, 160, 880, "本报讯 5月20日，北港"))
+    page = _regions_page(head, left, left_too, right)
+    classify(page)
+    heads = sorted(
+        (r for r in page.regions if r.type is RegionType.HEADLINE), key=lambda r: r.box.x0
+    )
+    assert [r.text for r in heads] == ["优化营商环境激发活力", "区档案馆举办推进会"]
+    assert heads[0].box.x1 <= 500 <= heads[1].box.x0
+
+
+def test_a_headline_over_one_article_is_not_cut() -> None:
+    """One opening under the line (the other columns continue it): nothing to cut."""
+    line = _glyph_line("l", 100, 100, "优化营商环境激发活力区档案馆举办推进会")
+    head = Region("h", RegionType.HEADLINE, line.box, [line])
+    cols = [
+        _region("a", RegionType.BODY, (100, 160, 380, "本报讯 6月14日，在南山")),
+        _region("c", RegionType.BODY, (502, 160, 880, "务，群众获得感、幸福感")),
+    ]
+    page = _regions_page(head, *cols)
+    classify(page)
+    assert [r.text for r in page.regions if r.type is RegionType.HEADLINE] == [line.text]
+
+
+def test_a_jump_line_boxed_with_the_caption_under_it_is_split_off() -> None:
+    """A continuation's 上接 line set over its picture's caption, boxed with it."""
+    cap = _region(
+        "c",
+        RegionType.CAPTION,
+        (100, 100, 300, "（上接A2版）"),
+        (100, 140, 600, "河口镇的家长正在参加招聘会。 向东 摄"),
+    )
+    page = _regions_page(cap)
+    classify(page)
+    kinds = _texts_and_types(page)
+    assert kinds["（上接A2版）"] is RegionType.JUMP
+    assert kinds["河口镇的家长正在参加招聘会。 向东 摄"] is RegionType.CAPTION
