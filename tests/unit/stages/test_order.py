@@ -106,6 +106,31 @@ def test_vertical_headline_owns_body_to_its_left() -> None:
     assert right[0] == right[1] != page.region(page.reading_order[0]).article_id
 
 
+def test_a_vertical_headline_right_of_its_horizontal_text_heads_kicker_and_deck() -> None:
+    """A vertical headline set at the right of a module of horizontal text, its kicker
+    and deck over the text at the left, the kicker ending flush with the headline's top:
+    kicker, deck and text are the vertical headline's, whose words are the title."""
+    b = PageBuilder()
+    (a0, a1), (c0, c1) = grid(2)
+    right = a1 - 3 * EM
+    b.line(a0 + 40, 100, a0 + 40 + 9 * EM, text="与会代表普遍认为——")
+    b.line(a0 + 80, 100 + EM + 8, right - 2 * EM, h=1.6 * EM, text="——青石镇累计投入资金")
+    b.vline(
+        right + EM // 2, 100 + EM, 100 + EM + 18 * EM, w=int(1.4 * EM), text="第一中学举办运动会"
+    )
+    b.column(a0, right - EM, 100 + 4 * EM, 14, "甲")
+    b.vrule(c0 - 15, 90, 900)
+    b.line(c0 + 40, 100, c1 - 40, h=2 * EM, text="乙标题")
+    b.column(c0, c1, 180, 16, "乙")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["与会代"] == arts["——青"] == arts["第一中"] == arts["甲00"] is not None
+    assert arts["乙标题"] != arts["甲00"]
+    kinds = {_text_of(page, r.id)[:3]: r.type for r in page.regions if r.type.is_text}
+    assert kinds["——青"] is RegionType.SUBTITLE and kinds["第一中"] is RegionType.HEADLINE
+
+
 def test_vertical_article_reads_columns_right_to_left() -> None:
     b = PageBuilder()
     b.vline(1250, 100, 700, w=2 * EM, text="竖标题")
