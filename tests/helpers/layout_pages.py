@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitize.model import Box, Image, Line, Page, Transform
+from digitize.model import Box, Image, Line, Page, Region, Transform
 
 EM = 30  # body line-box height in px
 PITCH = 36  # line pitch
@@ -88,6 +88,18 @@ class PageBuilder:
             image=self.image.copy(),
             lines=list(self.lines),
         )
+
+
+def regions_page(*regions: Region) -> Page:
+    """A page of hand-built regions (no image, no lines outside them): for the stages
+    and layout rules that work on regions after segmentation."""
+    return Page(
+        number=1,
+        file=Path("page-1.png"),
+        stem="page-1",
+        transform=Transform.identity(1400, 1800),
+        regions=list(regions),
+    )
 
 
 def grid(n_cols: int, left: int = 40, width: int = 1320) -> list[tuple[int, int]]:

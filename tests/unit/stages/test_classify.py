@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from layout_pages import EM, PITCH, PageBuilder, grid
+from layout_pages import EM, PITCH, PageBuilder, grid, regions_page
 
-from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform
+from digitize.model import Box, Glyph, Line, Page, Region, RegionType
 from digitize.stages.classify import classify
 from digitize.stages.segment import segment
 
@@ -180,16 +178,6 @@ def test_caption_peeled_off_column_under_picture() -> None:
     assert body.type is RegionType.BODY and len(body.lines) == 10
 
 
-def _regions_page(*regions: Region) -> Page:
-    return Page(
-        number=1,
-        file=Path("page-1.png"),
-        stem="page-1",
-        transform=Transform.identity(1400, 1800),
-        regions=list(regions),
-    )
-
-
 def _region(rid: str, kind: RegionType, *lines: tuple[float, float, float, str]) -> Region:
     """A region of horizontal lines given as (x0, y0, x1, text), one em high."""
     out = [
@@ -209,7 +197,7 @@ def test_caption_text_beside_its_bare_credit_is_caption() -> None:
         if not alone:
             text.lines += _region("x", RegionType.BODY, *col).lines
             text.box = Box.hull(ln.box for ln in text.lines)
-        page = _regions_page(_region("p", RegionType.PHOTO), text, credit)
+        page = regions_page(_region("p", RegionType.PHOTO), text, credit)
         if alone:
             page.regions.append(_region("b", RegionType.BODY, *col))
         classify(page)
@@ -228,7 +216,7 @@ def test_a_caption_read_whole_takes_no_neighbouring_line() -> None:
     col = _region(
         "b", RegionType.BODY, *[(580, 512 + k * PITCH, 1000, f"乙{k}。") for k in range(8)]
     )
-    page = _regions_page(_region("p", RegionType.PHOTO), cap, col)
+    page = regions_page(_region("p", RegionType.PHOTO), cap, col)
     page.regions[0].box = Box(100, 180, 560, 500)
     classify(page)
     assert cap.type is RegionType.CAPTION and len(cap.lines) == 1
@@ -377,7 +365,7 @@ def test_jump_line_set_as_large_as_a_headline_is_a_jump() -> None:
     """A 上接 line the size test took for a headline would become the article's title."""
     head = _region("h", RegionType.HEADLINE, (100, 100, 400, "（上接1版）"))
     real = _region("t", RegionType.HEADLINE, (100, 300, 900, "就业服务进社区 岗位等你来"))
-    page = _regions_page(head, real)
+    page = regions_page(head, real)
     classify(page)
     assert head.type is RegionType.JUMP
     assert head.jump is not None and head.jump.direction == "in" and head.jump.target_page == "1"
@@ -393,7 +381,7 @@ def test_a_jump_line_inside_a_column_cuts_it_into_two_parts(marker: str, ends_ab
     rows.append((100, 100 + 4 * PITCH, 220, marker))
     rows += [(100, 100 + k * PITCH, 700, text) for k in range(5, 9)]
     column = _region("c", RegionType.BODY, *rows)
-    page = _regions_page(column)
+    page = regions_page(column)
     classify(page)
     jumps = [r for r in page.regions if r.type is RegionType.JUMP]
     bodies = sorted((r for r in page.regions if r.type is RegionType.BODY), key=lambda r: r.box.y0)
@@ -415,7 +403,7 @@ def test_display_lines_opening_or_closing_with_a_dash_are_no_titles() -> None:
     )
     kicker = _region("k", RegionType.HEADLINE, (100, 400, 500, "记者走访河口镇发现——"))
     title = _region("t", RegionType.HEADLINE, (100, 440, 900, "冬季安全生产大检查启动"))
-    page = _regions_page(pair, kicker, title)
+    page = regions_page(pair, kicker, title)
     classify(page)
     kinds = _texts_and_types(page)
     assert kinds["与会代表普遍认为——"] is RegionType.KICKER
@@ -442,7 +430,7 @@ def test_headlines_of_two_modules_read_as_one_line_are_cut_where_the_second_open
     left = _region("a", RegionType.BODY, (100, 160, 380, "本报讯 6月14日，在南山"))
     left_too = _region("b", RegionType.BODY, (400, 160, 480, "务，群众获得感"))
     right = _region("c", RegionType.BODY, (502, 160, 880, "本报讯 5月20日，北港"))
-    page = _regions_page(head, left, left_too, right)
+    page = regions_page(head, left, left_too, right)
     classify(page)
     heads = sorted(
         (r for r in page.regions if r.type is RegionType.HEADLINE), key=lambda r: r.box.x0
@@ -459,7 +447,7 @@ def test_a_headline_over_one_article_is_not_cut() -> None:
         _region("a", RegionType.BODY, (100, 160, 380, "本报讯 6月14日，在南山")),
         _region("c", RegionType.BODY, (502, 160, 880, "务，群众获得感、幸福感")),
     ]
-    page = _regions_page(head, *cols)
+    page = regions_page(head, *cols)
     classify(page)
     assert [r.text for r in page.regions if r.type is RegionType.HEADLINE] == [line.text]
 
@@ -472,7 +460,7 @@ def test_a_jump_line_boxed_with_the_caption_under_it_is_split_off() -> None:
         (100, 100, 300, "（上接A2版）"),
         (100, 140, 600, "河口镇的家长正在参加招聘会。 向东 摄"),
     )
-    page = _regions_page(cap)
+    page = regions_page(cap)
     classify(page)
     kinds = _texts_and_types(page)
     assert kinds["（上接A2版）"] is RegionType.JUMP

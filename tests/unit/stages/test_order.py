@@ -284,18 +284,27 @@ def test_column_past_a_rule_whose_text_runs_on_joins_the_headed_module() -> None
         assert (arts["续00"] == arts["甲00"]) is joined
 
 
+def _article_ending_halfway(
+    rows: int, marker: str
+) -> tuple[PageBuilder, list[tuple[int, int]], int]:
+    """An article over three columns of `rows` lines, and a 上接 line over the left
+    column under it, at the returned height."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0] + 40, 100, cols[2][1] - 40, h=2 * EM, text="甲标题")
+    for k in range(3):
+        b.column(*cols[k], 180, rows, f"甲{k}")
+    y = 180 + rows * PITCH + 40
+    b.line(cols[0][0], y, cols[0][0] + 6 * EM, text=marker)
+    return b, cols, y
+
+
 def test_continuation_under_an_article_is_not_its() -> None:
     """An article over three columns ends halfway down; under it a 上接 line over the
     left column opens a continuation whose columns share its first line and run on from
     one to the next: the columns right of the 上接 line are the continuation's, not the
     headline's far above."""
-    b = PageBuilder()
-    cols = grid(3)
-    b.line(cols[0][0] + 40, 100, cols[2][1] - 40, h=2 * EM, text="甲标题")
-    for k in range(3):
-        b.column(*cols[k], 180, 10, f"甲{k}")
-    y = 180 + 10 * PITCH + 40
-    b.line(cols[0][0], y, cols[0][0] + 6 * EM, text="（上接一版）")
+    b, cols, y = _article_ending_halfway(rows=10, marker="（上接一版）")
     for k in range(3):
         lines = b.column(*cols[k], y + PITCH, 12, f"续{k}")
         if k < 2:
@@ -312,13 +321,7 @@ def test_a_continuation_under_an_article_takes_the_picture_and_columns_beside_it
     caption over it) set across the next two columns, which start under the picture:
     picture, caption and those columns are the continuation's, not the headline's far
     above, and its text runs on from the first column into them."""
-    b = PageBuilder()
-    cols = grid(3)
-    b.line(cols[0][0] + 40, 100, cols[2][1] - 40, h=2 * EM, text="甲标题")
-    for k in range(3):
-        b.column(*cols[k], 180, 8, f"甲{k}")
-    y = 180 + 8 * PITCH + 40
-    b.line(cols[0][0], y, cols[0][0] + 6 * EM, text="（上接三版）")
+    b, cols, y = _article_ending_halfway(rows=8, marker="（上接三版）")
     first = b.column(*cols[0], y + PITCH, 16, "续0")
     first[-1].text = "续0末行的"
     b.line(cols[1][0], y + PITCH, cols[2][1] - 200, text="图为活动现场。 张三 摄")
