@@ -310,52 +310,37 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
     _lone_pictures_join_text(page, anchor, em)
-    decks = _decks(heads, rules, em)
+    decks = _vertical_decks(heads, rules, em)
     for rid, a in anchor.items():
         anchor[rid] = decks.get(a, a)
     return anchor
 
 
-def _decks(heads: Sequence[Region], rules: Sequence[Box], em: float) -> dict[str, str]:
+def _vertical_decks(heads: Sequence[Region], rules: Sequence[Box], em: float) -> dict[str, str]:
     """Deck id -> main headline id: a vertical headline set right against the left of
     another, within its height and in no larger type, is its deck (副题), one module
-    with it; so is a horizontal headline right under another, within its width.
+    with it.
 
     The deck stands nearer the columns than the main line, so it claims them and the
     main line is left a module of nothing but poster type, which the vertical-page
     typer takes for an advertisement (the biggest headline of a 1939 fold was read as
     an ad and its article lost its title). Chains of decks end at the main line.
     """
+    vert = [h for h in heads if h.vertical and h.lines]
     main: dict[str, str] = {}
-    for d in heads:
+    for d in vert:
         db = d.box
-        for h in heads:
+        for h in vert:
             hb = h.box
-            if h is d or h.vertical != d.vertical or not d.lines or not h.lines:
-                continue
-            if d.vertical:
-                stacked = (
-                    line_size(d.lines) <= line_size(h.lines)
-                    and -0.3 * db.width <= hb.x0 - db.x1 <= em  # boxes are padded
-                    and db.cx < hb.cx
-                    and db.y0 >= hb.y0 - em
-                    and db.y1 <= hb.y1 + em
-                    and not _rule_between_h(db, hb, rules)
-                )
-            else:
-                # A headline's next line (or deck) right under it, within its width:
-                # a second line centred under a long first one came out as a block
-                # of its own and, standing nearer, claimed the text under both.
-                stacked = (
-                    -0.5 * db.height <= db.y0 - hb.y1 <= em / 2
-                    and db.cy > hb.cy
-                    and db.x0 >= hb.x0 - em
-                    and db.x1 <= hb.x1 + em
-                    # set as a headline's lines are: centred under it or flush left
-                    and (abs(db.cx - hb.cx) <= 2 * em or abs(db.x0 - hb.x0) <= em)
-                    and not _rule_between_v(hb, db, rules)
-                )
-            if stacked:
+            if (
+                h is not d
+                and -0.3 * db.width <= hb.x0 - db.x1 <= em  # boxes are padded
+                and db.cx < hb.cx
+                and db.y0 >= hb.y0 - em
+                and db.y1 <= hb.y1 + em
+                and line_size(d.lines) <= line_size(h.lines)
+                and not _rule_between_h(db, hb, rules)
+            ):
                 main[d.id] = h.id
                 break
     out: dict[str, str] = {}
