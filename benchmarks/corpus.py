@@ -1,6 +1,6 @@
 """Corpus benchmark: the pipeline on a broad synthetic corpus, scored by the shared evaluator.
 
-    .venv/bin/python benchmarks/corpus.py [--issues 24] [--half dev|report|both] [--seeds 0-23]
+    .venv/bin/python benchmarks/corpus.py [--issues 48] [--half dev|report|both] [--seeds 0-47]
                                           [--workers 1] [--cache DIR] [--out DIR] [--json FILE]
                                           [--reuse] [--dev DIR] [--real DIR]
 
@@ -383,7 +383,7 @@ def shared_issue(path: Path, out_root: Path, workers: int, reuse: bool) -> Issue
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--issues", type=int, default=24, help="issues to run (default 24)")
+    ap.add_argument("--issues", type=int, default=48, help="issues to run (default 48)")
     ap.add_argument("--half", choices=["dev", "report", "both"], default="both",
                     help="dev = even seeds (split dev), report = odd seeds (split holdout)")
     ap.add_argument("--seeds", help="explicit seeds, e.g. 0-23 or 1,3,5 (filtered by --half)")
