@@ -162,12 +162,11 @@ def _split_at_markers(page: Page) -> None:
         if region.type is not RegionType.BODY:
             continue
         while True:
-            inner = region.lines[1:-1]
-            at = next((k for k, ln in enumerate(inner, 1) if parse_jump(ln.text)), None)
-            if at is None:
+            inner = enumerate(region.lines[1:-1], 1)
+            found = next(((k, m) for k, ln in inner if (m := parse_jump(ln.text))), None)
+            if found is None:
                 break
-            marker = parse_jump(region.lines[at].text)
-            assert marker is not None
+            at, marker = found
             cut = at + 1 if marker.direction == "out" else at
             region = _split(page, region, region.lines[cut:], RegionType.BODY)
 
@@ -176,8 +175,8 @@ def _split_edges(page: Page, em: float) -> None:
     """Jump and byline lines at the top or bottom of a body column become their own regions
     (a 上接 line over a caption or deck too: segmentation boxes it with the small type
     under it)."""
+    small = (RegionType.CAPTION, RegionType.SUBTITLE, RegionType.BYLINE)
     for region in list(page.regions):
-        small = (RegionType.CAPTION, RegionType.SUBTITLE, RegionType.BYLINE)
         if region.type in small and len(region.lines) >= 2:
             marker = parse_jump(region.lines[0].text)
             if marker is not None and marker.direction == "in":
@@ -301,7 +300,6 @@ def _split_shared_headlines(page: Page, em: float) -> None:
                 continue
             region.lines = left + right
             _split(page, region, right, RegionType.HEADLINE)
-            hb = region.box
 
 
 def _split_headlines(page: Page) -> None:

@@ -10,18 +10,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from digitize.model import Line
 
+# Chinese characters (ideographs): ext A, unified, compatibility, ext B-H.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 _CJK_RANGES = (
     (0x2E80, 0x2FDF),  # radicals
     (0x3000, 0x303F),  # CJK punctuation
     (0x3040, 0x30FF),  # kana
     (0x3100, 0x312F),  # bopomofo
     (0x3190, 0x31FF),
-    (0x3400, 0x4DBF),  # ext A
-    (0x4E00, 0x9FFF),  # unified
-    (0xF900, 0xFAFF),  # compatibility
+    *_HAN_RANGES,
     (0xFE30, 0xFE4F),  # vertical forms
     (0xFF00, 0xFFEF),  # full-width forms
-    (0x20000, 0x3134F),  # ext B-H
 )
 
 
@@ -33,9 +32,6 @@ def is_cjk(ch: str) -> bool:
     if cp in (0x201C, 0x201D, 0x2018, 0x2019, 0x2014, 0x2026, 0x00B7):  # “”‘’—…·
         return True
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
-
-
-_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 
 
 def is_han(ch: str) -> bool:

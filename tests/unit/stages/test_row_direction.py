@@ -46,24 +46,33 @@ def test_a_row_over_a_headline_follows_the_text_under_both() -> None:
     assert (section.text, head.text) == ("本市新聞", "新堤工程順利完成")
 
 
+def _paragraph_rows(rtl: bool) -> list[Line]:
+    """Two paragraphs as the recognizer reads their rows (left to right): each opens on
+    an indented row and the first ends on a short one, indents and short ends on the
+    left or on the right by the direction the rows were set in."""
+    rows = []
+    for k, (text, shape) in enumerate(
+        [
+            ("據當局發表消息今年稻", "opens"),
+            ("米收成較去年增加兩成農民", "full"),
+            ("頗為欣慰本港物價", "ends"),
+            ("氣象台預測明日天氣轉", "opens"),
+            ("晴氣溫略有回升茶葉出口", "full"),
+        ]
+    ):
+        x0, x1 = {"opens": (160, 400), "full": (100, 400), "ends": (100, 300)}[shape]
+        if rtl:
+            text, x0, x1 = text[::-1], 500 - x1, 500 - x0
+        rows.append(_row(text, x0, 100 + 35 * k, x1))
+    return rows
+
+
 def test_rows_ending_between_characters_read_the_way_their_indents_say() -> None:
     """No row ends on a clause mark, but a paragraph ends on a short row and the next
     starts indented: on the left in rows set left to right, on the right in rows set
     right to left (the rows as the recognizer read them, left to right)."""
-    ltr = [
-        _row("據當局發表消息今年稻", 160, 100, 400),
-        _row("米收成較去年增加兩成農民", 100, 135, 400),
-        _row("頗為欣慰本港物價", 100, 170, 300),
-        _row("氣象台預測明日天氣轉", 160, 205, 400),
-        _row("晴氣溫略有回升茶葉出口", 100, 240, 400),
-    ]
+    ltr, rtl = _paragraph_rows(rtl=False), _paragraph_rows(rtl=True)
     _turn_rows([ltr])
     assert ltr[0].text == "據當局發表消息今年稻"
-    rtl = [
-        _row("稻年今息消表發局當據", 100, 100, 340),
-        _row("民農成兩加增年去較成收米", 100, 135, 400),
-        _row("價物港本慰欣為頗", 200, 170, 400),
-        _row("轉氣天日明測預台象氣", 100, 205, 340),
-    ]
     _turn_rows([rtl])
     assert rtl[0].text == "據當局發表消息今年稻"
