@@ -19,6 +19,7 @@ from digitize.synth.typeset import (
     Rect,
     _break,
     _Line,
+    _Placed,
     advance,
     flow_h,
     flow_v,
@@ -375,6 +376,34 @@ class PageRenderer(PageBase):
 
     # -- vertical text
 
+    def subheads(self, text: str, cursor: int, placed: list[_Placed], xs: list[float],
+                 span: tuple[float, float], indent: int, rng: random.Random
+                 ) -> tuple[list[_Placed], int, dict[int, str]]:
+        """Set one or two subheads (小標, common in papers of the 1930s) into a long vertical
+        article: each takes a column of its own before a paragraph, in display type larger
+        than the body and much smaller than the headline. Returns the body columns set again
+        around them, the end of the text set, and column slot -> subhead."""
+        y0, y1 = span
+        em = self.em
+        starts = [k for k, p in enumerate(placed) if p.para and 2 <= k <= len(placed) - 3]
+        if not starts or (y1 - y0) < 9 * em:
+            return placed, placed[-1].end if placed else cursor, {}
+        cuts = sorted(rng.sample(starts, min(len(starts), rng.choice((1, 2)))))
+        out: list[_Placed] = []
+        subs: dict[int, str] = {}
+        slot = 0
+        pos = cursor
+        for c in [*cuts, None]:
+            stop = placed[c].start if c is not None else len(text)
+            got, pos = flow_v(text[:stop], pos, xs[slot:], y0, y1, em, indent=indent)
+            out.extend(got)
+            slot += len(got)
+            if c is None or slot >= len(xs) - 1 or pos < stop:
+                break
+            subs[slot] = rng.choice(corpus.TRAD_SUBHEADS)
+            slot += 1
+        return out, pos, subs
+
     def vertical_article(self, m: Module, box: Rect) -> None:
         """Headline column at the right, body columns top-to-bottom, right to left."""
         cv, em = self.cv, self.em
@@ -385,7 +414,11 @@ class PageRenderer(PageBase):
         x0, y0, x1, y1 = self.frame(box, aid) if m.boxed else box
         title = st.content.title[0] if trad else st.content.title[-1]
         title = corpus.verticalize(title)
-        hpx = int(min(em * m.headline_scale * 0.8, (y1 - y0) / max(1, len(title) + 1)))
+        sub_rng = self.issue.rng("subhead", self.spec.number, aid)
+        with_subheads = trad and sub_rng.random() < 0.5
+        # A long dispatch broken by subheads runs under a large headline.
+        scale = sub_rng.uniform(2.4, 3.0) if with_subheads else m.headline_scale * 0.8
+        hpx = int(min(em * scale, (y1 - y0) / max(1, len(title) + 1)))
         hx = x1 - hpx - em * 0.2
         ln = cv.vline(title, hx, y0, "vhead", hpx)
         cv.add("headline", ln.box, aid, [ln], vertical=True, continuation=False)
@@ -402,20 +435,37 @@ class PageRenderer(PageBase):
         text = st.content.body
         if not self.spec.punct:
             text = "".join(ch for ch in text if ch not in "，。、；：「」『』")
-        placed, end = flow_v(text, st.cursor, xs, y0, y1, em, indent=2 if not trad else 1)
+        indent = 2 if not trad else 1
+        placed, end = flow_v(text, st.cursor, xs, y0, y1, em, indent=indent)
+        subheads: dict[int, str] = {}
+        if with_subheads:
+            placed, end, subheads = self.subheads(text, st.cursor, placed, xs, (y0, y1), indent,
+                                                  sub_rng)
         end = sentence_end_before(text, st.cursor, end)
         placed = [p for p in placed if p.start < end]
         if placed:
             placed[-1].end = min(placed[-1].end, end)
         st.content.body = text[:end]
         st.cursor = end
-        lines = []
+        # One body region per run of columns between subheads; a subhead is a body region of
+        # its own (its text is part of the article's text, a paragraph of its own).
+        runs: list[tuple[int, list[_Line]]] = []
         for p in placed:
+            slot = xs.index(p.x)
+            if not runs or slot - 1 in subheads:
+                runs.append((slot, []))
             ln = cv.vline(text[p.start:p.end], p.x, p.y, "vbody", em)
             ln.para = p.para
-            lines.append(ln)
-        if lines:
-            lines[0].para = True
-            cv.add("body", hull(lines), aid, lines, vertical=True)
+            runs[-1][1].append(ln)
+        for k, (slot, run) in enumerate(runs):
+            if k > 0 and slot - 1 in subheads:
+                spx = round(em * sub_rng.uniform(1.25, 1.5))
+                ln = cv.vline(subheads[slot - 1], xs[slot - 1] - (spx - em) / 2, y0 + em * 0.5,
+                              "vhead", spx)
+                ln.para = True
+                cv.add("body", ln.box, aid, [ln], vertical=True, subtype="subhead")
+                self.hard.add("subhead")
+            run[0].para = True
+            cv.add("body", hull(run), aid, run, vertical=True)
         self.hard.update(("vertical_headline", "vertical_body"))
         self.record_part(st, [r.id for r in cv.regions[start_regions:]], m)

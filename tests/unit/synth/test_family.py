@@ -238,3 +238,28 @@ def test_pdf_issue_round_trips(tmp_path: Path) -> None:
     assert int(info["Pages"]) == len(gt["pages"])
     w_pt = float(str(info["Page size"]).split()[0])
     assert abs(round(w_pt * 300 / 72) - gt["pages"][0]["width"]) <= 1
+
+
+def test_vertical_articles_carry_subheads_inside_their_text() -> None:
+    """Long vertical articles of 1930s pages may be broken by subheads (小標): a body
+    region of its own, in display type larger than the body and smaller than the
+    headline, whose text is a paragraph of the article's text between two runs of it."""
+    gt = build_issue(random_issue(16), seed=16).gt
+    found = 0
+    for page in gt["pages"]:
+        regions = {r["id"]: r for r in page["regions"]}
+        for r in page["regions"]:
+            if r.get("subtype") != "subhead":
+                continue
+            found += 1
+            assert r["type"] == "body" and r["vertical"]
+            order = page["reading_order"]
+            before, after = (regions[order[order.index(r["id"]) + k]] for k in (-1, 1))
+            assert before["article"] == after["article"] == r["article"]
+            assert before["type"] == after["type"] == "body"
+            art = next(a for a in gt["articles"] if a["id"] == r["article"])
+            assert f"{before['text'][-5:]}\n{r['text']}\n{after['text'][:5]}" in art["text"]
+            width = r["bbox"][2] - r["bbox"][0]
+            body_width = after["lines"][0]["bbox"][2] - after["lines"][0]["bbox"][0]
+            assert width > body_width
+    assert found >= 2
