@@ -117,13 +117,14 @@ class _Heading:
     title: str = ""
     kicker: list[str] = field(default_factory=list)
     subtitle: list[str] = field(default_factory=list)
+    minor: set[str] = field(default_factory=set)  # headline regions not in the title
 
 
 def _heading(regions: list[Region]) -> _Heading:
     """Title, kicker and subtitle of one module.
 
     With several headline regions, only those set near the largest size form the title
-    (a module may also carry small item headings).
+    (a module may also carry small item headings and subheads: `minor`).
     """
     out = _Heading()
     heads: list[tuple[Region, list[Line]]] = []
@@ -151,9 +152,11 @@ def _heading(regions: list[Region]) -> _Heading:
     if heads:
         biggest = max(line_size(main) for _, main in heads)
         title = ""
-        for _, main in heads:
+        for region, main in heads:
             if line_size(main) >= 0.8 * biggest:
                 title = join_display(title, _display_lines(main, heading=True))
+            else:
+                out.minor.add(region.id)
         out.title = title
     out.kicker = [k for k in out.kicker if k]
     out.subtitle = [t for t in out.subtitle if t]
@@ -195,9 +198,15 @@ def _fill_text(module: Module) -> None:
     module.captions = [
         _display(r) for r in regions if r.type == RegionType.CAPTION and r.text.strip()
     ]
+    after_subhead = False
     for region in regions:
         if region.type.is_text:
             module.confidences.extend(ln.confidence for ln in region.lines if ln.text.strip())
+        if region.id in heading.minor and module.paragraphs:
+            # A subhead read after body text is part of that text, a paragraph of its own.
+            module.paragraphs.append(_display(region, heading=True))
+            after_subhead = True
+            continue
         if region.type not in TEXT_TYPES:
             continue
         first = True
@@ -214,7 +223,9 @@ def _fill_text(module: Module) -> None:
             if not paras:
                 paras.append(text)
             elif first:
-                if ends_sentence(paras[-1]) and _first_line_indented(region) is not False:
+                if after_subhead or (
+                    ends_sentence(paras[-1]) and _first_line_indented(region) is not False
+                ):
                     paras.append(text)
                 else:
                     paras[-1] = join_pair(paras[-1], text)
@@ -222,7 +233,7 @@ def _fill_text(module: Module) -> None:
                 paras.append(text)
             else:
                 paras[-1] = join_pair(paras[-1], text)
-            first = False
+            first = after_subhead = False
 
 
 def page_modules(

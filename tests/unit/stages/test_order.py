@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layout_pages import EM, PITCH, PageBuilder, grid
+from layout_pages import EM, PITCH, PageBuilder, grid, regions_page
 
-from digitize.model import Box, Line, Page, Region, RegionType, Transform
+from digitize.model import Box, Line, Page, Region, RegionType, Transform, WritingMode
 from digitize.stages.classify import classify
 from digitize.stages.order import order
 from digitize.stages.segment import segment
@@ -609,3 +609,62 @@ def test_a_section_label_on_its_own_is_no_article() -> None:
     assert "label" in page.reading_order
     assert page.region("label").article_id is None
     assert page.region("head").article_id == page.region("body").article_id is not None
+
+
+def _dispatch_with_subhead(head_w: float) -> Page:
+    """A vertical article as segment and classify leave it: headline of width `head_w` at
+    the right, a block of five body columns, a four-character heading column at 1.5 body
+    ems, a block of five more body columns."""
+
+    def column(x: float, y0: float, y1: float, text: str, w: float = EM) -> Line:
+        return Line(id=f"l{x}", box=Box(x, y0, x + w, y1), text=text, vertical=True)
+
+    def block(rid: str, kind: RegionType, lines: list[Line]) -> Region:
+        box = Box.hull(ln.box for ln in lines)
+        return Region(rid, kind, box, lines=lines, vertical=True)
+
+    x = 1250 - 2 * EM
+    first = [column(x - i * PITCH, 100, 900, f"甲{i}" + "文" * 18) for i in range(5)]
+    x -= 5 * PITCH + 14
+    sub = column(x, 160, 160 + 6 * EM, "各方意見", w=1.5 * EM)
+    x -= 1.5 * EM + 20
+    second = [column(x - i * PITCH, 100, 900, f"乙{i}" + "文" * 18) for i in range(5)]
+    page = regions_page(
+        block(
+            "r1", RegionType.HEADLINE, [column(1250, 100, 100 + 6 * head_w, "竖排大标题新", head_w)]
+        ),
+        block("r2", RegionType.BODY, first),
+        block("r3", RegionType.HEADLINE, [sub]),
+        block("r4", RegionType.BODY, second),
+    )
+    page.writing_mode = WritingMode.VERTICAL
+    page.text_height = EM
+    order(page)
+    return page
+
+
+def test_a_subhead_under_a_large_headline_stays_in_its_article() -> None:
+    """A short heading column in display type far smaller than the article's headline,
+    read straight after its body columns, is a subhead (小標): the heading and the
+    columns after it stay in the article, which is read as one."""
+    page = _dispatch_with_subhead(3 * EM)
+    arts = _articles(page)
+    assert arts["竖排大"] == arts["甲0文"] == arts["各方意"] == arts["乙0文"] is not None
+
+
+def test_a_heading_near_the_size_of_the_headline_before_opens_an_article() -> None:
+    page = _dispatch_with_subhead(1.6 * EM)
+    arts = _articles(page)
+    assert arts["竖排大"] == arts["甲0文"] is not None
+    assert arts["各方意"] == arts["乙0文"] != arts["甲0文"]
+
+
+def test_a_subhead_is_a_paragraph_of_its_articles_text_not_part_of_its_title() -> None:
+    from digitize.stages.modules import page_modules
+
+    page = _dispatch_with_subhead(3 * EM)
+    (module,) = page_modules(page, 0, "1", [])
+    assert module.headline == "竖排大标题新"
+    subhead = [k for k, p in enumerate(module.paragraphs) if p == "各方意見"]
+    assert subhead and 0 < subhead[0] < len(module.paragraphs) - 1
+    assert module.paragraphs[subhead[0] + 1].startswith("乙0")
