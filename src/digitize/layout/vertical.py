@@ -22,7 +22,7 @@ horizontal machinery (a column grid of equal-width lines) does not apply. Instea
 
 Blocks become regions: display-size columns are headlines, the rest body; columns in
 the page margin are page furniture (`margin_columns`); ads are typed once articles are
-grouped (`classify._vertical_ads`). An article starts at each headline that follows body
+grouped (`stages.vertical_types.vertical_ads`). An article starts at each headline that follows body
 text, so article ids come from the reading order.
 Measured on the real 1939 fold (bench ro_cer, same recognition): the greedy
 `order_blocks` alone 0.403, the XY cut with a right-to-left fallback 0.322, the XY cut

@@ -9,13 +9,14 @@ links captions to their pictures and reads the printed page number from the foli
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from digitize.layout.grouping import assign_modules, body_order, kicks_off, stands_over
+from digitize.layout.edits import CLAUSE_MARK, drop_char, line_text, split_off
+from digitize.layout.grouping import assign_modules, body_order, stands_over
 from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
+from digitize.stages.vertical_types import vertical_ads, vertical_kickers
 from digitize.text.folio import FOLIO, printed_number
 from digitize.text.jumps import parse_jump
 from digitize.text.textutil import opens_dateline
@@ -32,7 +33,6 @@ _BYLINE = re.compile(
 # Role words that also open body sentences ("记者从区气象局获悉，……"): a byline only as a
 # short line of names standing alone.
 _BYLINE_ROLE = re.compile(r"^(?:■|●|◎|□|◆)?\s*(?:(?:特约|见习|首席)?记者|通讯员|实习生|撰文|摄影)")
-_CLAUSE_MARK = re.compile(r"[，。、；：！？,;:!?“”]")
 _DATELINE = re.compile(r"^(?:本报讯|本報訊)\s*[0-9０-９一二三四五六七八九十〇]")
 _CAPTION_END = re.compile(r"(?:摄|摄影|供图|图片来源.*|资料图片?|翻拍|[（(]图[)）])\s*$")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|星期[一二三四五六日天]|农历")
@@ -52,10 +52,6 @@ _NAME = re.compile(r"^[\u4e00-\u9fff·\s]{2,8}$")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 # A caption is a sentence or two and its credit; running text beside a picture is longer.
 _CAPTION_MAX = 80
-
-
-def _text(line: Line) -> str:
-    return unicodedata.normalize("NFKC", line.text).strip()
 
 
 def _is_byline(text: str, alone: bool = True) -> bool:
@@ -84,42 +80,8 @@ def _is_byline(text: str, alone: bool = True) -> bool:
         alone
         and bool(_BYLINE_ROLE.match(t))
         and len(t.replace(" ", "")) <= 16
-        and not _CLAUSE_MARK.search(t)
+        and not CLAUSE_MARK.search(t)
     )
-
-
-def _next_id(page: Page) -> str:
-    nums = []
-    for r in page.regions:
-        m = re.search(r"(\d+)$", r.id)
-        if m:
-            nums.append(int(m.group(1)))
-    return f"p{page.number}_r{max(nums, default=0) + 1}"
-
-
-def _split(page: Page, region: Region, lines: list[Line], kind: RegionType) -> Region:
-    """Move `lines` (at one edge of `region`) into a new region of type `kind`."""
-    keep = [ln for ln in region.lines if all(ln is not x for x in lines)]
-    region.lines = keep
-    region.box = Box.hull(ln.box for ln in keep)
-    keep[0].paragraph_start = True
-    new = Region(
-        id=_next_id(page),
-        type=kind,
-        box=Box.hull(ln.box for ln in lines),
-        lines=lines,
-        vertical=region.vertical,
-    )
-    lines[0].paragraph_start = True
-    page.regions.append(new)
-    return new
-
-
-def _drop_char(line: Line, at: int) -> None:
-    """Remove the character at `at` from a line, with its glyph when glyphs match text."""
-    if len(line.glyphs) == len(line.text):
-        del line.glyphs[at]
-    line.text = line.text[:at] + line.text[at + 1 :]
 
 
 def _clean_dashes(page: Page) -> None:
@@ -131,12 +93,12 @@ def _clean_dashes(page: Page) -> None:
             ln = region.lines[-1]
             m = _DASH_TAIL.search(ln.text)
             if m is not None:
-                _drop_char(ln, m.start())
+                drop_char(ln, m.start())
         elif region.type is RegionType.SUBTITLE:
             ln = region.lines[0]
             m = _DASH_HEAD.match(ln.text)
             if m is not None:
-                _drop_char(ln, m.end(1))
+                drop_char(ln, m.end(1))
 
 
 def _short_of(line: Line, region: Region, em: float) -> bool:
@@ -168,7 +130,7 @@ def _split_at_markers(page: Page) -> None:
                 break
             at, marker = found
             cut = at + 1 if marker.direction == "out" else at
-            region = _split(page, region, region.lines[cut:], RegionType.BODY)
+            region = split_off(page, region, region.lines[cut:], RegionType.BODY)
 
 
 def _split_edges(page: Page, em: float) -> None:
@@ -180,7 +142,7 @@ def _split_edges(page: Page, em: float) -> None:
         if region.type in small and len(region.lines) >= 2:
             marker = parse_jump(region.lines[0].text)
             if marker is not None and marker.direction == "in":
-                _split(page, region, [region.lines[0]], RegionType.JUMP).jump = marker
+                split_off(page, region, [region.lines[0]], RegionType.JUMP).jump = marker
         if region.type is not RegionType.BODY or len(region.lines) < 2:
             continue
         # A byline may sit above a 上接 line: peel off the top until body text shows.
@@ -188,9 +150,9 @@ def _split_edges(page: Page, em: float) -> None:
             first = region.lines[0]
             marker = parse_jump(first.text)
             if marker is not None:
-                _split(page, region, [first], RegionType.JUMP).jump = marker
-            elif _is_byline(_text(first), _short_of(first, region, em)):
-                _split(page, region, [first], RegionType.BYLINE)
+                split_off(page, region, [first], RegionType.JUMP).jump = marker
+            elif _is_byline(line_text(first), _short_of(first, region, em)):
+                split_off(page, region, [first], RegionType.BYLINE)
             else:
                 break
         if len(region.lines) < 2:
@@ -198,18 +160,18 @@ def _split_edges(page: Page, em: float) -> None:
         last = region.lines[-1]
         marker = parse_jump(last.text)
         if marker is not None:
-            _split(page, region, [last], RegionType.JUMP).jump = marker
+            split_off(page, region, [last], RegionType.JUMP).jump = marker
             if len(region.lines) < 2:
                 continue
             last = region.lines[-1]
-        t = _text(last)
+        t = line_text(last)
         right_aligned = (
             not region.vertical
             and last.box.x0 > region.box.x0 + 2.5 * em
             and region.box.x1 - last.box.x1 < 1.5 * em
         )
         if right_aligned and (_is_byline(t) or _is_name(t)):
-            _split(page, region, [last], RegionType.BYLINE)
+            split_off(page, region, [last], RegionType.BYLINE)
 
 
 def _opens_article(region: Region) -> bool:
@@ -219,7 +181,7 @@ def _opens_article(region: Region) -> bool:
     if first is None:
         return False
     marker = parse_jump(first.text)
-    return opens_dateline(_text(first)) or (marker is not None and marker.direction == "in")
+    return opens_dateline(line_text(first)) or (marker is not None and marker.direction == "in")
 
 
 def _cut_line(line: Line, x: float) -> tuple[Line, Line] | None:
@@ -299,7 +261,7 @@ def _split_shared_headlines(page: Page, em: float) -> None:
             if not left or not right:
                 continue
             region.lines = left + right
-            _split(page, region, right, RegionType.HEADLINE)
+            split_off(page, region, right, RegionType.HEADLINE)
 
 
 def _split_headlines(page: Page) -> None:
@@ -310,24 +272,24 @@ def _split_headlines(page: Page) -> None:
     for region in list(page.regions):
         if region.type is not RegionType.HEADLINE or region.vertical or not region.lines:
             continue
-        while len(region.lines) >= 2 and _KICKER_END.search(_text(region.lines[0])):
-            _split(page, region, [region.lines[0]], RegionType.KICKER)
-        if _SUBTITLE_START.match(_text(region.lines[0])):
+        while len(region.lines) >= 2 and _KICKER_END.search(line_text(region.lines[0])):
+            split_off(page, region, [region.lines[0]], RegionType.KICKER)
+        if _SUBTITLE_START.match(line_text(region.lines[0])):
             region.type = RegionType.SUBTITLE
             continue
-        if _KICKER_END.search(_text(region.lines[-1])):
+        if _KICKER_END.search(line_text(region.lines[-1])):
             region.type = RegionType.KICKER
             continue
         while len(region.lines) >= 2:
             last = region.lines[-1]
-            t = _text(last)
+            t = line_text(last)
             # A role word opening a headline line ("记者探访……") is no credit unless
             # the line is set smaller than the headline.
             smaller = last.font_size < 0.8 * max(ln.font_size for ln in region.lines[:-1])
             if _is_byline(t, smaller):
-                _split(page, region, [region.lines[-1]], RegionType.BYLINE)
+                split_off(page, region, [region.lines[-1]], RegionType.BYLINE)
             elif _SUBTITLE_START.match(t):
-                _split(page, region, [region.lines[-1]], RegionType.SUBTITLE)
+                split_off(page, region, [region.lines[-1]], RegionType.SUBTITLE)
             else:
                 break
 
@@ -347,7 +309,7 @@ def _peel_subtitles(page: Page, em: float) -> None:
             -em / 2 <= first.box.y0 - h.box.y1 <= 1.5 * em and h.box.x_overlap(first.box) > 0
             for h in heads
         )
-        if not under or not _SUBTITLE_START.match(_text(first)):
+        if not under or not _SUBTITLE_START.match(line_text(first)):
             continue
         for k, ln in enumerate(region.lines[:3]):
             short = ln.box.x1 < region.box.x1 - 1.5 * em
@@ -355,10 +317,10 @@ def _peel_subtitles(page: Page, em: float) -> None:
             if short or centred:
                 nxt = region.lines[k + 1] if k + 1 < len(region.lines) else None
                 opens = nxt is not None and (
-                    nxt.box.x0 > region.box.x0 + em or opens_dateline(_text(nxt))
+                    nxt.box.x0 > region.box.x0 + em or opens_dateline(line_text(nxt))
                 )
                 if opens:  # the body starts a paragraph right after it
-                    _split(page, region, region.lines[: k + 1], RegionType.SUBTITLE)
+                    split_off(page, region, region.lines[: k + 1], RegionType.SUBTITLE)
                 break
 
 
@@ -379,9 +341,9 @@ def _peel_captions(page: Page, em: float) -> None:
         if not above:
             continue
         for k, ln in enumerate(region.lines[:3]):
-            if _CAPTION_END.search(_text(ln)):
+            if _CAPTION_END.search(line_text(ln)):
                 if k + 1 < len(region.lines):
-                    cap = _split(page, region, region.lines[: k + 1], RegionType.CAPTION)
+                    cap = split_off(page, region, region.lines[: k + 1], RegionType.CAPTION)
                     cap.linked_to = above[0].id
                 break
 
@@ -394,7 +356,7 @@ def _caption_rows(page: Page, em: float) -> None:
     its region, or the whole region). Only a bare credit pulls text in: a caption that
     reads whole is left alone, so a neighbouring column's line is never taken."""
     for cap in [r for r in page.regions if r.type is RegionType.CAPTION and not r.vertical]:
-        if len(cap.lines) != 1 or len(_text(cap.lines[0]).replace(" ", "")) > 8:
+        if len(cap.lines) != 1 or len(line_text(cap.lines[0]).replace(" ", "")) > 8:
             continue
         c = cap.lines[0].box
         for region in list(page.regions):
@@ -426,7 +388,7 @@ def _name_bylines(page: Page, em: float) -> None:
     for region in page.regions:
         if region.type is not RegionType.BODY or len(region.lines) != 1 or region.vertical:
             continue
-        t = _text(region.lines[0])
+        t = line_text(region.lines[0])
         if not _is_name(t):
             continue
         b = region.box
@@ -472,7 +434,7 @@ def _ads(page: Page, em: float) -> None:
         # Nested frames: an ad is the innermost box around its text.
         if any(o is not f and o.box.area < f.box.area and _contains(f.box, o.box) for o in frames):
             continue
-        text = "".join(_text(ln) for ln in lines)
+        text = "".join(line_text(ln) for ln in lines)
         heights = sorted(ln.box.height for ln in lines)
         mixed = heights[-1] >= 1.4 * heights[0]
         body_lines = sum(r.type in (RegionType.BODY, RegionType.NOTICE) for r in inside)
@@ -532,7 +494,7 @@ def _retype(page: Page, em: float) -> None:
     for region in page.regions:
         if not region.type.is_text or region.type is RegionType.LABEL:
             continue
-        text = "".join(_text(ln) for ln in region.lines)
+        text = "".join(line_text(ln) for ln in region.lines)
         if not text:
             continue
         short = len(region.lines) <= 2 and len(text) <= 40
@@ -590,7 +552,7 @@ def _retype_headline(region: Region, heads: list[Region], em: float) -> None:
     with —— right below a headline is its subtitle."""
     if region.vertical:
         return
-    text = "".join(_text(ln) for ln in region.lines)
+    text = "".join(line_text(ln) for ln in region.lines)
     b = region.box
     for h in heads:
         if h is region or h.vertical or h.box.x_overlap(b) <= 0:
@@ -620,7 +582,7 @@ def _notices(page: Page, em: float) -> None:
             r.type in (RegionType.LABEL, RegionType.BYLINE, RegionType.KICKER) for r in inside
         ):
             continue
-        title = "".join(_text(ln) for ln in heads[0].lines)
+        title = "".join(line_text(ln) for ln in heads[0].lines)
         if _BRIEF_TITLE.match(title.replace(" ", "")) or not _NOTICE_TITLE.search(title):
             continue
         for r in inside:
@@ -644,8 +606,8 @@ def classify(page: Page) -> None:
     _ads(page, em)
     _clean_dashes(page)
     if page.writing_mode is WritingMode.VERTICAL:
-        _vertical_kickers(page, em)
-        _vertical_ads(page, em)
+        vertical_kickers(page, em)
+        vertical_ads(page, em)
     _module_roles(page, em)
     label = printed_number(page)
     if label is not None:
@@ -687,89 +649,3 @@ def _module_roles(page: Page, em: float) -> None:
         closing = signoff(body_order(body, vertical, em))
         if closing is not None:
             closing.type = RegionType.BYLINE
-
-
-# 1930s text closes a clause or an article with 、 or 。 and often a closing particle (云、
-# 也、); a column stopping on neither stops mid-phrase.
-_CLOSES = re.compile(r"[、。，,.！？!?]$|[云也矣焉]$")
-_KICKER_MAX = 8  # characters: a kicker (引題) is a short phrase
-
-
-def _vertical_kickers(page: Page, em: float) -> None:
-    """A vertical headline's kicker (引題) stands against its right side, top-aligned, in
-    smaller type: one short column. Set at text size, segmentation puts it with the body
-    columns of the article before (its last column) or in a block of its own.
-
-    It is a kicker where the column is no longer than the headline, holds a short phrase
-    without a clause mark, and the article before ended in the column preceding it (a
-    clause mark or closing particle): a paragraph's last column beside the next
-    headline ends its sentence ("……在內云、"), a kicker does not ("郵局增用" beside
-    "日籍郵員", after "……改期再訊、").
-    """
-    heads = [r for r in page.regions if r.type is RegionType.HEADLINE and r.vertical]
-    for region in list(page.regions):
-        if region.type is not RegionType.BODY or not region.vertical or not region.lines:
-            continue
-        last = region.lines[-1]  # columns read right to left: the last is the leftmost
-        text = _text(last).replace(" ", "")
-        if not 2 <= len(text) <= _KICKER_MAX or _CLAUSE_MARK.search(text) or _CLOSES.search(text):
-            continue
-        before = _text(region.lines[-2]) if len(region.lines) > 1 else None
-        if before is not None and not _CLOSES.search(before):
-            continue
-        lb = last.box
-        if not any(kicks_off(lb, h.box, em) and lb.height <= h.box.height + em / 2 for h in heads):
-            continue
-        if before is None:
-            region.type = RegionType.KICKER
-        else:
-            _split(page, region, [last], RegionType.KICKER)
-
-
-# Vertical pages: a module with less running text than this (characters) and type at least
-# POSTER_EM body ems across is an advertisement; so are such small modules touching one.
-AD_MAX_BODY = 30
-POSTER_EM = 4.5
-
-
-def _vertical_ads(page: Page, em: float) -> None:
-    """Advertisements of a page set in vertical columns become AD regions.
-
-    A 1930s ad is a block of poster type (shop or doctor's name four or more body ems
-    across) with a few short lines of small print around it (address, telephone, offer),
-    and no running text; on the page it splits into several modules, one per display
-    column. The biggest news headlines reach that size too (6 ems on the 1939 fold) but
-    head running text, so a module needs both: poster type and (almost) no body. The
-    small-print modules beside an ad, themselves without running text, join it. Modules
-    are the order stage's own (`layout.grouping.assign_modules`): the grouping is
-    geometry, the typing is this stage's.
-    """
-    anchor = assign_modules(page, em)
-    grouped: dict[str, list[Region]] = {}
-    for r in page.regions:
-        if (a := anchor.get(r.id)) is not None:
-            grouped.setdefault(a, []).append(r)
-    modules = {k: v for k, v in grouped.items() if any(r.type.is_text for r in v)}
-
-    def body_chars(regs: list[Region]) -> int:
-        return sum(len(r.text) for r in regs if r.type in (RegionType.BODY, RegionType.NOTICE))
-
-    def widest(regs: list[Region]) -> float:
-        return max((ln.font_size for r in regs for ln in r.lines), default=0.0)
-
-    small = {k for k, regs in modules.items() if body_chars(regs) < AD_MAX_BODY}
-    ads = {k for k in small if widest(modules[k]) >= POSTER_EM * em}
-    grown = True
-    while grown:
-        ad_boxes = [r.box.expand(0.5 * em) for k in ads for r in modules[k]]
-        near = {
-            k
-            for k in small - ads
-            if any(r.box.intersection(b) is not None for r in modules[k] for b in ad_boxes)
-        }
-        grown = bool(near)
-        ads |= near
-    for k in ads:
-        for r in modules[k]:
-            if r.type.is_text:
-                r.type = RegionType.AD

@@ -1,0 +1,96 @@
+"""Region types on vertical pages that need the page's headlines and modules: a
+headline's kicker set at text size, and advertisements of poster type. A helper of the
+classify stage (`stages/classify.py`), the one region typer, which calls both."""
+
+from __future__ import annotations
+
+import re
+
+from digitize.layout.edits import CLAUSE_MARK, line_text, split_off
+from digitize.layout.grouping import assign_modules, kicks_off
+from digitize.model import Page, Region, RegionType
+
+# 1930s text closes a clause or an article with 、 or 。 and often a closing particle (云、
+# 也、); a column stopping on neither stops mid-phrase.
+_CLOSES = re.compile(r"[、。，,.！？!?]$|[云也矣焉]$")
+_KICKER_MAX = 8  # characters: a kicker (引題) is a short phrase
+
+
+def vertical_kickers(page: Page, em: float) -> None:
+    """A vertical headline's kicker (引題) stands against its right side, top-aligned, in
+    smaller type: one short column. Set at text size, segmentation puts it with the body
+    columns of the article before (its last column) or in a block of its own.
+
+    It is a kicker where the column is no longer than the headline, holds a short phrase
+    without a clause mark, and the article before ended in the column preceding it (a
+    clause mark or closing particle): a paragraph's last column beside the next
+    headline ends its sentence ("……在內云、"), a kicker does not ("郵局增用" beside
+    "日籍郵員", after "……改期再訊、").
+    """
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE and r.vertical]
+    for region in list(page.regions):
+        if region.type is not RegionType.BODY or not region.vertical or not region.lines:
+            continue
+        last = region.lines[-1]  # columns read right to left: the last is the leftmost
+        text = line_text(last).replace(" ", "")
+        if not 2 <= len(text) <= _KICKER_MAX or CLAUSE_MARK.search(text) or _CLOSES.search(text):
+            continue
+        before = line_text(region.lines[-2]) if len(region.lines) > 1 else None
+        if before is not None and not _CLOSES.search(before):
+            continue
+        lb = last.box
+        if not any(kicks_off(lb, h.box, em) and lb.height <= h.box.height + em / 2 for h in heads):
+            continue
+        if before is None:
+            region.type = RegionType.KICKER
+        else:
+            split_off(page, region, [last], RegionType.KICKER)
+
+
+# Vertical pages: a module with less running text than this (characters) and type at least
+# POSTER_EM body ems across is an advertisement; so are such small modules touching one.
+AD_MAX_BODY = 30
+POSTER_EM = 4.5
+
+
+def vertical_ads(page: Page, em: float) -> None:
+    """Advertisements of a page set in vertical columns become AD regions.
+
+    A 1930s ad is a block of poster type (shop or doctor's name four or more body ems
+    across) with a few short lines of small print around it (address, telephone, offer),
+    and no running text; on the page it splits into several modules, one per display
+    column. The biggest news headlines reach that size too (6 ems on the 1939 fold) but
+    head running text, so a module needs both: poster type and (almost) no body. The
+    small-print modules beside an ad, themselves without running text, join it. Modules
+    are the order stage's own (`layout.grouping.assign_modules`): the grouping is
+    geometry, the typing is this stage's.
+    """
+    anchor = assign_modules(page, em)
+    grouped: dict[str, list[Region]] = {}
+    for r in page.regions:
+        if (a := anchor.get(r.id)) is not None:
+            grouped.setdefault(a, []).append(r)
+    modules = {k: v for k, v in grouped.items() if any(r.type.is_text for r in v)}
+
+    def body_chars(regs: list[Region]) -> int:
+        return sum(len(r.text) for r in regs if r.type in (RegionType.BODY, RegionType.NOTICE))
+
+    def widest(regs: list[Region]) -> float:
+        return max((ln.font_size for r in regs for ln in r.lines), default=0.0)
+
+    small = {k for k, regs in modules.items() if body_chars(regs) < AD_MAX_BODY}
+    ads = {k for k in small if widest(modules[k]) >= POSTER_EM * em}
+    grown = True
+    while grown:
+        ad_boxes = [r.box.expand(0.5 * em) for k in ads for r in modules[k]]
+        near = {
+            k
+            for k in small - ads
+            if any(r.box.intersection(b) is not None for r in modules[k] for b in ad_boxes)
+        }
+        grown = bool(near)
+        ads |= near
+    for k in ads:
+        for r in modules[k]:
+            if r.type.is_text:
+                r.type = RegionType.AD
