@@ -12,7 +12,7 @@ from __future__ import annotations
 from digitize.layout.grouping import assign_modules, body_order, region_key
 from digitize.layout.headings import TEXT_TYPES, line_size
 from digitize.layout.metrics import page_em
-from digitize.layout.vertical import order_vertical
+from digitize.layout.vertical_order import order_vertical
 from digitize.model import Box, Page, Region, RegionType, WritingMode
 
 _LEAD = (RegionType.LABEL, RegionType.KICKER, RegionType.HEADLINE, RegionType.SUBTITLE)
@@ -108,7 +108,7 @@ def order(page: Page) -> None:
                 seq.extend(sorted(group, key=region_key))
     page.reading_order = [r.id for r in seq]
     # Vertical pages: modules keep their article ids, but the reading order is the
-    # right-to-left block order of layout/vertical.py (columns read right to left, an
+    # right-to-left block order of layout/vertical_order.py (columns read right to left, an
     # article's lower tier before its left-hand neighbour).
     if vertical_page:
         order_vertical(page)

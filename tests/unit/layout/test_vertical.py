@@ -26,13 +26,11 @@ from digitize.layout.vertical import (
     blocks,
     lone_vertical_cells,
     margin_columns,
-    order_blocks,
-    order_vertical,
     segment_vertical,
     spaced_rows,
     writing_mode,
-    xy_order,
 )
+from digitize.layout.vertical_order import order_blocks, order_vertical, xy_order
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, Transform, WritingMode
 from digitize.stages.classify import classify
 from digitize.stages.order import order
