@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from digitize.layout.edits import CLAUSE_MARK, drop_char, line_text, split_off
-from digitize.layout.grouping import assign_modules, body_order, stands_over
+from digitize.layout.grouping import assign_modules, body_order
 from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
+from digitize.layout.module_cues import stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
 from digitize.stages.vertical_types import vertical_ads, vertical_kickers
 from digitize.text.folio import FOLIO, printed_number

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from digitize.layout.edits import CLAUSE_MARK, line_text, split_off
-from digitize.layout.grouping import assign_modules, kicks_off
+from digitize.layout.grouping import assign_modules
+from digitize.layout.module_cues import kicks_off
 from digitize.model import Page, Region, RegionType
 
 # 1930s text closes a clause or an article with 、 or 。 and often a closing particle (云、
