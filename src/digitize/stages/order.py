@@ -12,6 +12,7 @@ from __future__ import annotations
 from digitize.layout.grouping import assign_modules, body_order, region_key
 from digitize.layout.headings import TEXT_TYPES, line_size
 from digitize.layout.metrics import page_em
+from digitize.layout.vertical import rule_between_x
 from digitize.layout.vertical_order import order_vertical
 from digitize.model import Box, Page, Region, RegionType, WritingMode
 
@@ -161,7 +162,6 @@ def _subheads_stay_in_their_article(page: Page, em: float) -> None:
     by_id = {r.id: r for r in page.regions}
     seq = [by_id[i] for i in page.reading_order if i in by_id and by_id[i].type.is_text]
     rules = [r.box for r in page.regions if r.type is RegionType.RULE]
-    lead = (RegionType.KICKER, RegionType.HEADLINE, RegionType.SUBTITLE, RegionType.LABEL)
 
     def members(article: str) -> list[Region]:
         return [r for r in page.regions if r.article_id == article]
@@ -182,17 +182,14 @@ def _subheads_stay_in_their_article(page: Page, em: float) -> None:
         if not 2 <= chars <= _SUBHEAD_CHARS or size > _SUBHEAD_MAX_EM * em:
             continue
         own = members(head.article_id)
-        if any(r is not head and r.type in lead for r in own):
+        if any(r is not head and r.type in _LEAD for r in own):
             continue
         if not any(r.type in TEXT_TYPES for r in own):
             continue
         hb, pb = head.box, prev.box
         if not (-0.5 * em <= pb.x0 - hb.x1 <= 1.5 * em) or hb.y0 < pb.y0 - em:
             continue
-        if any(
-            rb.x0 >= hb.x1 - em / 2 and rb.x1 <= pb.x0 + em / 2 and rb.y_overlap(hb) > 0
-            for rb in rules
-        ):
+        if rule_between_x(hb, pb, rules, em):
             continue
         heads = [
             line_size(r.lines)

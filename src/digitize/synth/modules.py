@@ -457,8 +457,8 @@ class PageRenderer(PageBase):
             ln = cv.vline(text[p.start:p.end], p.x, p.y, "vbody", em)
             ln.para = p.para
             runs[-1][1].append(ln)
-        for k, (slot, run) in enumerate(runs):
-            if k > 0 and slot - 1 in subheads:
+        for slot, run in runs:
+            if slot - 1 in subheads:
                 spx = round(em * sub_rng.uniform(1.25, 1.5))
                 ln = cv.vline(subheads[slot - 1], xs[slot - 1] - (spx - em) / 2, y0 + em * 0.5,
                               "vhead", spx)
