@@ -17,7 +17,7 @@ from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
 from digitize.layout.metrics import page_em
 from digitize.layout.module_cues import stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
-from digitize.stages.vertical_types import vertical_ads, vertical_kickers
+from digitize.stages.vertical_types import vertical_ads, vertical_kickers, vertical_lead_columns
 from digitize.text.folio import FOLIO, printed_number
 from digitize.text.jumps import parse_jump
 from digitize.text.textutil import opens_dateline
@@ -606,6 +606,7 @@ def classify(page: Page) -> None:
     _notices(page, em)
     _ads(page, em)
     _clean_dashes(page)
+    vertical_lead_columns(page, em)
     if page.writing_mode is WritingMode.VERTICAL:
         vertical_kickers(page, em)
         vertical_ads(page, em)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
+from digitize.layout.edits import CLAUSE_MARK
 from digitize.layout.headings import (
     TEXT_TYPES,
     line_size,
@@ -120,13 +121,58 @@ class _Heading:
     minor: set[str] = field(default_factory=set)  # headline regions not in the title
 
 
+_HEADING_TYPES = (RegionType.HEADLINE, RegionType.KICKER, RegionType.SUBTITLE)
+
+
+def _vertical_group(regions: list[Region]) -> list[Region] | None:
+    """The heading columns a vertical article opens with, in reading order; None when
+    the module's heading is not vertical.
+
+    A 1930s headline is set in several columns of falling size (a lead column, the main
+    line, decks) that together are its title: catalogues and transcriptions record them
+    as one, and which column is the "main" one is a matter of taste. The group is every
+    vertical heading column read before the first body column; a heading read after
+    body text is a subhead (`_Heading.minor`). Where the largest of them is a
+    horizontal line (a horizontal headline over vertical columns), the heading is a
+    horizontal one; a smaller horizontal line among vertical columns is a fragment.
+    """
+    opening: list[Region] = []
+    for region in regions:
+        if region.type in TEXT_TYPES:
+            break
+        if region.type in _HEADING_TYPES and len(region.text.strip()) >= 2:
+            opening.append(region)
+    if not opening:
+        return None
+    largest = max(opening, key=lambda r: line_size(r.lines))
+    if not largest.vertical:
+        return None
+    return [r for r in opening if r is largest or (r.vertical and not _running_text(r.text))]
+
+
+def _running_text(text: str) -> bool:
+    """Whether a column typed as a heading reads as body text (a sentence ends inside
+    it, or clauses run on): a heading has at most one clause mark."""
+    t = text.strip()
+    return any(ch in "。！？" for ch in t[:-1]) or len(CLAUSE_MARK.findall(t)) > 1
+
+
 def _heading(regions: list[Region]) -> _Heading:
     """Title, kicker and subtitle of one module.
 
     With several headline regions, only those set near the largest size form the title
-    (a module may also carry small item headings and subheads: `minor`).
+    (a module may also carry small item headings and subheads: `minor`). A vertical
+    module's opening heading columns are one title (`_vertical_group`).
     """
     out = _Heading()
+    group = _vertical_group(regions)
+    if group is not None:
+        ids = {r.id for r in group}
+        out.title = reduce(join_display, (_display(r, heading=True) for r in group), "")
+        out.minor = {
+            r.id for r in regions if r.type is RegionType.HEADLINE and r.id not in ids
+        }
+        return out
     heads: list[tuple[Region, list[Line]]] = []
     for region in regions:
         if region.type is not RegionType.HEADLINE:

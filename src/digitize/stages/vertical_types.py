@@ -1,6 +1,7 @@
-"""Region types on vertical pages that need the page's headlines and modules: a
-headline's kicker set at text size, and advertisements of poster type. A helper of the
-classify stage (`stages/classify.py`), the one region typer, which calls both."""
+"""Region types of vertical columns that need the page's headlines and modules: a
+headline's kicker set at text size or in display type, and advertisements of poster
+type. A helper of the
+classify stage (`stages/classify.py`), the one region typer, which calls them."""
 
 from __future__ import annotations
 
@@ -46,6 +47,36 @@ def vertical_kickers(page: Page, em: float) -> None:
             region.type = RegionType.KICKER
         else:
             split_off(page, region, [last], RegionType.KICKER)
+
+
+# A lead column is set at most this fraction of its headline's size (1939 fold: 0.78-0.9;
+# rendered pages 0.5-0.75); a headline broken over two regions keeps one size.
+_LEAD_SIZE = 0.9
+_LEAD_MAX = 12  # characters
+
+
+def vertical_lead_columns(page: Page, em: float) -> None:
+    """A vertical headline's lead column (引題) set in display type: a short column
+    against the headline's right side, top-aligned, no longer than it and in smaller
+    type, is its kicker, not a headline of its own (which would head an article of
+    nothing). Any page: vertical modules stand on horizontal pages too."""
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE and r.vertical and r.lines]
+    for region in heads:
+        if len(region.lines) != 1:
+            continue
+        text = line_text(region.lines[0]).replace(" ", "")
+        if not 2 <= len(text) <= _LEAD_MAX or CLAUSE_MARK.search(text):
+            continue
+        size = region.lines[0].font_size
+        box = region.box
+        if any(
+            h is not region
+            and size <= _LEAD_SIZE * max(ln.font_size for ln in h.lines)
+            and kicks_off(box, h.box, em)
+            and box.height <= h.box.height + size / 2
+            for h in heads
+        ):
+            region.type = RegionType.KICKER
 
 
 # Vertical pages: a module with less running text than this (characters) and type at least

@@ -266,6 +266,12 @@ TRAD_HEADLINES = [
 # Subheads (小標) inside long articles: short phrases in display type.
 TRAD_SUBHEADS = ["各方意見", "善後辦法", "當局表示", "詳細經過", "最近情形", "籌備就緒",
                  "損失甚鉅", "救濟辦法", "今後計劃", "會議決定", "市民反應", "調查結果"]
+# A 1930s headline is often set in several columns: a smaller lead column before the main
+# line (引題) and smaller decks after it (副題); the three read as one title.
+TRAD_LEADS = ["市府通令各區", "商界代表昨日集議", "據確實消息", "各團體聯名呈請", "當局昨已核准",
+              "本埠各界熱烈響應", "省府派員視察"]
+TRAD_DECKS = ["當局已籌撥專款辦理", "預計下月底可望竣工", "災民數千人待救濟", "各方均表贊同",
+              "詳細辦法正在擬訂中", "昨日開會決定進行步驟", "市民紛紛前往參觀", "損失約計十萬餘元"]
 TRAD_FOLIO = ["第三版", "本市新聞", "一九四八年五月十二日"]
 
 

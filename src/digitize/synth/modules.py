@@ -404,6 +404,28 @@ class PageRenderer(PageBase):
             slot += 1
         return out, pos, subs
 
+    def heading_columns(self, phrases: list[str], title: str, trad: bool, aid: str
+                        ) -> tuple[list[tuple[str, str, float, float]],
+                                   list[tuple[str, str, float, float]]]:
+        """The columns set beside a vertical headline, as (role, text, size against the
+        headline, drop in headline ems): a smaller lead column before it (引題) and a
+        smaller deck after it (副題), as 1930s papers set them. The columns together are
+        the article's title, in reading order."""
+        rng = self.issue.rng("heading-group", self.spec.number, aid)
+        key = self.cv.key("vhead")
+        lead: list[tuple[str, str, float, float]] = []
+        deck: list[tuple[str, str, float, float]] = []
+        first = phrases[0] if phrases and phrases[0] != title else ""
+        if rng.random() < 0.3:
+            text = keep_drawable(rng.choice(corpus.TRAD_LEADS) if trad else first, key)
+            if text:
+                lead.append(("kicker", text, rng.uniform(0.5, 0.75), 0.0))
+        if trad and rng.random() < 0.4:
+            text = keep_drawable(rng.choice(corpus.TRAD_DECKS), key)
+            if text:
+                deck.append(("subtitle", text, rng.uniform(0.5, 0.75), rng.uniform(0.5, 1.5)))
+        return lead, deck
+
     def vertical_article(self, m: Module, box: Rect) -> None:
         """Headline column at the right, body columns top-to-bottom, right to left."""
         cv, em = self.cv, self.em
@@ -419,10 +441,20 @@ class PageRenderer(PageBase):
         # A long dispatch broken by subheads runs under a large headline.
         scale = sub_rng.uniform(2.4, 3.0) if with_subheads else m.headline_scale * 0.8
         hpx = int(min(em * scale, (y1 - y0) / max(1, len(title) + 1)))
-        hx = x1 - hpx - em * 0.2
-        ln = cv.vline(title, hx, y0, "vhead", hpx)
-        cv.add("headline", ln.box, aid, [ln], vertical=True, continuation=False)
-        st.title = title
+        lead, deck = self.heading_columns(st.content.title, title, trad, aid)
+        if x1 - x0 < hpx + em * 9:  # too narrow for more heading columns and a body
+            lead, deck = [], []
+        right = x1 - em * 0.2
+        group: list[str] = []
+        for role, text, scale_of_head, dy in (*lead, ("headline", title, 1.0, 0.0), *deck):
+            px = hpx if role == "headline" else int(
+                min(max(hpx * scale_of_head, em * 1.1), (y1 - y0 - dy * hpx) / (len(text) + 1)))
+            ln = cv.vline(text, right - px, y0 + dy * hpx, "vhead", px)
+            cv.add(role, ln.box, aid, [ln], vertical=True, continuation=False)
+            group.append(text)
+            right -= px + em * 0.4
+        st.title = "".join(group)
+        hx = right + em * 0.4
         col_pitch = round(em * 1.5)
         xs: list[float] = []
         x = hx - em * 0.9 - em

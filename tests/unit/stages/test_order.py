@@ -668,3 +668,76 @@ def test_a_subhead_is_a_paragraph_of_its_articles_text_not_part_of_its_title() -
     subhead = [k for k, p in enumerate(module.paragraphs) if p == "各方意見"]
     assert subhead and 0 < subhead[0] < len(module.paragraphs) - 1
     assert module.paragraphs[subhead[0] + 1].startswith("乙0")
+
+
+def _headline_group(deck: str) -> Page:
+    """A vertical article whose headline is set in three columns, as 1930s papers set
+    them: a lead column (引題) at 1.8 body ems against the headline's right side, the
+    headline at 3 ems, a deck column (`deck`) at 1.8 ems, then five body columns. The lead
+    column is typed HEADLINE by its size, as classify's size rules leave it."""
+
+    def column(x: float, y0: float, text: str, w: float) -> Line:
+        return Line(id=f"l{x}", box=Box(x, y0, x + w, y0 + len(text) * w), text=text,
+                    vertical=True)
+
+    def block(rid: str, kind: RegionType, lines: list[Line]) -> Region:
+        return Region(rid, kind, Box.hull(ln.box for ln in lines), lines=lines, vertical=True)
+
+    lead = column(1250, 100, "省府派員視察", 1.8 * EM)
+    head = column(1250 - 3 * EM - 8, 100, "南北通車旅客日增", 3 * EM)
+    deck_col = column(head.box.x0 - 1.8 * EM - 8, 100 + EM, deck, 1.8 * EM)
+    x = deck_col.box.x0 - EM - 12
+    body = [
+        Line(id=f"b{i}", box=Box(x - i * PITCH, 100, x - i * PITCH + EM, 900),
+             text=f"甲{i}" + "文" * 16 + "、", vertical=True)
+        for i in range(5)
+    ]
+    page = regions_page(
+        block("r1", RegionType.HEADLINE, [lead]),
+        block("r2", RegionType.HEADLINE, [head]),
+        block("r3", RegionType.HEADLINE, [deck_col]),
+        block("r4", RegionType.BODY, body),
+    )
+    page.writing_mode = WritingMode.VERTICAL
+    page.text_height = EM
+    return page
+
+
+def test_a_vertical_headline_set_in_several_columns_is_one_title() -> None:
+    """Lead column, headline and deck read as one title (as transcriptions of 1930s
+    pages record it); the lead column is the headline's kicker, not an article of its own."""
+    from digitize.stages.modules import page_modules
+    from digitize.stages.vertical_types import vertical_lead_columns
+
+    page = _headline_group("當局已籌撥專款辦理")
+    vertical_lead_columns(page, EM)
+    assert page.region("r1").type is RegionType.KICKER
+    assert page.region("r2").type is page.region("r3").type is RegionType.HEADLINE
+    order(page)
+    assert len({r.article_id for r in page.regions}) == 1
+    (module,) = page_modules(page, 0, "1", [])
+    assert module.headline == "省府派員視察南北通車旅客日增當局已籌撥專款辦理"
+    assert module.kicker == module.subtitle == ""
+    assert module.paragraphs[0].startswith("甲0")
+
+
+def test_a_body_column_typed_as_heading_stays_out_of_the_title() -> None:
+    """A column that runs on like text (a sentence ends inside it) is no deck, whatever
+    size typing gave it."""
+    from digitize.stages.modules import page_modules
+
+    page = _headline_group("暇助縫人製衣。明珠年十六，嫡絡")
+    order(page)
+    (module,) = page_modules(page, 0, "1", [])
+    assert module.headline == "省府派員視察南北通車旅客日增"
+
+
+def test_a_column_as_large_as_the_headline_beside_it_is_no_lead() -> None:
+    from digitize.stages.vertical_types import vertical_lead_columns
+
+    page = _headline_group("當局已籌撥專款辦理")
+    r1 = page.region("r1")
+    r1.lines[0].box = Box(r1.box.x0, r1.box.y0, r1.box.x0 + 3 * EM, r1.box.y0 + 6 * 3 * EM)
+    r1.box = r1.lines[0].box
+    vertical_lead_columns(page, EM)
+    assert r1.type is RegionType.HEADLINE

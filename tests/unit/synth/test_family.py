@@ -22,6 +22,7 @@ from digitize.synth.family import (
     random_issue,
     split_of,
 )
+from digitize.synth.layouts import vertical_page
 from digitize.synth.render import build_issue, has_glyph, render_issue
 from digitize.synth.spec import IssueSpec, Module, PageSpec
 
@@ -263,3 +264,32 @@ def test_vertical_articles_carry_subheads_inside_their_text() -> None:
             body_width = after["lines"][0]["bbox"][2] - after["lines"][0]["bbox"][0]
             assert width > body_width
     assert found >= 2
+
+
+def test_vertical_headlines_are_set_in_several_columns_read_as_one_title() -> None:
+    """Vertical articles may set their headline in columns of falling size: a lead
+    column (kicker) at its right, a deck (subtitle) at its left, each smaller than the
+    headline; the article's title is the columns in reading order."""
+    groups = 0
+    for seed in (1, 2, 3):
+        gt = build_issue(vertical_page(seed=seed, cols=5), seed=seed).gt
+        page = gt["pages"][0]
+        for art in gt["articles"]:
+            heads = [
+                r for rid in page["reading_order"]
+                for r in page["regions"]
+                if r["id"] == rid and r["article"] == art["id"]
+                and r["type"] in ("kicker", "headline", "subtitle")
+            ]
+            assert [r["type"] for r in heads].count("headline") == 1
+            assert art["title"] == "".join(r["text"] for r in heads)
+            main = next(r for r in heads if r["type"] == "headline")
+            for r in heads:
+                assert r["vertical"]
+                if r is not main:
+                    groups += 1
+                    width = r["bbox"][2] - r["bbox"][0]
+                    assert width < main["bbox"][2] - main["bbox"][0]
+                    side = r["bbox"][0] >= main["bbox"][2] - 2
+                    assert side == (r["type"] == "kicker")
+    assert groups >= 3
