@@ -86,7 +86,8 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     d = max(0.0, hb.y0 - rb.y1) + em + max(rb.x0 - hb.x1, hb.x0 - rb.x1)
             elif hb.y0 <= rb.y0 + em / 2:
                 opens = r.jump is not None and r.jump.direction == "in"
-                if rb.x_overlap(hb) > 0:
+                # Boxes are padded: a few pixels in common is no standing under.
+                if rb.x_overlap(hb) > em / 2:
                     if (
                         not rule_between_v(hb, rb, rules)
                         and not jump_between(hb, rb, jumps, em)

@@ -741,3 +741,36 @@ def test_a_column_as_large_as_the_headline_beside_it_is_no_lead() -> None:
     r1.box = r1.lines[0].box
     vertical_lead_columns(page, EM)
     assert r1.type is RegionType.HEADLINE
+
+
+def test_a_column_touching_the_next_headline_by_its_padding_is_not_under_it() -> None:
+    """Two modules side by side, parted by a column rule. The right module's headline is
+    centred over its columns but not over its first one, whose padded box reaches a pixel
+    past the rule into the left module's headline: that column is the right article's,
+    not the left's (a synthetic page lost an article's opening this way)."""
+
+    def lines(x0: float, x1: float, y0: float, n: int, tag: str) -> list[Line]:
+        return [
+            Line(id=f"{tag}{i}", box=Box(x0, y0 + i * PITCH, x1, y0 + i * PITCH + EM),
+                 text=f"{tag}{i}" + "文" * 8 + ("。" if i == n - 1 else ""))
+            for i in range(n)
+        ]
+
+    def block(rid: str, kind: RegionType, lns: list[Line]) -> Region:
+        return Region(rid, kind, Box.hull(ln.box for ln in lns), lines=lns)
+
+    rule = Region("rule", RegionType.RULE, Box(396, 100, 402, 800))
+    left_head = block("lh", RegionType.HEADLINE, [Line(id="lh0", box=Box(40, 100, 400, 160),
+                                                       text="左边文章的标题")])
+    left_body = block("lb", RegionType.BODY, lines(40, 390, 180, 14, "左"))
+    right_head = block("rh", RegionType.HEADLINE, [Line(id="rh0", box=Box(720, 100, 1120, 160),
+                                                        text="右边文章的标题")])
+    cols = [(398, 640), (660, 900), (920, 1160), (1180, 1360)]
+    right = [block(f"c{k}", RegionType.BODY, lines(x0, x1, 180, 14, f"右{k}"))
+             for k, (x0, x1) in enumerate(cols)]
+    page = regions_page(rule, left_head, left_body, right_head, *right)
+    page.text_height = EM
+    order(page)
+    assert page.region("c0").article_id == page.region("c1").article_id
+    assert page.region("c0").article_id == page.region("rh").article_id
+    assert page.region("c0").article_id != page.region("lh").article_id
