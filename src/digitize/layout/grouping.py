@@ -21,6 +21,7 @@ from digitize.layout.module_cues import (
     kicks_off,
     opened_before,
     opened_beside,
+    opened_tiers,
     rule_between_h,
     rule_between_v,
     same_cell,
@@ -49,6 +50,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
     cell = cells(page, rules, em)
     heads = sorted((r for r in regions if r.type is RegionType.HEADLINE), key=region_key)
     jumps = [(r.box, r.jump.direction) for r in regions if r.jump is not None]
+    tiers = opened_tiers(page, em)
     anchor: dict[str, str] = {}
     for h in heads:
         anchor[h.id] = h.id
@@ -92,7 +94,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                         not rule_between_v(hb, rb, rules)
                         and not jump_between(hb, rb, jumps, em)
                         and not opened_beside(hb, rb, jumps, em)
-                        and not opened_before(hb, rb, jumps, em)
+                        and not opened_before(hb, rb, tiers, em)
                         and not headline_between(h, r, heads)
                         and not (opens and rb.y0 - hb.y1 > 2 * em)
                     ):
@@ -101,7 +103,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     hb.x1 <= rb.x0
                     and not opens
                     and not opened_beside(hb, rb, jumps, em)
-                    and not opened_before(hb, rb, jumps, em)
+                    and not opened_before(hb, rb, tiers, em)
                     and not rule_between_h(hb, rb, rules)
                     and not rule_between_v(hb, rb, rules)
                 ):

@@ -86,6 +86,35 @@ def opened_before(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: floa
     )
 
 
+def opened_tiers(page: Page, em: float) -> list[tuple[Box, str]]:
+    """The 上接 lines as `opened_before` should see them: each reaching across the tier
+    it opens. A continuation's first row is the 上接 line over its first column and, in
+    the column beside that one, the picture or caption set level with it; the text under
+    that picture is the continuation's too, though the short 上接 line stands nowhere
+    under the headline of the article above the tier (a synthetic page gave that
+    article the continuation's columns). Every jump line is returned as it is, too."""
+    regions = page.regions
+    pictures = [r.box for r in regions if r.type in (RegionType.PHOTO, RegionType.CAPTION)]
+    text = [r.box for r in regions if r.type is RegionType.BODY]
+    out: list[tuple[Box, str]] = []
+    for r in regions:
+        if r.jump is None:
+            continue
+        j = r.box
+        out.append((j, r.jump.direction))
+        if r.jump.direction == "in":
+            under = [b for b in text if 0 <= b.y0 - j.y1 <= 2 * em and b.x_overlap(j) > 0]
+            reach = max([j.x1, *(b.x1 for b in under)])
+            level = [
+                b
+                for b in pictures
+                if abs(b.y0 - j.y0) <= 2 * em and 0 <= b.x0 - reach <= 2.5 * em
+            ]
+            if level:
+                out.append((Box.hull([j, *level]), "in"))
+    return out
+
+
 def stands_over(r: Region, head: Region, page: Page, em: float) -> bool:
     """A line set right over a headline (the top within two ems of its foot) though not
     across it: a kicker flush with the module's left edge over a centred headline. Only

@@ -774,3 +774,46 @@ def test_a_column_touching_the_next_headline_by_its_padding_is_not_under_it() ->
     assert page.region("c0").article_id == page.region("c1").article_id
     assert page.region("c0").article_id == page.region("rh").article_id
     assert page.region("c0").article_id != page.region("lh").article_id
+
+
+def test_a_continuation_opening_beside_a_picture_keeps_the_text_under_it() -> None:
+    """A 上接 line opens a continuation in the first column of a lower tier; the picture
+    (caption above it) in the next column starts on the same row, and the column under
+    the picture is the continuation's, not the article's whose headline stands far above
+    the tier over that column."""
+    from digitize.model import JumpMarker
+
+    def col(rid: str, x0: float, x1: float, y0: float, y1: float, text: str) -> Region:
+        n = int((y1 - y0) // PITCH)
+        lns = [
+            Line(id=f"{rid}{i}", box=Box(x0, y0 + i * PITCH, x1, y0 + i * PITCH + EM),
+                 text=f"{text}{i}" + "文" * 8 + ("。" if i == n - 1 and text != "续" else ""))
+            for i in range(n)
+        ]
+        return Region(rid, RegionType.BODY, Box.hull(ln.box for ln in lns), lines=lns)
+
+    def head(rid: str, x0: float, x1: float, text: str) -> Region:
+        ln = Line(id=f"{rid}0", box=Box(x0, 100, x1, 160), text=text)
+        return Region(rid, RegionType.HEADLINE, ln.box, lines=[ln])
+
+    jump_line = Line(id="j0", box=Box(40, 760, 160, 790), text="上接二版")
+    jump = Region("jump", RegionType.JUMP, jump_line.box, lines=[jump_line],
+                  jump=JumpMarker("in", "2", "上接二版"))
+    caption_line = Line(id="cap0", box=Box(420, 768, 800, 798), text="志愿者正在参加读书节。")
+    page = regions_page(
+        head("hb", 40, 380, "左边文章"),
+        col("b", 40, 380, 180, 700, "左"),
+        head("ha", 420, 1300, "上面文章的标题"),
+        col("a1", 420, 800, 180, 700, "上"),
+        col("a2", 840, 1300, 180, 700, "右"),
+        jump,
+        col("c0", 40, 380, 800, 1500, "续"),
+        Region("cap", RegionType.CAPTION, caption_line.box, lines=[caption_line]),
+        Region("photo", RegionType.PHOTO, Box(420, 805, 800, 1100)),
+        col("c1", 420, 800, 1110, 1500, "图"),
+    )
+    page.text_height = EM
+    order(page)
+    assert page.region("c1").article_id == page.region("jump").article_id
+    assert page.region("c1").article_id != page.region("ha").article_id
+    assert page.region("a1").article_id == page.region("ha").article_id
