@@ -88,7 +88,8 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     d = max(0.0, hb.y0 - rb.y1) + em + max(rb.x0 - hb.x1, hb.x0 - rb.x1)
             elif hb.y0 <= rb.y0 + em / 2:
                 opens = r.jump is not None and r.jump.direction == "in"
-                # Boxes are padded: a few pixels in common is no standing under.
+                # Boxes are padded: a few pixels in common is no standing under, the
+                # box stands beside the headline.
                 if rb.x_overlap(hb) > em / 2:
                     if (
                         not rule_between_v(hb, rb, rules)
@@ -100,7 +101,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     ):
                         d = max(0.0, rb.y0 - hb.y1)
                 elif (
-                    hb.x1 <= rb.x0
+                    hb.x1 <= rb.x0 + em / 2
                     and not opens
                     and not opened_beside(hb, rb, jumps, em)
                     and not opened_before(hb, rb, tiers, em)
@@ -111,7 +112,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     # a 上接 line over them, beside the headline, opens another part).
                     d = 3 * em + (rb.x0 - hb.x1) + max(0.0, rb.y0 - hb.y1)
                 elif (
-                    rb.x1 <= hb.x0
+                    rb.x1 <= hb.x0 + em / 2
                     and r.id in cell
                     and h.id in cell
                     and same_cell(cell[r.id], cell[h.id], em)

@@ -817,3 +817,28 @@ def test_a_continuation_opening_beside_a_picture_keeps_the_text_under_it() -> No
     assert page.region("c1").article_id == page.region("jump").article_id
     assert page.region("c1").article_id != page.region("ha").article_id
     assert page.region("a1").article_id == page.region("ha").article_id
+
+
+def test_a_column_whose_padded_box_touches_the_headline_beside_it_is_its_article() -> None:
+    """A headline over the first columns of its module; the next column's padded box
+    reaches a pixel into the headline's: it stands beside the headline, so it is claimed
+    as a column right of it, not lost between "under" and "beside"."""
+
+    def col(rid: str, x0: float, x1: float) -> Region:
+        lns = [
+            Line(id=f"{rid}{i}", box=Box(x0, 200 + i * PITCH, x1, 200 + i * PITCH + EM),
+                 text=f"{rid}{i}" + "文" * 7 + "。")
+            for i in range(12)
+        ]
+        return Region(rid, RegionType.BODY, Box.hull(ln.box for ln in lns), lines=lns)
+
+    head_line = Line(id="h0", box=Box(40, 100, 601, 170), text="评论文章的标题")
+    page = regions_page(
+        Region("h", RegionType.HEADLINE, head_line.box, lines=[head_line]),
+        col("c0", 40, 300),
+        col("c1", 330, 590),
+        col("c2", 600, 860),
+    )
+    page.text_height = EM
+    order(page)
+    assert page.region("c2").article_id == page.region("h").article_id is not None
