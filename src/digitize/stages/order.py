@@ -87,9 +87,12 @@ def order(page: Page) -> None:
         r.article_id = None
     for k, key in enumerate(_module_order(text_modules, em), 1):
         regs = [r for r in text_modules[key] if r.type.is_text]
-        # Page furniture is never an article: an advert, or a section label ("本地新闻")
-        # that no headline claimed.
-        furniture = all(r.type in (RegionType.AD, RegionType.LABEL) for r in regs)
+        # Page furniture is never an article: an advert, a section label ("本地新闻")
+        # that no headline claimed, or a scrap of less than two letters (a stray mark
+        # or digit boxed apart: an article record of "★" or "4" helps no reader).
+        furniture = all(r.type in (RegionType.AD, RegionType.LABEL) for r in regs) or (
+            sum(ch.isalnum() for r in regs for ch in r.text) < 2
+        )
         article = None if furniture else f"p{page.number}_a{k}"
         for r in text_modules[key]:
             r.article_id = article

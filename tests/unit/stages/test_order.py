@@ -842,3 +842,26 @@ def test_a_column_whose_padded_box_touches_the_headline_beside_it_is_its_article
     page.text_height = EM
     order(page)
     assert page.region("c2").article_id == page.region("h").article_id is not None
+
+
+def test_a_scrap_of_one_character_is_no_article() -> None:
+    """A stray mark or digit the detector boxed apart, which no headline claims, is read
+    in place but makes no article record; a one-character module of a real word does not
+    exist, so nothing a reader wants is lost (the page text keeps it)."""
+
+    def region(rid: str, x0: float, y0: float, text: str, kind: RegionType) -> Region:
+        ln = Line(id=f"{rid}0", box=Box(x0, y0, x0 + max(EM, EM * len(text)), y0 + EM),
+                  text=text)
+        return Region(rid, kind, ln.box, lines=[ln])
+
+    page = regions_page(
+        region("h", 40, 300, "标题文字", RegionType.HEADLINE),
+        region("b", 40, 350, "正文第一行写了很多的字。", RegionType.BODY),
+        region("star", 900, 100, "★", RegionType.BODY),  # above the headline: unclaimed
+        region("digit", 1100, 100, "4", RegionType.BODY),
+    )
+    page.text_height = EM
+    order(page)
+    assert page.region("b").article_id is not None
+    assert page.region("star").article_id is None and page.region("digit").article_id is None
+    assert {"star", "digit"} <= set(page.reading_order)
