@@ -1,7 +1,7 @@
 """Region types of vertical columns that need the page's headlines and modules: a
 headline's kicker set at text size or in display type, and advertisements of poster
-type. A helper of the
-classify stage (`stages/classify.py`), the one region typer, which calls them."""
+type. A helper of the classify stage (`stages/classify.py`), the one region typer,
+which calls them."""
 
 from __future__ import annotations
 
