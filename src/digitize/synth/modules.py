@@ -442,13 +442,16 @@ class PageRenderer(PageBase):
         scale = sub_rng.uniform(2.4, 3.0) if with_subheads else m.headline_scale * 0.8
         hpx = int(min(em * scale, (y1 - y0) / max(1, len(title) + 1)))
         lead, deck = self.heading_columns(st.content.title, title, trad, aid)
-        if x1 - x0 < hpx + em * 9:  # too narrow for more heading columns and a body
+        # Only a headline of two ems or more has lead and deck columns: they are display
+        # type, 1.3 ems at least (1939 fold: leads 1.5-1.7 body ems, decks 2-3), and
+        # smaller than the headline. The module must keep room for its body.
+        if hpx < 2 * em or x1 - x0 < hpx + em * 9:
             lead, deck = [], []
         right = x1 - em * 0.2
         group: list[str] = []
         for role, text, scale_of_head, dy in (*lead, ("headline", title, 1.0, 0.0), *deck):
             px = hpx if role == "headline" else int(
-                min(max(hpx * scale_of_head, em * 1.1), (y1 - y0 - dy * hpx) / (len(text) + 1)))
+                min(max(hpx * scale_of_head, em * 1.3), (y1 - y0 - dy * hpx) / (len(text) + 1)))
             ln = cv.vline(text, right - px, y0 + dy * hpx, "vhead", px)
             cv.add(role, ln.box, aid, [ln], vertical=True, continuation=False)
             group.append(text)
