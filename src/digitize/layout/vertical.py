@@ -31,8 +31,13 @@ from digitize.layout.groups import DisjointSet, bands, connected, merge_row
 from digitize.layout.metrics import TypeSizes, page_em
 from digitize.model import Box, Image, Line, Page, Region, RegionType, WritingMode
 
-# Share of the page's text (in characters) that must be vertical for the page to be.
+# Share of the page's text (in characters) that must be vertical for the page to be; or
+# MIXED_SHARE where its display lines (headlines) are mostly vertical: a vertical page
+# with a band of horizontal rows across it has 39-56 % of its text vertical on the rendered
+# corpus, a horizontal page with a vertical module at most 37 %, and only the first sets
+# more of its headlines in columns than in rows.
 VERTICAL_SHARE = 0.6
+MIXED_SHARE = 0.35
 # Detector column boxes are about this many ems wide (DB unclip around the ink).
 COLUMN_PER_EM = 1.45
 # A column at least this many body ems wide is display type (headline, ad lettering).
@@ -49,11 +54,26 @@ def _chars(line: Line) -> float:
 
 def writing_mode(lines: Sequence[Line]) -> WritingMode:
     """Vertical when most of the page's detected text (by estimated characters) runs top
-    to bottom. Asked once, by the segment stage, which stores the answer on the page."""
+    to bottom, or a good part of it does and its headlines are mostly columns (the
+    articles of the page are vertical ones; a band of rows is one module among them).
+    Asked once, by the segment stage, which stores the answer on the page (and by detect
+    for the body size, on the same lines)."""
     vert = sum(_chars(ln) for ln in lines if ln.vertical)
     total = sum(_chars(ln) for ln in lines)
-    if total > 0 and vert >= VERTICAL_SHARE * total and vert >= 20:
+    if total <= 0 or vert < 20:
+        return WritingMode.HORIZONTAL
+    if vert >= VERTICAL_SHARE * total:
         return WritingMode.VERTICAL
+    if vert >= MIXED_SHARE * total:
+        body = statistics.median(min(ln.box.width, ln.box.height) for ln in lines)
+        display = [
+            ln
+            for ln in lines
+            if min(ln.box.width, ln.box.height) >= DISPLAY * body and _chars(ln) >= 2
+        ]
+        columns = sum(ln.vertical for ln in display)
+        if columns > len(display) - columns:
+            return WritingMode.VERTICAL
     return WritingMode.HORIZONTAL
 
 

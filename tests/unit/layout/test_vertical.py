@@ -84,6 +84,28 @@ def test_horizontal_pages_keep_the_column_grid() -> None:
     assert writing_mode(page.lines) is WritingMode.VERTICAL
 
 
+def _mixed_page(vertical_heads: int, horizontal_heads: int) -> list[Line]:
+    """About 45 % of the text in columns (12 columns of ~20 characters), the rest in a
+    band of 20 rows of ~19 characters; headlines (twice the body size) as asked."""
+    rows = [Line(f"r{k}", Box(10, 400 + 16 * k, 295, 415 + 16 * k)) for k in range(20)]
+    cols = [Line(f"c{k}", Box(500 - 17 * k, 10, 515 - 17 * k, 310), vertical=True)
+            for k in range(12)]
+    vheads = [Line(f"vh{k}", Box(600 + 40 * k, 10, 630 + 40 * k, 250), vertical=True)
+              for k in range(vertical_heads)]
+    hheads = [Line(f"hh{k}", Box(10, 340 + 40 * k, 250, 370 + 40 * k))
+              for k in range(horizontal_heads)]
+    return rows + cols + vheads + hheads
+
+
+def test_a_vertical_page_with_a_band_of_rows_is_vertical() -> None:
+    """Under the 60 % share, a page is still vertical when a good part of its text and
+    most of its headlines are columns (its articles are vertical, the rows one module);
+    a horizontal page with as much vertical text but headlines in rows is not."""
+    assert writing_mode(_mixed_page(4, 1)) is WritingMode.VERTICAL
+    assert writing_mode(_mixed_page(1, 4)) is WritingMode.HORIZONTAL
+    assert writing_mode(_mixed_page(2, 2)) is WritingMode.HORIZONTAL
+
+
 def _col(x: float, y0: float, y1: float, w: float = 15) -> Line:
     return Line("", Box(x, y0, x + w, y1), vertical=True)
 
