@@ -501,10 +501,11 @@ def _masthead_rows(rows: list[Line], rules: Sequence[Box], em: float) -> list[Li
     modules = [Box.hull(ln.box for ln in s) for s in stacks if len(s) >= 3]
 
     def heads(b: Box) -> bool:
-        return any(
-            -0.5 * b.height <= m.y0 - b.y1 <= 2 * b.height
-            and m.x_overlap(b) >= 0.5 * min(m.width, b.width)
-            for m in modules
+        # A module of rows set in several columns is a stack per column: a headline
+        # centred over it stands over two or more of them, over each only in part.
+        under = [m for m in modules if -0.5 * b.height <= m.y0 - b.y1 <= 2 * b.height]
+        return any(m.x_overlap(b) >= 0.5 * min(m.width, b.width) for m in under) or (
+            sum(m.x_overlap(b) for m in under) >= 0.5 * b.width
         )
 
     return [ln for s in stacks if len(s) < 3 for ln in s if not heads(ln.box)]

@@ -53,6 +53,18 @@ def test_rows_above_the_columns_are_masthead_unless_a_module() -> None:
     assert sorted(ln.id for ln in mast) == ["r90", "r91"]
 
 
+def test_a_headline_centred_over_a_module_of_row_columns_is_no_masthead() -> None:
+    """A band of rows set in several columns stacks per column; its headline, centred
+    over the band, stands over two columns in part and over neither by half its width.
+    It heads the band, so it is no masthead (a rendered vertical page lost the band's
+    headline to the masthead)."""
+    plate = _row(90, 1400, 20, 1600, h=60)  # over no module
+    head = _row(92, 290, 110, 490, h=50)  # over two columns, 50 and 90 of its 200 px
+    columns = [_module(100 + 300 * k, 170, 6, first=20 * (k + 2)) for k in range(4)]
+    mast = _masthead_rows([plate, head, *(ln for c in columns for ln in c)], [], EM)
+    assert sorted(ln.id for ln in mast) == ["r90"]
+
+
 def test_two_rows_stay_apart_three_read_as_text() -> None:
     """A headline and its deck (two rows) stay blocks of their own, as on 1930s pages; a
     stack of three rows or more is running text and one block."""
