@@ -494,6 +494,15 @@ def _paragraphs(lines: list[Line], em: float) -> None:
         ln.paragraph_start = k == 0 or ln.box.y0 - top >= 1.4 * em
 
 
+def over_band(head: Box, under: Sequence[Box]) -> bool:
+    """Whether a headline stands over the blocks set right under it: over half of one of
+    them, or, over a module of rows set in several columns (a block per column, each
+    only partly under a headline centred over the module), for half its own width."""
+    return any(m.x_overlap(head) >= 0.5 * min(m.width, head.width) for m in under) or (
+        sum(m.x_overlap(head) for m in under) >= 0.5 * head.width
+    )
+
+
 def _masthead_rows(rows: list[Line], rules: Sequence[Box], em: float) -> list[Line]:
     """The rows above the columns that are the masthead: not a module of horizontal
     running text set there (a stack of three rows or more) nor the headline over one."""
@@ -501,12 +510,7 @@ def _masthead_rows(rows: list[Line], rules: Sequence[Box], em: float) -> list[Li
     modules = [Box.hull(ln.box for ln in s) for s in stacks if len(s) >= 3]
 
     def heads(b: Box) -> bool:
-        # A module of rows set in several columns is a stack per column: a headline
-        # centred over it stands over two or more of them, over each only in part.
-        under = [m for m in modules if -0.5 * b.height <= m.y0 - b.y1 <= 2 * b.height]
-        return any(m.x_overlap(b) >= 0.5 * min(m.width, b.width) for m in under) or (
-            sum(m.x_overlap(b) for m in under) >= 0.5 * b.width
-        )
+        return over_band(b, [m for m in modules if -0.5 * b.height <= m.y0 - b.y1 <= 2 * b.height])
 
     return [ln for s in stacks if len(s) < 3 for ln in s if not heads(ln.box)]
 

@@ -40,7 +40,7 @@ from digitize.layout.column import (
     quote_spans,
 )
 from digitize.layout.cues import to_grey
-from digitize.layout.vertical import indent_evidence
+from digitize.layout.vertical import indent_evidence, over_band
 from digitize.model import UNREAD, Box, Glyph, Image, Line, Page, RegionType, WritingMode
 from digitize.text.correct import (
     DUN,
@@ -156,14 +156,16 @@ def _turn_rows(groups: list[list[Line]]) -> None:
     for hull, rows, evidence in blocks:
         if evidence == 0:
             size = min(ln.box.height for ln in rows)
-            below = [
-                (b.y0, ev)
+            near = [
+                (b, ev)
                 for b, ev in settled
-                if ev != 0
-                and b.y0 >= hull.y1 - 0.5 * size
-                and b.y0 - hull.y1 <= 2 * size
-                and b.x_overlap(hull) >= 0.5 * min(b.width, hull.width)
+                if ev != 0 and b.y0 >= hull.y1 - 0.5 * size and b.y0 - hull.y1 <= 2 * size
             ]
+            below = [
+                (b.y0, ev) for b, ev in near if b.x_overlap(hull) >= 0.5 * min(b.width, hull.width)
+            ]
+            if not below and over_band(hull, [b for b, _ in near]):
+                below = [(b.y0, ev) for b, ev in near if b.x_overlap(hull) > 0]
             evidence = min(below)[1] if below else 0
         settled.append((hull, evidence))
         if evidence <= 0:

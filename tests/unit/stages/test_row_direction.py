@@ -36,6 +36,21 @@ def test_a_headline_over_rows_set_right_to_left_is_turned_with_them() -> None:
     assert (head.text, body[0].text) == ("女子銀行", "南京路十五號。")
 
 
+def test_a_headline_centred_over_a_band_of_row_columns_reads_like_the_band() -> None:
+    """A band of rows set in four columns, its headline centred over the band: over two
+    columns, each for less than half its width. It reads the way the band does."""
+    head = _row("推廣識字運動", 290, 100, 490, h=45)
+    columns = [
+        [
+            _row("市政府決定撥款興建學校，", 100 + 300 * k, 150, 340 + 300 * k),
+            _row("以解決兒童失學問題。", 100 + 300 * k, 185, 340 + 300 * k),
+        ]
+        for k in range(4)
+    ]
+    _turn_rows([[head], *columns])
+    assert head.text == "推廣識字運動"
+
+
 def test_a_row_over_a_headline_follows_the_text_under_both() -> None:
     """A section name over a headline over its text: neither of the upper two has marks,
     both read the way the text does."""
