@@ -10,12 +10,23 @@ import re
 from digitize.layout.edits import CLAUSE_MARK, line_text, split_off
 from digitize.layout.grouping import assign_modules
 from digitize.layout.module_cues import kicks_off
-from digitize.model import Page, Region, RegionType
+from digitize.model import Box, Page, Region, RegionType
 
 # 1930s text closes a clause or an article with 、 or 。 and often a closing particle (云、
 # 也、); a column stopping on neither stops mid-phrase.
 _CLOSES = re.compile(r"[、。，,.！？!?]$|[云也矣焉]$")
 _KICKER_MAX = 8  # characters: a kicker (引題) is a short phrase
+
+
+def _lead_phrase(text: str, longest: int) -> bool:
+    """A kicker's text: a short phrase without a clause mark."""
+    return 2 <= len(text) <= longest and not CLAUSE_MARK.search(text)
+
+
+def _leads(column: Box, head: Box, slack: float, em: float) -> bool:
+    """A column where a vertical headline's kicker stands: against its right side,
+    top-aligned (`kicks_off`), and no longer than the headline (within `slack`)."""
+    return kicks_off(column, head, em) and column.height <= head.height + slack
 
 
 def vertical_kickers(page: Page, em: float) -> None:
@@ -35,13 +46,12 @@ def vertical_kickers(page: Page, em: float) -> None:
             continue
         last = region.lines[-1]  # columns read right to left: the last is the leftmost
         text = line_text(last).replace(" ", "")
-        if not 2 <= len(text) <= _KICKER_MAX or CLAUSE_MARK.search(text) or _CLOSES.search(text):
+        if not _lead_phrase(text, _KICKER_MAX) or _CLOSES.search(text):
             continue
         before = line_text(region.lines[-2]) if len(region.lines) > 1 else None
         if before is not None and not _CLOSES.search(before):
             continue
-        lb = last.box
-        if not any(kicks_off(lb, h.box, em) and lb.height <= h.box.height + em / 2 for h in heads):
+        if not any(_leads(last.box, h.box, em / 2, em) for h in heads):
             continue
         if before is None:
             region.type = RegionType.KICKER
@@ -65,15 +75,13 @@ def vertical_lead_columns(page: Page, em: float) -> None:
         if len(region.lines) != 1:
             continue
         text = line_text(region.lines[0]).replace(" ", "")
-        if not 2 <= len(text) <= _LEAD_MAX or CLAUSE_MARK.search(text):
+        if not _lead_phrase(text, _LEAD_MAX):
             continue
         size = region.lines[0].font_size
-        box = region.box
         if any(
             h is not region
             and size <= _LEAD_SIZE * max(ln.font_size for ln in h.lines)
-            and kicks_off(box, h.box, em)
-            and box.height <= h.box.height + size / 2
+            and _leads(region.box, h.box, size / 2, em)
             for h in heads
         ):
             region.type = RegionType.KICKER
