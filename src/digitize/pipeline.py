@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import numpy as np
@@ -37,7 +37,6 @@ from digitize.serialize.mods import mods
 from digitize.serialize.page_read import NotPageXmlError, read_page_xml
 from digitize.serialize.page_xml import PAGE_DIR, page_xml
 from digitize.serialize.page_xml import file_name as page_xml_file_name
-from digitize.serialize.pdf import ImageSource, searchable_pdf
 from digitize.serialize.records import article_records
 from digitize.serialize.text import issue_text, page_text
 from digitize.stages.classify import classify
@@ -48,6 +47,9 @@ from digitize.stages.load import PageSource, load_page
 from digitize.stages.order import order
 from digitize.stages.recognize import recognize
 from digitize.stages.segment import segment
+
+if TYPE_CHECKING:
+    from digitize.serialize.pdf import ImageSource
 
 PageStage = Callable[[Page, OcrEngine], None]
 IIIF_NAME = "manifest.json"
@@ -396,6 +398,10 @@ def _pdf(
 ) -> bytes | None:
     """The searchable PDF, or None (with a warning) when a page's scan cannot be read:
     a PDF without that page would look complete."""
+    # Imported here: fpdf costs 0.2 s at import, and page workers import this module
+    # without ever writing a PDF.
+    from digitize.serialize.pdf import searchable_pdf
+
     images: dict[int, ImageSource] = {}
     for page in issue.pages:
         try:

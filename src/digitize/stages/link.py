@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from digitize.model import (
     Article,
@@ -63,6 +62,10 @@ _HEADLINE_CONTRADICTS = 0.3
 def _assign(cost: list[list[float]]) -> list[int]:
     """Minimum-cost assignment of every row to a distinct column (scipy's
     `linear_sum_assignment`); needs at least as many columns as rows."""
+    # Imported here: scipy.optimize costs 0.2 s at import, and page workers import this
+    # module (through the pipeline) without ever linking an issue.
+    from scipy.optimize import linear_sum_assignment
+
     if not cost:
         return []
     rows, cols = linear_sum_assignment(np.asarray(cost, dtype=np.float64))
