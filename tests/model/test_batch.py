@@ -1,4 +1,4 @@
-""""""
+"""The Dask path with the real engine writes what a local run writes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-""""""
+"""`digitize run` as a user runs it: a subprocess with the real engine writes valid ALTO."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-""""""
+"""Page orientation (0/90/180/270) found with the real recognizer as the scorer."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from deskew_pages import render_page, skew_scan
 
+from digitize.engines.base import OcrEngine
 from digitize.model import Image
 from digitize.stages.deskew import (
     detect_orientation,
@@ -23,11 +24,7 @@ def vertical() -> Image:
 
 
 @pytest.mark.model
-def test_orientation_with_rapidocr(horizontal: Image, vertical: Image) -> None:
-    from digitize.engines import create
-
-    engine = create("rapidocr", preset="accurate")
-
+def test_orientation_with_rapidocr(horizontal: Image, vertical: Image, engine: OcrEngine) -> None:
     def scorer(lines: list[Image]) -> list[float]:
         return [r.confidence if r.text else 0.0 for r in engine.recognize(lines)]
 

@@ -12,8 +12,8 @@ from digitize.synth import build_issue, grid_page
 
 
 @pytest.mark.model
-def test_grey_detection_equals_rapidocr_text_detector() -> None:
-    engine = engines.create("rapidocr", threads=2, preset="accurate")
+def test_grey_detection_equals_rapidocr_text_detector(threads: int) -> None:
+    engine = engines.create("rapidocr", threads=threads, preset="accurate")
     assert isinstance(engine, RapidOcrEngine)
     img = build_issue(grid_page(3, seed=5, dpi=100)).images[0]
     ours = sorted(tuple(d.polygon) for d in engine.detect(img))
@@ -26,10 +26,10 @@ def test_grey_detection_equals_rapidocr_text_detector() -> None:
 
 
 @pytest.mark.model
-def test_banded_detection_finds_the_lines_of_a_whole_page_pass() -> None:
+def test_banded_detection_finds_the_lines_of_a_whole_page_pass(threads: int) -> None:
     """Bands differ slightly from one pass (the detector's squeeze-and-excitation blocks
     pool over their input), so lines must match by overlap, not exactly."""
-    engine = engines.create("rapidocr", threads=2, preset="accurate")
+    engine = engines.create("rapidocr", threads=threads, preset="accurate")
     assert isinstance(engine, RapidOcrEngine)
     img = build_issue(grid_page(3, seed=5, dpi=100)).images[0]
     whole = engine.detect(img)

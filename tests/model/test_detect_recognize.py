@@ -1,4 +1,5 @@
-""""""
+"""Detect and recognize stages with the real engine on rendered lines, small print and
+vertical columns."""
 
 from __future__ import annotations
 

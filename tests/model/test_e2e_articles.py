@@ -21,7 +21,7 @@ from paths import SCHEMA_DIR
 from scoring import cer, semi_global_distance, strip_ws
 
 from digitize.config import Settings
-from digitize.engines import create
+from digitize.engines.base import OcrEngine
 from digitize.model import Article, Issue, RegionType
 from digitize.pipeline import issue_files, process_page, processing_for
 from digitize.serialize.alto import block_ids
@@ -57,11 +57,10 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+def run(tmp_path_factory: pytest.TempPathFactory, engine: OcrEngine) -> Run:
     root = tmp_path_factory.mktemp("e2e") / "jumps-e2e"
     gt = render_issue(jumps_issue(), root, seed=0)
     settings = Settings(preset="accurate")
-    engine = create(settings.engine, threads=2, preset=settings.preset)
     (source,) = discover([root]).issues
     pages = []
     for ps in source.pages:

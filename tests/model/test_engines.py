@@ -1,4 +1,5 @@
-""""""
+"""Each engine and preset on rendered lines: reading, detection, provenance, the int8
+recognizer cache and character positions."""
 
 from __future__ import annotations
 
@@ -42,10 +43,10 @@ ENGINE_PRESETS = [("rapidocr", "accurate"), ("rapidocr", "fast"), ("paddleocr", 
 
 
 @pytest.fixture(scope="module", params=ENGINE_PRESETS, ids=lambda p: "-".join(p))
-def engine(request: pytest.FixtureRequest) -> Iterator[OcrEngine]:
+def engine(request: pytest.FixtureRequest, threads: int) -> Iterator[OcrEngine]:
     """Each engine and preset in turn (overrides the session engine of conftest)."""
     name, preset = request.param
-    yield engines.create(name, threads=2, preset=preset)
+    yield engines.create(name, threads=threads, preset=preset)
 
 
 
@@ -53,7 +54,7 @@ def engine(request: pytest.FixtureRequest) -> Iterator[OcrEngine]:
 
 @pytest.mark.model
 def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
 ) -> None:
     from digitize.engines.modelstore import int8_model
     from digitize.engines.rapid import RapidOcrEngine
@@ -62,7 +63,7 @@ def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
     monkeypatch.setenv("DIGITIZE_MODELS_DIR", str(tmp_path))  # the cache goes there too
     store = ModelStore(tmp_path)
     source = store.resolve(role="rec")
-    float_engine = RapidOcrEngine(threads=2, store=store, preset="accurate")
+    float_engine = RapidOcrEngine(threads=threads, store=store, preset="accurate")
     calls: list[int] = []
 
     def calibration() -> Iterator[np.ndarray]:
@@ -90,9 +91,9 @@ def test_int8_model_is_built_once_verified_and_rebuilt_when_damaged(
 
 
 @pytest.mark.model
-def test_fast_preset_reads_like_accurate_and_records_its_models() -> None:
-    fast = engines.create("rapidocr", threads=2, preset="fast")
-    accurate = engines.create("rapidocr", threads=2, preset="accurate")
+def test_fast_preset_reads_like_accurate_and_records_its_models(threads: int) -> None:
+    fast = engines.create("rapidocr", threads=threads, preset="fast")
+    accurate = engines.create("rapidocr", threads=threads, preset="accurate")
     crops = [render_line(t, size) for t in LINES for size in (22, 36)]
     a = [r.text for r in accurate.recognize(crops)]
     f = [r.text for r in fast.recognize(crops)]
@@ -145,8 +146,8 @@ def test_engine_detects_lines_and_reports_provenance(engine: OcrEngine) -> None:
 
 
 @pytest.mark.model
-def test_rapidocr_char_positions_follow_the_text() -> None:
-    eng = engines.create("rapidocr", threads=2, preset="accurate")
+def test_rapidocr_char_positions_follow_the_text(threads: int) -> None:
+    eng = engines.create("rapidocr", threads=threads, preset="accurate")
     (res,) = eng.recognize([render_line(LINES[0], 40)])
     pos = res.char_positions
     assert pos is not None and len(pos) == len(res.text) == len(res.char_confidences)

@@ -19,7 +19,7 @@ import pytest
 from scoring import READ_TYPES, ro_cer, semi_global_distance, strip_ws
 
 from digitize.config import Settings
-from digitize.engines import create
+from digitize.engines.base import OcrEngine
 from digitize.model import Box, Issue, Page, Region, RegionType
 from digitize.pipeline import process_page
 from digitize.serialize.text import article_body, page_text
@@ -86,8 +86,7 @@ class Rendered:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
-    engine = create("rapidocr", threads=2, preset="accurate")
+def rendered(tmp_path_factory: pytest.TempPathFactory, engine: OcrEngine) -> dict[str, Rendered]:
     out: dict[str, Rendered] = {}
     tmp = tmp_path_factory.mktemp("rendered")
     for name, spec in _specs().items():

@@ -1,4 +1,5 @@
-""""""
+"""Small print (10 px body, 100 dpi) read through detect, recognize and order on rendered
+pages: the stages must rescale for the detector and recognizer without losing text."""
 
 from __future__ import annotations
 

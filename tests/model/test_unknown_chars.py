@@ -1,4 +1,5 @@
-""""""
+"""A character missing from the recognizer's dictionary becomes the geta mark (〓) with
+confidence 0 at its place in the line, never a guess; known text gets none."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-""""""
+"""Vertical pages with the real engine: text and column order (right to left) on rendered
+pages, and punctuation set in the corner of its cell."""
 
 from __future__ import annotations
 
