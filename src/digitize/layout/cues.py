@@ -191,12 +191,34 @@ def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: flo
         mask[int(c.y0) : int(c.y1) + 1, int(c.x0) : int(c.x1) + 1] = 0
     k = max(3, int(em / 3))
     closed: Mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    # A column rule that touches a picture is solid with it where the two meet, so
+    # find_rules cannot take it out, and it carried the picture's box down over the
+    # columns beside it (or sank the blob's fill below the bar). A blob's box is drawn
+    # around what an opening as wide as the closing keeps, where that trims a stroke
+    # reaching an em or more out; an edge rounded off by a pixel or two stays.
+    core: Mask = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     out: list[Box] = []
-    for b, _ in _components(closed):
+    for i in range(1, n):
+        x0, y0, bw, bh, _ = (int(v) for v in stats[i])
+        b = Box(x0, y0, x0 + bw, y0 + bh)
+        if b.width < 2.5 * em or b.height < 2.5 * em:
+            continue
+        ys, xs = np.nonzero(
+            (labels[y0 : y0 + bh, x0 : x0 + bw] == i) & (core[y0 : y0 + bh, x0 : x0 + bw] > 0)
+        )
+        if xs.size:
+            trim = Box(
+                x0 + int(xs.min()),
+                y0 + int(ys.min()),
+                x0 + int(xs.max()) + 1,
+                y0 + int(ys.max()) + 1,
+            )
+            if max(trim.x0 - b.x0, b.x1 - trim.x1, trim.y0 - b.y0, b.y1 - trim.y1) > em:
+                b = trim
         if b.width < 2.5 * em or b.height < 2.5 * em or b.area < 6 * em * em:
             continue
-        x0, y0, x1, y1 = int(b.x0), int(b.y0), int(b.x1), int(b.y1)
-        fill = float(closed[y0:y1, x0:x1].mean()) / 255.0
+        fill = float(closed[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)].mean()) / 255.0
         if fill < 0.35:
             continue
         out.append(b)

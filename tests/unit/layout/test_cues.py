@@ -1,10 +1,10 @@
-"""Page cues from pixels: reverse-video panels versus heavy type."""
+"""Page cues from pixels: reverse-video panels versus heavy type, picture boxes."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from digitize.layout.cues import find_inverted, ink_mask
+from digitize.layout.cues import analyse, find_inverted, ink_mask
 from digitize.model import Box
 
 EM = 30
@@ -39,3 +39,25 @@ def test_heavy_type_run_together_is_not_reverse_video() -> None:
     line = Box(120, 112, 408, 148)
     assert float(ink_mask(img)[112:148, 120:408].mean()) / 255 > 0.55
     assert find_inverted(ink_mask(img), [line], EM) == []
+
+
+def test_a_column_rule_touching_a_picture_does_not_stretch_its_box() -> None:
+    """Rules between the columns under a picture meet its bottom edge: solid with the
+    picture, they are no rules to find_rules, and the picture's box must still end where
+    the picture does, or the columns beside them are read as part of it and dropped."""
+    img = np.full((1000, 900), 235, np.uint8)
+    img[100:300, 100:800] = 70  # the picture, a dark halftone
+    lines: list[Box] = []
+    for x in (330, 570):  # column rules from the picture's bottom edge down
+        img[300:950, x : x + 3] = 20
+    for x0, x1 in ((100, 320), (345, 560), (585, 800)):  # three columns of text
+        for y in range(320, 940, 45):
+            for gx in range(x0, x1 - 25, 32):
+                img[y : y + 28, gx : gx + 26 : 4] = 25
+                img[y : y + 28 : 4, gx : gx + 26] = 25
+            lines.append(Box(x0, y - 4, x1, y + 32))
+    photos = analyse(img, lines, EM).photos
+    assert len(photos) == 1
+    p = photos[0]
+    assert p.y1 <= 300 + EM, p  # not down over the columns
+    assert p.y0 <= 105 and p.x0 <= 105 and p.x1 >= 795, p
