@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
-from digitize.layout.headings import line_size
+from digitize.layout.headings import first_line_indented, line_size
 from digitize.layout.module_cues import (
     cells,
     centred_over,
@@ -336,7 +336,11 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
     and the first must end mid-sentence: the evidence is the text itself, so two
     articles that happen to stand side by side stay apart whenever the first one ends
     its last sentence, and neither a 下转 line ending the first nor a 上接 line opening
-    the second may be crossed. Two headed modules are never joined.
+    the second may be crossed. Two headed modules are joined only where their headlines
+    are the two halves of one printed row, parted at a wide word space ("…生活圈”
+    家门口服务更贴心"): one line each, the same size on the same line, at most 1.6
+    line heights apart, no rule between; and the second's first column opens neither a
+    paragraph nor a dateline, for its text runs on from the first's last column.
     """
     modules = _members(page, anchor)
     columns = {
@@ -345,11 +349,29 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
     }
     columns = {a: cols for a, cols in columns.items() if cols}
     headed = {a for a in columns if any(r.type is RegionType.HEADLINE for r in modules[a])}
-    if len(headed) == len(columns):
-        return
 
     def jumps(a: str, direction: str) -> bool:
         return any(r.jump is not None and r.jump.direction == direction for r in modules[a])
+
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+
+    def one_row(a: str, b: str) -> bool:
+        """The headlines of a and b are the left and right halves of one printed row."""
+        ha = [r for r in modules[a] if r.type is RegionType.HEADLINE]
+        hb = [r for r in modules[b] if r.type is RegionType.HEADLINE]
+        if len(ha) != 1 or len(hb) != 1 or len(ha[0].lines) != 1 or len(hb[0].lines) != 1:
+            return False
+        x, y = ha[0].box, hb[0].box
+        size = min(x.height, y.height)
+        return (
+            0 <= y.x0 - x.x1 <= 1.6 * size
+            and max(x.height, y.height) <= 1.2 * size
+            and abs(x.y0 - y.y0) <= 0.25 * size
+            and abs(x.y1 - y.y1) <= 0.25 * size
+            and not rule_between_h(x, y, rules)
+            and first_line_indented(columns[b][0]) is False
+            and not opens_dateline(columns[b][0].text)
+        )
 
     def follows(left: Region, right: Region) -> bool:
         a, b = left.box, right.box
@@ -368,11 +390,11 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
     while changed:
         changed = False
         for a, b in itertools.permutations(list(columns), 2):
-            if a in headed and b in headed:
+            if a in headed and b in headed and not one_row(a, b):
                 continue
             if jumps(a, "out") or jumps(b, "in") or not follows(columns[a][-1], columns[b][0]):
                 continue
-            keep, gone = (b, a) if b in headed else (a, b)
+            keep, gone = (b, a) if b in headed and a not in headed else (a, b)
             for rid, target in list(anchor.items()):
                 if target == gone:
                     anchor[rid] = keep

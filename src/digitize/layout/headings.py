@@ -1,6 +1,7 @@
 """Display lines of an article's head and foot: kicker (引题) and subtitle (副题) lines set
 smaller than the headline inside its block, a one-line body region that is really a kicker,
-and the reporter's name closing a module (sign-off).
+and the reporter's name closing a module (sign-off); and whether a column opens with an
+indented paragraph.
 
 Rules of type size and position plus a few text patterns; shared by the classify stage
 (the region typer, which retypes body kickers and sign-offs) and the link stage (which
@@ -30,6 +31,24 @@ _SUBTITLE_START = re.compile(r"^[—－―─-]{1,2}")
 
 
 _SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
+
+
+def first_line_indented(region: Region) -> bool | None:
+    """Whether the region's first line is indented against its other lines (None: unknown)."""
+    lines = [ln for ln in region.lines if ln.text.strip()]
+    if len(lines) < 2:
+        return None
+    vertical = region.vertical or lines[0].vertical
+    starts = [ln.box.y0 if vertical else ln.box.x0 for ln in lines]
+    em = lines[0].font_size
+    if em <= 0:
+        return None
+    offset = starts[0] - min(starts)
+    if offset > 0.5 * em:
+        return True
+    if offset < 0.25 * em:
+        return False
+    return None
 
 
 def line_size(lines: list[Line]) -> float:

@@ -15,6 +15,7 @@ from functools import reduce
 from digitize.layout.edits import CLAUSE_MARK
 from digitize.layout.headings import (
     TEXT_TYPES,
+    first_line_indented,
     line_size,
     peel,
 )
@@ -209,24 +210,6 @@ def _heading(regions: list[Region]) -> _Heading:
     return out
 
 
-def _first_line_indented(region: Region) -> bool | None:
-    """Whether the region's first line is indented against its other lines (None: unknown)."""
-    lines = [ln for ln in region.lines if ln.text.strip()]
-    if len(lines) < 2:
-        return None
-    vertical = region.vertical or lines[0].vertical
-    starts = [ln.box.y0 if vertical else ln.box.x0 for ln in lines]
-    em = lines[0].font_size
-    if em <= 0:
-        return None
-    offset = starts[0] - min(starts)
-    if offset > 0.5 * em:
-        return True
-    if offset < 0.25 * em:
-        return False
-    return None
-
-
 def _fill_text(module: Module) -> None:
     """Body paragraphs, headings, bylines and captions of one module.
 
@@ -270,7 +253,7 @@ def _fill_text(module: Module) -> None:
                 paras.append(text)
             elif first:
                 if after_subhead or (
-                    ends_sentence(paras[-1]) and _first_line_indented(region) is not False
+                    ends_sentence(paras[-1]) and first_line_indented(region) is not False
                 ):
                     paras.append(text)
                 else:

@@ -46,6 +46,19 @@ def _module_order(modules: dict[str, list[Region]], em: float) -> list[str]:
     return out
 
 
+def _by_rows(group: list[Region]) -> list[Region]:
+    """Top to bottom, and left to right along a printed row: the halves of a headline set
+    on one line start a pixel or two apart in either order."""
+    rows: list[list[Region]] = []
+    for r in sorted(group, key=region_key):
+        last = rows[-1] if rows else []
+        if any(r.box.y_overlap(o.box) >= 0.5 * min(r.box.height, o.box.height) for o in last):
+            last.append(r)
+        else:
+            rows.append([r])
+    return [r for row in rows for r in sorted(row, key=lambda r: (r.box.x0, r.id))]
+
+
 def _role_rank(r: Region, body_top: float, em: float) -> int:
     t = r.type
     if t is RegionType.LABEL:
@@ -109,7 +122,7 @@ def order(page: Page) -> None:
             elif vertical:
                 seq.extend(sorted(group, key=lambda r: (-r.box.x1, r.box.y0, r.id)))
             else:
-                seq.extend(sorted(group, key=region_key))
+                seq.extend(_by_rows(group))
     page.reading_order = [r.id for r in seq]
     # Vertical pages: modules keep their article ids, but the reading order is the
     # right-to-left block order of layout/vertical_order.py (columns read right to left, an

@@ -865,3 +865,44 @@ def test_a_scrap_of_one_character_is_no_article() -> None:
     assert page.region("b").article_id is not None
     assert page.region("star").article_id is None and page.region("digit").article_id is None
     assert {"star", "digit"} <= set(page.reading_order)
+
+
+def _headline_halves(second_opens: str, indented: bool) -> Page:
+    """A headline printed on one row in two halves parted by a wide word space, over four
+    columns; the second column ends mid-sentence and the third opens with `second_opens`
+    (indented as a new paragraph when `indented`)."""
+    b = PageBuilder()
+    cols = grid(4)
+    h = 2 * EM
+    b.line(cols[0][0] + 20, 100, cols[1][1] + 40, h=h, text="某区打造十五分钟生活圈")
+    b.line(cols[1][1] + 40 + 1.3 * h, 98, cols[3][1] - 20, h=h, text="家门口服务更贴心")
+    for k, (x0, x1) in enumerate(cols):
+        lines = b.column(x0, x1, 100 + h + 20, 16, f"文{k}")
+        if k == 1:
+            lines[-1].text = "文1末行近年来桃源社区坚持以人民为中"
+        if k == 2:
+            lines[0].text = second_opens
+            if indented:
+                lines[0].box = Box(x0 + 2 * EM, lines[0].box.y0, x1, lines[0].box.y1)
+    page = b.page()
+    _run(page)
+    return page
+
+
+def test_the_halves_of_a_headline_row_over_running_text_are_one_article() -> None:
+    """The detector parts a headline row at its word space, and each half would claim the
+    columns under it; the text running on from the second column into the third says the
+    halves are one headline, read left to right."""
+    page = _headline_halves("心的发展思想持续改善公共服务", indented=False)
+    arts = _articles(page)
+    assert arts["某区打"] == arts["家门口"] == arts["文00"] == arts["心的发"] == arts["文30"]
+    texts = [_text_of(page, i) for i in page.reading_order]
+    assert texts.index("某区打造十五分钟生活圈") < texts.index("家门口服务更贴心")
+
+
+def test_two_headlines_side_by_side_stay_two_articles() -> None:
+    """The same row of two headlines where the third column opens a dateline, or an
+    indented paragraph: two articles side by side."""
+    for opens, indented in (("本报讯十二月三日记者从区里获悉", False), ("心的发展思想持续改善", True)):
+        arts = _articles(_headline_halves(opens, indented))
+        assert arts["某区打"] == arts["文00"] != arts["家门口"] == arts[opens[:3]], opens
