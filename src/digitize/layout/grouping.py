@@ -144,6 +144,11 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
         head = best_head(r, True) if r.type in _FOLLOWERS else None
         if head is None:
             head = best_head(r, False)
+        if head is None and r.type is RegionType.BYLINE:
+            # A credit line that no headline above or beside claims leads into the one
+            # under it: a kicker opening with 记者 ("记者走访…发现——") whose dash was
+            # not read is typed a byline, and alone it made an article of no text.
+            head = best_head(r, True)
         frame = frame_of[r.id]
         if head is not None:
             anchor[r.id] = head.id

@@ -906,3 +906,20 @@ def test_two_headlines_side_by_side_stay_two_articles() -> None:
     for opens, indented in (("本报讯十二月三日记者从区里获悉", False), ("心的发展思想持续改善", True)):
         arts = _articles(_headline_halves(opens, indented))
         assert arts["某区打"] == arts["文00"] != arts["家门口"] == arts[opens[:3]], opens
+
+
+def test_a_credit_line_over_a_headline_leads_into_its_article() -> None:
+    """A kicker opening with 记者 whose dash was not read is typed a byline; with no
+    headline above it, it belongs to the headline under it, not to an article of its own."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0] + 60, 100, cols[0][0] + 60 + 10 * EM, text="记者走访南山街道发现")
+    b.line(cols[0][0] + 20, 100 + PITCH, cols[2][1] - 20, h=2 * EM, text="区教育局开展专项整治")
+    for x0, x1 in cols:
+        b.column(x0, x1, 100 + PITCH + 2 * EM + 20, 12, "文")
+    page = b.page()
+    _run(page)
+    credit = next(r for r in page.regions if r.text.startswith("记者"))
+    head = next(r for r in page.regions if r.text.startswith("区教育局"))
+    assert credit.type is RegionType.BYLINE
+    assert credit.article_id == head.article_id is not None
