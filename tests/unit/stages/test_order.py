@@ -903,7 +903,8 @@ def test_the_halves_of_a_headline_row_over_running_text_are_one_article() -> Non
 def test_two_headlines_side_by_side_stay_two_articles() -> None:
     """The same row of two headlines where the third column opens a dateline, or an
     indented paragraph: two articles side by side."""
-    for opens, indented in (("本报讯十二月三日记者从区里获悉", False), ("心的发展思想持续改善", True)):
+    cases = (("本报讯十二月三日记者从区里获悉", False), ("心的发展思想持续改善", True))
+    for opens, indented in cases:
         arts = _articles(_headline_halves(opens, indented))
         assert arts["某区打"] == arts["文00"] != arts["家门口"] == arts[opens[:3]], opens
 
