@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from digitize.model import Box, Line
 
 _T = TypeVar("_T")
+
+
+class _Boxed(Protocol):
+    @property
+    def box(self) -> Box: ...
+
+
+_B = TypeVar("_B", bound=_Boxed)
 
 
 class DisjointSet:
@@ -45,11 +53,11 @@ def connected(items: list[_T], join: Callable[[_T, _T], bool]) -> list[list[_T]]
     return [[items[i] for i in members] for members in sets.groups().values()]
 
 
-def bands(lines: Iterable[Line], *, across_x: bool) -> list[list[Line]]:
+def bands(lines: Iterable[_B], *, across_x: bool) -> list[list[_B]]:
     """Rows (`across_x=False`) or columns (`across_x=True`) of lines, visited in the given
     order: a line joins the first band whose last line overlaps it across the band by
-    half the smaller extent, else starts a new band."""
-    out: list[list[Line]] = []
+    half the smaller extent, else starts a new band. Lines or regions: anything boxed."""
+    out: list[list[_B]] = []
     for ln in lines:
         b = ln.box
         for band in out:

@@ -10,6 +10,7 @@ depends only on geometry and types, never on the order of `page.regions`.
 from __future__ import annotations
 
 from digitize.layout.grouping import assign_modules, body_order, region_key
+from digitize.layout.groups import bands
 from digitize.layout.headings import TEXT_TYPES, line_size
 from digitize.layout.metrics import page_em
 from digitize.layout.vertical import rule_between_x
@@ -49,13 +50,7 @@ def _module_order(modules: dict[str, list[Region]], em: float) -> list[str]:
 def _by_rows(group: list[Region]) -> list[Region]:
     """Top to bottom, and left to right along a printed row: the halves of a headline set
     on one line start a pixel or two apart in either order."""
-    rows: list[list[Region]] = []
-    for r in sorted(group, key=region_key):
-        last = rows[-1] if rows else []
-        if any(r.box.y_overlap(o.box) >= 0.5 * min(r.box.height, o.box.height) for o in last):
-            last.append(r)
-        else:
-            rows.append([r])
+    rows = bands(sorted(group, key=region_key), across_x=False)
     return [r for row in rows for r in sorted(row, key=lambda r: (r.box.x0, r.id))]
 
 
