@@ -30,7 +30,7 @@ _KICKER_END = re.compile(r"(?:[—－―─-]{1,2}|[：:])$")
 _SUBTITLE_START = re.compile(r"^[—－―─-]{1,2}")
 
 
-_SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
+SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
 
 
 def first_line_indented(region: Region) -> bool | None:
@@ -67,33 +67,38 @@ def peel(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
     while len(main) >= 2:
         text = clean_line(main[0].text)
         rest = max(ln.font_size for ln in main[1:])
-        if _KICKER_END.search(text) and main[0].font_size < _SMALLER * rest:
+        if _KICKER_END.search(text) and main[0].font_size < SMALLER * rest:
             kicker.append(main.pop(0))
         else:
             break
     while len(main) >= 2:
         text = clean_line(main[-1].text)
         rest = max(ln.font_size for ln in main[:-1])
-        if _SUBTITLE_START.match(text) and main[-1].font_size < _SMALLER * rest:
+        if _SUBTITLE_START.match(text) and main[-1].font_size < SMALLER * rest:
             subtitle.insert(0, main.pop())
         else:
             break
     return kicker, main, subtitle
 
 
-def is_body_kicker(region: Region, heads: list[tuple[Region, list[Line]]]) -> bool:
+def is_body_kicker(
+    region: Region, heads: list[tuple[Region, list[Line]]], opens_column: bool = False
+) -> bool:
     """A short body region (a line, or up to three in a narrow module) ending in "——"
     that sits above a headline of its module is a kicker that classify left as body;
-    body text never ends a column on a dash."""
+    body text never ends a column on a dash. Where the region opens its column (no text
+    right above it), a dash read as 一 ("…指出一") counts too: a column's tail may end
+    on 一 mid-word, a kicker standing alone over its headline does not."""
     lines = [ln for ln in region.lines if ln.text.strip()]
     if region.type is not RegionType.BODY or not 1 <= len(lines) <= 3:
         return False
     text = "".join(clean_line(ln.text) for ln in lines)
-    if len(text) > 30 or not re.search(r"[—－―─]{1,2}$", text):
+    ending = r"[—－―─]?一{1,2}$" if opens_column else r"[—－―─]{1,2}$"
+    if len(text) > 30 or not re.search(r"[—－―─]{1,2}$|" + ending, text):
         return False
-    size = max(ln.font_size for ln in lines)
+    size = line_size(lines)
     return any(
-        region.box.cy < h.box.cy and size < _SMALLER * line_size(main) for h, main in heads if main
+        region.box.cy < h.box.cy and size < SMALLER * line_size(main) for h, main in heads if main
     )
 
 

@@ -13,9 +13,16 @@ import re
 from digitize.layout.edits import CLAUSE_MARK, drop_char, line_text, split_off
 from digitize.layout.grouping import assign_modules, body_order
 from digitize.layout.groups import bands
-from digitize.layout.headings import TEXT_TYPES, is_body_kicker, peel, signoff
+from digitize.layout.headings import (
+    SMALLER,
+    TEXT_TYPES,
+    is_body_kicker,
+    line_size,
+    peel,
+    signoff,
+)
 from digitize.layout.metrics import page_em
-from digitize.layout.module_cues import stands_over
+from digitize.layout.module_cues import rule_between_v, stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
 from digitize.stages.vertical_types import vertical_ads, vertical_kickers, vertical_lead_columns
 from digitize.text.folio import FOLIO, printed_number
@@ -51,6 +58,7 @@ _DASH_TAIL = re.compile(r"(?<=[—－])一(?=\s*$)")
 _DASH_HEAD = re.compile(r"^(\s*)一(?=[—－])")
 _NAME = re.compile(r"^[\u4e00-\u9fff·\s]{2,8}$")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+_PAUSE = re.compile(r"[，。；、！？]")  # marks inside sentences (a headline uses spaces)
 # A caption is a sentence or two and its credit; running text beside a picture is longer.
 _CAPTION_MAX = 80
 
@@ -235,8 +243,9 @@ def _split_shared_headlines(page: Page, em: float) -> None:
         under = sorted(
             r.box.x0
             for r in texts
+            if r.box.x_overlap(hb) > 0
             # Boxes overlap: the text may start beside a second headline line.
-            if -2 * em <= r.box.y0 - hb.y1 <= 3 * em and r.box.x_overlap(hb) > 0
+            and (-2 * em <= r.box.y0 - hb.y1 <= 3 * em or _under_picture(page, hb, r.box, em))
         )
         cuts = [x for x in under if x > under[0] + 2 * em and hb.x0 + 2 * em < x < hb.x1 - 2 * em]
         for x in reversed(cuts):
@@ -263,6 +272,30 @@ def _split_shared_headlines(page: Page, em: float) -> None:
                 continue
             region.lines = left + right
             split_off(page, region, right, RegionType.HEADLINE)
+
+
+def _under_picture(page: Page, head: Box, text: Box, em: float) -> bool:
+    """The text opens right under a picture that opens the module under `head`: a
+    photo starting within three ems under the headline and ending within four over the
+    text, with nothing but captions and credits between (a lead photo set between a
+    headline and its columns)."""
+    if text.y0 <= head.y1:
+        return False
+    between = Box(text.x0, head.y1, text.x1, text.y0)
+    photo = any(
+        r.type is RegionType.PHOTO
+        and r.box.x_overlap(text) > em
+        and -em <= r.box.y0 - head.y1 <= 3 * em
+        and 0 <= text.y0 - r.box.y1 <= 4 * em
+        for r in page.regions
+    )
+    return photo and not any(
+        r.type.is_text
+        and r.type not in (RegionType.CAPTION, RegionType.BYLINE)
+        and r.box.x_overlap(between) > em / 2
+        and between.y0 < r.box.cy < between.y1
+        for r in page.regions
+    )
 
 
 def _split_headlines(page: Page) -> None:
@@ -489,9 +522,39 @@ def _masthead_bottom(page: Page) -> float:
     return max(rules) if rules else 0.12 * page.height
 
 
+def _body_sizes(page: Page) -> dict[bool, float]:
+    """Median line size of the page's body text, horizontal (False) and vertical (True)."""
+    out: dict[bool, float] = {}
+    for vertical in (False, True):
+        lines = [
+            ln
+            for r in page.regions
+            if r.type is RegionType.BODY and r.vertical == vertical
+            for ln in r.lines
+            if ln.text.strip()
+        ]
+        if len(lines) >= 5:
+            out[vertical] = line_size(lines)
+    return out
+
+
+def _reads_as_running_text(region: Region, text: str, body: dict[bool, float]) -> bool:
+    """A "headline" in body size that reads as running text (sentences: ends on 。 with
+    commas inside) is a column of text that stood apart from its module, such as the
+    last column of a vertical module beside a picture. Headlines are set larger and end
+    no sentence."""
+    size = body.get(region.vertical)
+    lines = [ln for ln in region.lines if ln.text.strip()]
+    if size is None or not lines or len(text) < 12:
+        return False
+    ends = text.rstrip().endswith(("。", "！", "？"))
+    return ends and len(_PAUSE.findall(text)) >= 2 and line_size(lines) <= 1.1 * size
+
+
 def _retype(page: Page, em: float) -> None:
     heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
     mast_bottom = _masthead_bottom(page)
+    body_sizes = _body_sizes(page)
     for region in page.regions:
         if not region.type.is_text or region.type is RegionType.LABEL:
             continue
@@ -515,6 +578,13 @@ def _retype(page: Page, em: float) -> None:
             region.type = RegionType.MASTHEAD
             continue
         if region.type is RegionType.HEADLINE:
+            # One character is no headline: it is a glyph the detector cut off the end
+            # of a column (often a horizontal box on a vertical page), and as a
+            # headline it made an article of its own and took the columns beside it.
+            one_glyph = len(CLAUSE_MARK.sub("", text).strip()) == 1
+            if one_glyph or _reads_as_running_text(region, text, body_sizes):
+                region.type = RegionType.BODY
+                continue
             _retype_headline(region, heads, em)
             continue
         credited = _CAPTION_END.search(text) is not None
@@ -638,7 +708,7 @@ def _module_roles(page: Page, em: float) -> None:
             or (-em / 2 <= h.box.y0 - r.box.y1 <= 2 * em and r.box.x_overlap(h.box) > 0)
             or stands_over(r, h, page, em)
         ]
-        if is_body_kicker(r, near):
+        if is_body_kicker(r, near, _opens_column(page, r, em)):
             r.type = RegionType.KICKER
     anchor = assign_modules(page, em)  # kickers now follow their headline
     grouped: dict[str, list[Region]] = {}
@@ -651,3 +721,18 @@ def _module_roles(page: Page, em: float) -> None:
         closing = signoff(body_order(body, vertical, em))
         if closing is not None:
             closing.type = RegionType.BYLINE
+
+
+def _opens_column(page: Page, region: Region, em: float) -> bool:
+    """No text stands right above the region in its column, or a rule parts them."""
+    b = region.box
+    rules = [r.box for r in page.regions if r.type is RegionType.RULE]
+    return not any(
+        r is not region
+        and r.type.is_text
+        and r.type is not RegionType.MASTHEAD
+        and r.box.x_overlap(b) > em / 2
+        and -em / 2 <= b.y0 - r.box.y1 < 2 * em
+        and not rule_between_v(r.box, b, rules)
+        for r in page.regions
+    )

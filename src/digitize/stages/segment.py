@@ -669,9 +669,10 @@ def _type_headline_stacks(blocks: list[_Block], sizes: TypeSizes) -> None:
             hh = h.hull()
             if hb.x_overlap(hh) < 0.3 * min(hb.width, hh.width):
                 continue
-            if 0 <= hh.y0 - hb.y1 < 1.2 * em:
+            # Detector boxes of display lines set tight reach into each other.
+            if -0.3 * em <= hh.y0 - hb.y1 < 1.2 * em:
                 kinds[id(b)] = RegionType.KICKER
-            elif 0 <= hb.y0 - hh.y1 < 1.2 * em:
+            elif -0.3 * em <= hb.y0 - hh.y1 < 1.2 * em:
                 kinds[id(b)] = RegionType.SUBTITLE
     for b in heads:
         if id(b) in kinds:

@@ -439,6 +439,68 @@ def test_headlines_of_two_modules_read_as_one_line_are_cut_where_the_second_open
     assert heads[0].box.x1 <= 500 <= heads[1].box.x0
 
 
+@pytest.mark.parametrize("photos", [True, False])
+def test_modules_opening_under_lead_photos_cut_the_headline_row_over_them(photos: bool) -> None:
+    """The same row over two modules that each open with a photo: the datelines stand
+    under the pictures, far below the line, and still count as the two openings. Without
+    the pictures, text that far down belongs to no headline of this row."""
+    line = _glyph_line("l", 100, 100, "优化营商环境激发活力区档案馆举办推进会")
+    head = Region("h", RegionType.HEADLINE, line.box, [line])
+    regions = [
+        head,
+        _region("a", RegionType.BODY, (100, 620, 380, "本报讯 6月14日，在南山")),
+        _region("c", RegionType.BODY, (502, 620, 880, "本报讯 5月20日，北港")),
+    ]
+    if photos:
+        regions += [
+            Region("p1", RegionType.PHOTO, Box(100, 170, 480, 560), []),
+            Region("p2", RegionType.PHOTO, Box(502, 170, 880, 560), []),
+        ]
+    page = regions_page(*regions)
+    classify(page)
+    heads = sorted(
+        (r.text for r in page.regions if r.type is RegionType.HEADLINE), key=line.text.index
+    )
+    expected = ["优化营商环境激发活力", "区档案馆举办推进会"] if photos else [line.text]
+    assert heads == expected
+
+
+_SENTENCES = "投入资金四千万元，新建、改建道路，群众出行更便捷。"
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "expected"),
+    [
+        (_SENTENCES, EM, RegionType.BODY),
+        # Set large, the same words stay a headline; in body size, a headline's words too.
+        (_SENTENCES, 2 * EM, RegionType.HEADLINE),
+        ("松林村老旧小区改造提速惠及居民", EM, RegionType.HEADLINE),
+    ],
+)
+def test_a_headline_in_body_size_reading_as_sentences_is_body(
+    text: str, size: float, expected: RegionType
+) -> None:
+    """A column that stood apart from its module (the last of a vertical module beside a
+    picture) was typed a headline by its isolation; its sentences give it away."""
+    cols = [
+        Region(
+            f"c{k}",
+            RegionType.BODY,
+            Box(100 + 300 * k, 300, 380 + 300 * k, 300 + 6 * PITCH),
+            [
+                Line(f"c{k}l{j}", Box(100 + 300 * k, y, 380 + 300 * k, y + EM), "相关负责人表示，")
+                for j, y in enumerate(range(300, 300 + 6 * PITCH, PITCH))
+            ],
+        )
+        for k in range(2)
+    ]
+    line = Line("hl", Box(100, 100, 100 + len(text) * size / 2, 100 + size), text)
+    head = Region("h", RegionType.HEADLINE, line.box, [line])
+    page = regions_page(head, *cols)
+    classify(page)
+    assert head.type is expected
+
+
 def test_a_headline_over_one_article_is_not_cut() -> None:
     """One opening under the line (the other columns continue it): nothing to cut."""
     line = _glyph_line("l", 100, 100, "优化营商环境激发活力区档案馆举办推进会")

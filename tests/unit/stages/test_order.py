@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from layout_pages import EM, PITCH, PageBuilder, grid, regions_page
@@ -544,6 +545,59 @@ def test_a_kicker_of_three_short_lines_over_a_narrow_headline_is_its_kicker() ->
     arts = _articles(page)
     body = next(r for r in page.regions if r.type is RegionType.BODY and r.box.x0 < cols[0][1])
     assert arts["区教育"] == arts["松林村"] == body.article_id is not None
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_a_narrow_kicker_whose_dash_read_as_yi_is_its_kicker_where_it_opens_the_column(
+    ruled: bool,
+) -> None:
+    """The same kicker with its closing dash read as 一 ("指出一"), under a rule that
+    parts it from the column of the module above: it opens its column, so it is the
+    kicker. Without the rule it reads as the tail of the column above it, which may end
+    on 一 mid-word: it stays running text."""
+    b = PageBuilder()
+    cols = grid(4)
+    x0, x1 = cols[0]
+    b.column(x0, x1, 100, 8, "丙")
+    top = 100 + 8 * PITCH + (30 if ruled else 6)
+    if ruled:
+        b.hrule(int(x0), int(x1), int(top - 18))
+    for k, part in enumerate(["区教育局召开", "专题会议", "指出一"]):
+        b.line(x0 + 40, top + k * PITCH, x1 - 40, text=part)
+    b.line(x0, top + 3 * PITCH - 6, x1, h=2 * EM, text="松林村老旧小区改造")
+    b.column(x0, x1, top + 3 * PITCH + 2 * EM + 20, 10, "甲")
+    b.column(*cols[1], 100, 24, "乙")
+    page = b.page()
+    _run(page)
+    kicker = next(r for r in page.regions if any(ln.text == "区教育局召开" for ln in r.lines))
+    assert kicker.type is (RegionType.KICKER if ruled else RegionType.BODY)
+    arts = _articles(page)
+    if ruled:
+        assert arts["区教育"] == arts["松林村"] != arts["丙00"]
+
+
+def test_display_line_stacked_smaller_on_a_headline_is_its_kicker_without_a_dash() -> None:
+    """A kicker whose dash degradation took ("聚焦民生实事"), set in display type over
+    a larger headline and so tight that their boxes overlap: it leads into that
+    headline's article instead of making an article of no text; the title is the
+    headline alone."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0] + 80, 100, cols[1][1] - 80, h=1.3 * EM, text="聚焦民生实事")
+    # Set tight: the detector's boxes of the two lines overlap by a few pixels.
+    b.line(cols[0][0] + 20, 100 + 1.3 * EM - 4, cols[1][1] - 20, h=2.2 * EM,
+           text="老旧小区改造提速惠及居民")
+    top = 100 + 3.5 * EM + 40
+    for k in (0, 1):
+        b.column(*cols[k], top, 12, f"甲{k}")
+    b.column(*cols[2], 100, 16, "乙")
+    page = b.page()
+    _run(page)
+    kinds = {r.text: r.type for r in page.regions}
+    assert kinds["聚焦民生实事"] is RegionType.KICKER
+    assert kinds["老旧小区改造提速惠及居民"] is RegionType.HEADLINE
+    arts = _articles(page)
+    assert arts["聚焦民"] == arts["老旧小"] == arts["甲00"] is not None
 
 
 def test_an_article_opens_once() -> None:
