@@ -378,7 +378,7 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
             and not opens_dateline(columns[b][0].text)
         )
 
-    def follows(left: Region, right: Region) -> bool:
+    def follows(left: Region, right: Region, bracketed: bool) -> bool:
         a, b = left.box, right.box
         gutter = b.x0 - a.x1
         tall = min(a.height, b.height)
@@ -388,7 +388,53 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
             and (abs(a.y0 - b.y0) <= level or _under_picture(page, b, a.y0, level, em))
             and a.y_overlap(b) >= 0.6 * tall
             and bool(left.text.strip())
-            and not ends_sentence(left.text)
+            and (bracketed or not ends_sentence(left.text))
+        )
+
+    markers = [(r.box, r.jump.direction) for r in page.regions if r.jump is not None]
+    solid = [r.box for r in page.regions if r.type in (RegionType.BODY, RegionType.HEADLINE)]
+
+    def marked(col: Region, direction: str) -> bool:
+        """A jump line over (上接, with at most pictures and captions between) or right
+        under (下转) the column."""
+        c = col.box
+        for m, d in markers:
+            if d != direction or m.x_overlap(c) <= 0:
+                continue
+            if direction == "out":
+                if -em <= m.y0 - c.y1 <= em:
+                    return True
+            elif m.y1 <= c.y0 + em:
+                between = Box(c.x0, m.y1, c.x1, c.y0)
+                if not any(
+                    s.x_overlap(between) > em / 2 and between.y0 < s.cy < between.y1
+                    for s in solid
+                ):
+                    return True
+        return False
+
+    def closes(b: str, depth: int = 3) -> bool:
+        """b, headless and opening nothing, closes a part: a 下转 line under its last
+        column, or under the last of headless columns set on beside it."""
+        if b in headed or any(marked(c, "in") for c in columns[b]):
+            return False
+        if marked(columns[b][-1], "out"):
+            return True
+        return depth > 0 and any(
+            c != b and follows(columns[b][-1], columns[c][0], True) and closes(c, depth - 1)
+            for c in columns
+        )
+
+    def bracketed(a: str, b: str) -> bool:
+        """Neither has a headline; a's first column opens a part (上接 over it) that none
+        of a's columns closes, and b opens nothing and closes a part (下转 under it, or
+        under the headless columns that follow it): the halves of one continuation,
+        whatever sentence the first one ends on, for a part opens once and closes once."""
+        return (
+            a not in headed
+            and marked(columns[a][0], "in")
+            and not any(marked(c, "out") for c in columns[a])
+            and closes(b)
         )
 
     changed = True
@@ -397,7 +443,9 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
         for a, b in itertools.permutations(list(columns), 2):
             if a in headed and b in headed and not one_row(a, b):
                 continue
-            if jumps(a, "out") or jumps(b, "in") or not follows(columns[a][-1], columns[b][0]):
+            if jumps(a, "out") or jumps(b, "in"):
+                continue
+            if not follows(columns[a][-1], columns[b][0], bracketed(a, b)):
                 continue
             keep, gone = (b, a) if b in headed and a not in headed else (a, b)
             for rid, target in list(anchor.items()):

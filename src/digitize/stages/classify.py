@@ -13,14 +13,7 @@ import re
 from digitize.layout.edits import CLAUSE_MARK, drop_char, line_text, split_off
 from digitize.layout.grouping import assign_modules, body_order
 from digitize.layout.groups import bands
-from digitize.layout.headings import (
-    SMALLER,
-    TEXT_TYPES,
-    is_body_kicker,
-    line_size,
-    peel,
-    signoff,
-)
+from digitize.layout.headings import TEXT_TYPES, is_body_kicker, line_size, peel, signoff
 from digitize.layout.metrics import page_em
 from digitize.layout.module_cues import rule_between_v, stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode

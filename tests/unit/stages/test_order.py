@@ -231,6 +231,38 @@ def test_headline_centred_over_module_owns_columns_on_both_sides() -> None:
     assert texts[:6] == ["续标题", "（上接", "列00", "列10", "列20", "列30"]
 
 
+@pytest.mark.parametrize("own_opening", [False, True])
+def test_a_continuation_opened_at_its_left_and_closed_at_its_right_is_one_part(
+    own_opening: bool,
+) -> None:
+    """A continuation printed without its headline: a 上接 line over the first column,
+    which ends a sentence; a picture over the next two columns, whose text starts under
+    it and begins a sentence; a 下转 line under the last. No text runs on, but the part
+    opens once and closes once: one article. Where the columns under the picture have a
+    上接 line of their own over it, they are a part of their own. Column rules stand
+    between the columns, so no cell holds more than one column."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
+    b.column(*cols[0], 100 + PITCH, 20, "续0")
+    if own_opening:
+        b.line(cols[1][0], 100, cols[1][0] + 7 * EM, text="（上接第二版）")
+    b.photo(cols[1][0], 100 + PITCH, cols[2][1], 100 + 7 * PITCH)
+    under = 100 + 8 * PITCH
+    b.column(*cols[1], under, 13, "续1")
+    b.column(*cols[2], under, 12, "续2")
+    b.line(cols[2][1] - 7 * EM, under + 12 * PITCH, cols[2][1], text="（下转第四版）")
+    for x0, _x1 in cols[1:]:  # column rules: a cell per column
+        b.vrule(x0 - 15, 90, under + 14 * PITCH)
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["续10"] == arts["续20"] == arts["（下转"] is not None
+    assert (arts["（上接"] == arts["续00"] == arts["续10"]) is not own_opening
+    if own_opening:
+        assert arts["（上接"] == arts["续00"] is not None
+
+
 def _headless_columns(first_ends: str) -> Page:
     """A 上接 line over three columns split by column rules (one cell each), no headline;
     the first column's last line ends with `first_ends`, the second's mid-sentence."""
