@@ -30,7 +30,7 @@ _KICKER_END = re.compile(r"(?:[—－―─-]{1,2}|[：:])$")
 _SUBTITLE_START = re.compile(r"^[—－―─-]{1,2}")
 
 
-_SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
+SMALLER = 0.92  # a kicker/subtitle line is set clearly smaller than the headline
 
 
 def first_line_indented(region: Region) -> bool | None:
@@ -67,14 +67,14 @@ def peel(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
     while len(main) >= 2:
         text = clean_line(main[0].text)
         rest = max(ln.font_size for ln in main[1:])
-        if _KICKER_END.search(text) and main[0].font_size < _SMALLER * rest:
+        if _KICKER_END.search(text) and main[0].font_size < SMALLER * rest:
             kicker.append(main.pop(0))
         else:
             break
     while len(main) >= 2:
         text = clean_line(main[-1].text)
         rest = max(ln.font_size for ln in main[:-1])
-        if _SUBTITLE_START.match(text) and main[-1].font_size < _SMALLER * rest:
+        if _SUBTITLE_START.match(text) and main[-1].font_size < SMALLER * rest:
             subtitle.insert(0, main.pop())
         else:
             break
@@ -98,7 +98,7 @@ def is_body_kicker(
         return False
     size = line_size(lines)
     return any(
-        region.box.cy < h.box.cy and size < _SMALLER * line_size(main) for h, main in heads if main
+        region.box.cy < h.box.cy and size < SMALLER * line_size(main) for h, main in heads if main
     )
 
 

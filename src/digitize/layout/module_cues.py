@@ -125,12 +125,19 @@ def stands_over(r: Region, head: Region, page: Page, em: float) -> bool:
         return False
     x0, x1 = (rb.x1, hb.x0) if rb.x1 <= hb.x0 else (hb.x1, rb.x0)
     gap = Box(x0, min(rb.y0, hb.y0), x1, max(rb.y1, hb.y1))
+    both = Box.hull((rb, hb))
     return not any(
         o is not r
         and o is not head
         and o.type is not RegionType.MASTHEAD
         and o.box.x_overlap(gap) > 0
         and o.box.y_overlap(gap) > 0
+        # The frame of a boxed module stands around both, not between them.
+        and not (
+            o.type is RegionType.RULE
+            and o.box.contains_point(both.x0, both.y0)
+            and o.box.contains_point(both.x1, both.y1)
+        )
         for o in page.regions
     )
 

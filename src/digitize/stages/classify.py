@@ -13,7 +13,14 @@ import re
 from digitize.layout.edits import CLAUSE_MARK, drop_char, line_text, split_off
 from digitize.layout.grouping import assign_modules, body_order
 from digitize.layout.groups import bands
-from digitize.layout.headings import TEXT_TYPES, is_body_kicker, line_size, peel, signoff
+from digitize.layout.headings import (
+    SMALLER,
+    TEXT_TYPES,
+    is_body_kicker,
+    line_size,
+    peel,
+    signoff,
+)
 from digitize.layout.metrics import page_em
 from digitize.layout.module_cues import rule_between_v, stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
@@ -51,6 +58,7 @@ _DASH_TAIL = re.compile(r"(?<=[—－])一(?=\s*$)")
 _DASH_HEAD = re.compile(r"^(\s*)一(?=[—－])")
 _NAME = re.compile(r"^[\u4e00-\u9fff·\s]{2,8}$")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+_SECTION = re.compile(r"[\u4e00-\u9fff]{2,6}")  # a section label: 本地新闻, 社会万象
 _PAUSE = re.compile(r"[，。；、！？]")  # marks inside sentences (a headline uses spaces)
 # A caption is a sentence or two and its credit; running text beside a picture is longer.
 _CAPTION_MAX = 80
@@ -578,7 +586,7 @@ def _retype(page: Page, em: float) -> None:
             if one_glyph or _reads_as_running_text(region, text, body_sizes):
                 region.type = RegionType.BODY
                 continue
-            _retype_headline(region, heads, em)
+            _retype_headline(region, heads, page, em)
             continue
         credited = _CAPTION_END.search(text) is not None
         captioned = region.type is RegionType.CAPTION or credited
@@ -611,13 +619,29 @@ def _retype(page: Page, em: float) -> None:
                 continue
 
 
-def _retype_headline(region: Region, heads: list[Region], em: float) -> None:
+def _retype_headline(region: Region, heads: list[Region], page: Page, em: float) -> None:
     """A display line ending in —— right above a headline is its kicker; one starting
-    with —— right below a headline is its subtitle."""
+    with —— right below a headline is its subtitle. A section name (a few characters,
+    no punctuation) set smaller at the top left of a larger headline, flush with the
+    module's edge rather than over the headline, is the module's label: a reverse-video
+    label that degradation left unreadable as one, or a plain one."""
     if region.vertical:
         return
     text = "".join(line_text(ln) for ln in region.lines)
     b = region.box
+    lines = [ln for ln in region.lines if ln.text.strip()]
+    if len(lines) == 1 and _SECTION.fullmatch(text.strip()):
+        for h in heads:
+            main = peel([ln for ln in h.lines if ln.text.strip()])[1]
+            if (
+                h is not region
+                and not h.vertical
+                and main
+                and lines[0].font_size < SMALLER * line_size(main)
+                and stands_over(region, h, page, em)
+            ):
+                region.type = RegionType.LABEL
+                return
     for h in heads:
         if h is region or h.vertical or h.box.x_overlap(b) <= 0:
             continue

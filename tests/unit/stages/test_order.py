@@ -632,6 +632,29 @@ def test_display_line_stacked_smaller_on_a_headline_is_its_kicker_without_a_dash
     assert arts["聚焦民"] == arts["老旧小"] == arts["甲00"] is not None
 
 
+def test_a_section_label_at_the_top_left_of_a_boxed_module_is_its_label() -> None:
+    """A boxed module: the section name "本地新闻" (a reverse-video label the scan left
+    unreadable as one) at its top left, set smaller than the centred headline whose
+    top is level with the label's foot, left of it. Not a headline of its own: no
+    article of a title and no text; the box's frame is around both, not between them."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.frame(cols[0][0] - 10, 90, cols[1][1] + 10, 100 + 16 * PITCH)
+    b.line(cols[0][0], 100, cols[0][0] + 4 * 1.4 * EM, h=1.4 * EM, text="本地新闻")
+    head_x0 = cols[0][0] + 4 * 1.4 * EM + 10
+    b.line(head_x0, 100 + 1.4 * EM + 2, cols[1][1] - 40, h=2 * EM, text="让城市更有温度")
+    top = 100 + 3.4 * EM + 30
+    for k in (0, 1):
+        b.column(*cols[k], top, 10, f"甲{k}")
+    b.column(*cols[2], 100, 16, "乙")
+    page = b.page()
+    _run(page)
+    kinds = {r.text: r.type for r in page.regions}
+    assert kinds["本地新闻"] is RegionType.LABEL
+    arts = _articles(page)
+    assert arts["本地新"] == arts["让城市"] == arts["甲00"] is not None
+
+
 def test_an_article_opens_once() -> None:
     """A one-column article at the left; beside it the first column of an article whose
     headline is set vertically at the right of its three columns. The narrow headline
