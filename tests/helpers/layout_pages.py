@@ -45,13 +45,22 @@ class PageBuilder:
         return ln
 
     def column(
-        self, x0: float, x1: float, y0: float, n: int, tag: str, para_every: int = 6
+        self,
+        x0: float,
+        x1: float,
+        y0: float,
+        n: int,
+        tag: str,
+        para_every: int = 6,
+        opens_paragraph: bool = False,
     ) -> list[Line]:
-        """n body lines; every `para_every` lines a paragraph ends short, the next is indented."""
+        """n body lines; every `para_every` lines a paragraph ends short, the next is
+        indented. The first line is indented only where the column opens a paragraph
+        (else it runs on a paragraph from the column before)."""
         out = []
         for i in range(n):
             lx0, lx1 = x0, x1
-            if i % para_every == 0 and i > 0:
+            if i % para_every == 0 and (i > 0 or opens_paragraph):
                 lx0 = x0 + 2 * EM
             if i % para_every == para_every - 1:
                 lx1 = x0 + 0.4 * (x1 - x0)

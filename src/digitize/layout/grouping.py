@@ -378,6 +378,19 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
             and not opens_dateline(columns[b][0].text)
         )
 
+    def mid_paragraph(b: str) -> bool:
+        """b, headless and opening nothing, starts in the middle of a paragraph: its
+        first line is set full out (not indented) and is no dateline, so the paragraph
+        began in the column before, even where that column ended a sentence ("…办好。”"
+        / "家住龙泉街道的魏海洋说。")."""
+        first = columns[b][0]
+        return (
+            b not in headed
+            and not any(marked(c, "in") for c in columns[b])
+            and first_line_indented(first) is False
+            and not opens_dateline(first.text)
+        )
+
     def follows(left: Region, right: Region, bracketed: bool) -> bool:
         a, b = left.box, right.box
         gutter = b.x0 - a.x1
@@ -445,7 +458,7 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
                 continue
             if jumps(a, "out") or jumps(b, "in"):
                 continue
-            if not follows(columns[a][-1], columns[b][0], bracketed(a, b)):
+            if not follows(columns[a][-1], columns[b][0], bracketed(a, b) or mid_paragraph(b)):
                 continue
             keep, gone = (b, a) if b in headed and a not in headed else (a, b)
             for rid, target in list(anchor.items()):

@@ -263,14 +263,15 @@ def test_a_continuation_opened_at_its_left_and_closed_at_its_right_is_one_part(
         assert arts["（上接"] == arts["续00"] is not None
 
 
-def _headless_columns(first_ends: str) -> Page:
+def _headless_columns(first_ends: str, second_opens_paragraph: bool = False) -> Page:
     """A 上接 line over three columns split by column rules (one cell each), no headline;
     the first column's last line ends with `first_ends`, the second's mid-sentence."""
     b = PageBuilder()
     cols = grid(3)
     b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
     for k, (x0, x1) in enumerate(cols):
-        lines = b.column(x0, x1, 100 + PITCH, 20, f"续{k}")
+        opens = k == 1 and second_opens_paragraph
+        lines = b.column(x0, x1, 100 + PITCH, 20, f"续{k}", opens_paragraph=opens)
         if k < 2:
             lines[-1].text = f"续{k}末行" + ("的" if k == 1 else first_ends)
         if k:
@@ -293,16 +294,26 @@ def test_headless_columns_whose_text_runs_on_are_one_article() -> None:
 
 
 def test_headless_column_ending_its_sentence_is_not_chained() -> None:
-    """Without the text running on there is no evidence that the columns are one article."""
-    page = _headless_columns(first_ends="。")
+    """The first column ends its sentence and the next opens a paragraph (indented):
+    without the text running on there is no evidence that the columns are one article."""
+    page = _headless_columns(first_ends="。", second_opens_paragraph=True)
     arts = _articles(page)
     assert arts["续00"] != arts["续10"]
+
+
+def test_headless_column_starting_mid_paragraph_is_chained() -> None:
+    """The first column ends a sentence ("…办好。”"), but the next starts full out and
+    with no dateline: it runs on the paragraph (”家住…说。"), so it is the same part."""
+    page = _headless_columns(first_ends="。”")
+    arts = _articles(page)
+    assert arts["（上接"] == arts["续00"] == arts["续10"] == arts["续20"] is not None
 
 
 def test_column_past_a_rule_whose_text_runs_on_joins_the_headed_module() -> None:
     """A headline over the left column only, a column rule, and a headless column beside
     it on the same line: where the left column stops mid-sentence, the text runs on in
-    the next column, whatever the rule; where it ends its sentence, nothing says so."""
+    the next column, whatever the rule; where it ends its sentence and the next opens a
+    paragraph, nothing says so."""
     for ends, joined in (("在", True), ("。", False)):
         b = PageBuilder()
         cols = grid(2)
@@ -310,7 +321,7 @@ def test_column_past_a_rule_whose_text_runs_on_joins_the_headed_module() -> None
         first = b.column(*cols[0], 180, 15, "甲")
         first[-1].text = "甲末行" + ends
         b.vrule(cols[1][0] - 15, 90, 180 + 16 * PITCH)
-        b.column(*cols[1], 180, 15, "续")
+        b.column(*cols[1], 180, 15, "续", opens_paragraph=not joined)
         page = b.page()
         _run(page)
         arts = _articles(page)
