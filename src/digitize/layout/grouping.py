@@ -117,6 +117,11 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     and h.id in cell
                     and same_cell(cell[r.id], cell[h.id], em)
                     and centred_over(hb, cell[h.id], em)
+                    # In the open (a page without rules is one cell) a headline heads
+                    # the columns at its left only if it spans a fair part of the cell,
+                    # not where it merely stands in its middle; in a frame, the frame
+                    # is the module, and a short title centred in it heads it all.
+                    and (frame_of[h.id] is not None or hb.width >= 0.3 * cell[h.id].width)
                     and not rule_between_h(rb, hb, rules)
                     and not rule_between_v(hb, rb, rules)
                 ):

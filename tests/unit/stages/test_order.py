@@ -550,6 +550,27 @@ def test_a_headline_centred_over_ruled_columns_heads_them_all() -> None:
     assert arts["甲标题"] == arts["甲00"] == arts["甲10"] == arts["甲30"] is not None
 
 
+def test_a_short_headline_in_the_middle_of_an_unruled_page_heads_only_its_columns() -> None:
+    """No rules: the page is one cell. A continuation (上接 over the left columns) and,
+    beside it, a short repeated headline that happens to stand in the middle of the
+    page, over its own column: it is no headline centred over a module, and the
+    continuation at its left stays apart."""
+    b = PageBuilder()
+    cols = grid(5)
+    b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第二版）")
+    b.column(*cols[0], 100 + PITCH, 14, "续0")
+    b.column(*cols[1], 100 + PITCH, 14, "续1")
+    b.line(cols[2][0] + 20, 100, cols[2][1] - 20, h=1.4 * EM, text="甲标题")
+    b.column(*cols[2], 100 + 1.4 * EM + 20, 14, "甲", opens_paragraph=True)
+    b.column(*cols[3], 100, 15, "乙", opens_paragraph=True)
+    b.column(*cols[4], 100, 15, "丙", opens_paragraph=True)
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲00"] is not None
+    assert arts["（上接"] == arts["续00"] != arts["甲00"]
+
+
 def test_a_column_beside_a_narrow_headline_goes_to_the_headline_centred_over_it() -> None:
     """A one-column article at the left (its text starts lower, under a byline); beside
     it five columns under a headline centred over all five, which reaches from the
