@@ -299,6 +299,26 @@ def _under_picture(page: Page, head: Box, text: Box, em: float) -> bool:
     )
 
 
+def _body_decks(page: Page) -> None:
+    """A block read as body that opens with a kicker line (ends in ——) and closes with a
+    subtitle line (opens with ——), a line or two between, is a headline deck set close
+    to body size: the headline with its kicker and subtitle, which `_split_headlines`
+    then parts. Running text neither opens nor closes a block on a dash."""
+    for region in page.regions:
+        lines = [ln for ln in region.lines if ln.text.strip()]
+        if region.type is not RegionType.BODY or region.vertical or not 3 <= len(lines) <= 5:
+            continue
+        texts = [line_text(ln) for ln in lines]
+        if (
+            _KICKER_END.search(texts[0])
+            and _SUBTITLE_START.match(texts[-1])
+            and len("".join(texts)) <= 70
+            and not any(CLAUSE_MARK.search(t) for t in texts[1:-1])
+        ):
+            region.lines = lines
+            region.type = RegionType.HEADLINE
+
+
 def _split_headlines(page: Page) -> None:
     """Kicker and subtitle lines set close to the headline in nearly its size end up in
     the headline's block; their dashes give them away (引题 ends with ——, 副题 starts
@@ -684,6 +704,7 @@ def classify(page: Page) -> None:
     _split_at_markers(page)
     _split_edges(page, em)
     _split_shared_headlines(page, em)
+    _body_decks(page)
     _split_headlines(page)
     _peel_subtitles(page, em)
     _peel_captions(page, em)

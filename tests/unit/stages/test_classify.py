@@ -117,6 +117,29 @@ def test_decks_whose_boxes_overlap_the_headlines_are_kicker_and_subtitle() -> No
     assert kinds["——排查隐患874处"] is RegionType.SUBTITLE
 
 
+def test_a_deck_read_as_body_is_kicker_headline_and_subtitle() -> None:
+    """Kicker, headline and subtitle set close to body size come out of segment as one
+    body block; its first line ends with the kicker's dash and its last opens with the
+    subtitle's: a headline deck, parted into its three roles."""
+    deck = _region(
+        "d",
+        RegionType.BODY,
+        (100, 100, 500, "与会代表普遍认为——"),
+        (100, 140, 800, "花溪园区新建公园对外开放市民休闲有"),
+        (100, 180, 300, "了好去处"),
+        (100, 220, 700, "——北港开发区累计投入资金682万元"),
+    )
+    rows = [(100, y, 400, "区人社局表示，") for y in range(280, 520, 40)]
+    col = _region("c", RegionType.BODY, *rows)
+    page = regions_page(deck, col)
+    classify(page)
+    kinds = _texts_and_types(page)
+    assert kinds["与会代表普遍认为——"] is RegionType.KICKER
+    assert kinds["花溪园区新建公园对外开放市民休闲有了好去处"] is RegionType.HEADLINE
+    assert kinds["——北港开发区累计投入资金682万元"] is RegionType.SUBTITLE
+    assert col.type is RegionType.BODY
+
+
 @pytest.mark.parametrize("centred", [False, True])
 def test_a_body_size_subtitle_is_peeled_off_the_column_under_its_headline(centred: bool) -> None:
     """A narrow module: the two-line subtitle, set in body size, reads into the column
