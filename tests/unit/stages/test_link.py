@@ -345,6 +345,27 @@ def test_identical_markers_without_headlines_pair_in_printed_order() -> None:
     assert _by_title(issue, "第二篇文章的标题").text == "乙文开头乙文结尾。"
 
 
+def test_a_repeated_headline_read_as_text_pairs_its_continuation() -> None:
+    """Two jumps to one page, printed in the opposite order there; neither continuation
+    has a headline, but one opens with the article's headline read as a line of text
+    (set near body size in a narrow module): it pairs with that article, against the
+    printed order."""
+    b1 = Builder(1)
+    _first_part(b1, "a", "雨雪天气来袭 区人社局提醒注意出行安全", "甲文开头", "2")
+    _first_part(b1, "b", "河口镇打造十五分钟生活圈 家门口服务更贴心", "乙文开头", "2")
+    b2 = Builder(2)
+    b2.add(T.BODY, ["河口镇打造十五分钟生活圈", "家门口服务更贴心"], "c")
+    raw = "（上接第1版）"
+    b2.add(T.JUMP, [raw], "c", jump=_jump(raw, "in", "1"))
+    b2.add(T.BODY, ["乙文结尾。"], "c")
+    _continuation(b2, "d", None, "甲文结尾。", "1")
+    issue = _issue(b1.page(), b2.page())
+    assert _by_title(issue, "雨雪天气来袭 区人社局提醒注意出行安全").text == "甲文开头甲文结尾。"
+    second = _by_title(issue, "河口镇打造十五分钟生活圈 家门口服务更贴心")
+    assert [p.page for p in second.parts] == [1, 2]
+    assert second.text.endswith("乙文结尾。")
+
+
 def test_identical_markers_pair_where_the_word_cut_at_the_break_is_the_issues() -> None:
     """Two continuations with the same 上接 marker and no headline, printed in the other
     order: the words cut at the breaks ("细化措|施", "群|众") are words the issue uses
