@@ -93,16 +93,16 @@ def _titles(module: Module) -> list[str]:
 
 def _headline_sim(titles: Sequence[str], dst: Module) -> float:
     """How well dst's headline repeats one of the article's titles. A continuation with
-    no headline is scored on how its text opens: a repeated headline set in a narrow
-    module near body size is read as the first line of its text."""
+    no headline scores where its text opens with one (a repeated headline set near body
+    size in a narrow module reads as its first line); a chance likeness counts 0."""
     if dst.headline:
         return max((title_similarity(dst.headline, t) for t in titles), default=0.0)
     lead = norm_title(dst.paragraphs[0]) if dst.paragraphs else ""
-    if not lead:
-        return 0.0
-    return max(
-        (title_similarity(lead[: len(norm_title(t)) + 2], t) for t in titles), default=0.0
+    sim = max(
+        (title_similarity(lead[: len(norm_title(t)) + 2], t) for t in titles if lead),
+        default=0.0,
     )
+    return sim if sim >= _HEADLINE_MATCH else 0.0
 
 
 def _continuity(src: Module, dst: Module) -> float:
