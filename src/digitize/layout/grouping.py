@@ -346,11 +346,15 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
     and the first must end mid-sentence: the evidence is the text itself, so two
     articles that happen to stand side by side stay apart whenever the first one ends
     its last sentence, and neither a 下转 line ending the first nor a 上接 line opening
-    the second may be crossed. Two headed modules are joined only where their headlines
-    are the two halves of one printed row, parted at a wide word space ("…生活圈”
-    家门口服务更贴心"): one line each, the same size on the same line, at most 1.6
-    line heights apart, no rule between; and the second's first column opens neither a
-    paragraph nor a dateline, for its text runs on from the first's last column.
+    the second may be crossed. Two other kinds of evidence stand in for a sentence that
+    runs on, where the second module has no headline and opens nothing: its first
+    column starts mid-paragraph (full out, no dateline), or the first module opens a
+    part (上接) that it does not close and the second closes it (下转). Two headed
+    modules are joined only where their headlines are the two halves of one printed
+    row, parted at a wide word space ("…生活圈” 家门口服务更贴心"): one line each, the
+    same size on the same line, at most 1.6 line heights apart, no rule between; and
+    the second's first column opens neither a paragraph nor a dateline, for its text
+    runs on from the first's last column.
     """
     modules = _members(page, anchor)
     columns = {
