@@ -93,8 +93,8 @@ def is_body_kicker(
     if region.type is not RegionType.BODY or not 1 <= len(lines) <= 3:
         return False
     text = "".join(clean_line(ln.text) for ln in lines)
-    ending = r"[—－―─]?一{1,2}$" if opens_column else r"[—－―─]{1,2}$"
-    if len(text) > 30 or not re.search(r"[—－―─]{1,2}$|" + ending, text):
+    dash = r"[—－―─]{1,2}$" + (r"|一{1,2}$" if opens_column else "")
+    if len(text) > 30 or not re.search(dash, text):
         return False
     size = line_size(lines)
     return any(
