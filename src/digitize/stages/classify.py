@@ -599,11 +599,7 @@ def _retype(page: Page, em: float) -> None:
             region.type = RegionType.MASTHEAD
             continue
         if region.type is RegionType.HEADLINE:
-            # One character is no headline: it is a glyph the detector cut off the end
-            # of a column (often a horizontal box on a vertical page), and as a
-            # headline it made an article of its own and took the columns beside it.
-            one_glyph = len(CLAUSE_MARK.sub("", text).strip()) == 1
-            if one_glyph or _reads_as_running_text(region, text, body_sizes):
+            if _reads_as_running_text(region, text, body_sizes):
                 region.type = RegionType.BODY
                 continue
             _retype_headline(region, heads, page, em)
