@@ -101,8 +101,16 @@ def _orientation_scorer(engine: OcrEngine) -> Callable[[list[Image]], list[float
     return score
 
 
-def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> PageResult:
-    """Run every page stage on one page. Never raises for a bad page: the error is returned."""
+def process_page(
+    source: PageSource,
+    engine: OcrEngine,
+    settings: Settings,
+    stages: Sequence[tuple[str, PageStage]] = PAGE_STAGES,
+) -> PageResult:
+    """Run every page stage on one page. Never raises for a bad page: the error is returned.
+
+    `stages` is the page half by default; benchmarks/replay.py stops it after recognize to
+    replay the text-only stages on stored pages."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     stage = "load"
@@ -135,7 +143,7 @@ def process_page(source: PageSource, engine: OcrEngine, settings: Settings) -> P
             image=page_image,
         )
         t = tick("deskew", t)
-        for stage, run_stage in PAGE_STAGES:
+        for stage, run_stage in stages:
             run_stage(page, engine)
             t = tick(stage, t)
         page.image = None  # the deskewed image is large and no later stage needs it
