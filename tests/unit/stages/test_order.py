@@ -640,6 +640,19 @@ def test_a_narrow_kicker_whose_dash_read_as_yi_is_its_kicker_where_it_opens_the_
         assert arts["区教育"] == arts["松林村"] != arts["丙00"]
 
 
+def _heads_over_two_columns(
+    b: PageBuilder, cols: list[tuple[int, int]], top: float, rows: int
+) -> tuple[dict[str, RegionType], dict[str, str | None]]:
+    """Columns 甲0 and 甲1 from `top` under the display lines already on `b`, and a
+    column 乙 of another article beside them; run the stages: text -> type, articles."""
+    for k in (0, 1):
+        b.column(*cols[k], top, rows, f"甲{k}")
+    b.column(*cols[2], 100, 16, "乙")
+    page = b.page()
+    _run(page)
+    return {r.text: r.type for r in page.regions}, _articles(page)
+
+
 def test_display_line_stacked_smaller_on_a_headline_is_its_kicker_without_a_dash() -> None:
     """A kicker whose dash degradation took ("聚焦民生实事"), set in display type over
     a larger headline and so tight that their boxes overlap: it leads into that
@@ -651,16 +664,9 @@ def test_display_line_stacked_smaller_on_a_headline_is_its_kicker_without_a_dash
     # Set tight: the detector's boxes of the two lines overlap by a few pixels.
     b.line(cols[0][0] + 20, 100 + 1.3 * EM - 4, cols[1][1] - 20, h=2.2 * EM,
            text="老旧小区改造提速惠及居民")
-    top = 100 + 3.5 * EM + 40
-    for k in (0, 1):
-        b.column(*cols[k], top, 12, f"甲{k}")
-    b.column(*cols[2], 100, 16, "乙")
-    page = b.page()
-    _run(page)
-    kinds = {r.text: r.type for r in page.regions}
+    kinds, arts = _heads_over_two_columns(b, cols, 100 + 3.5 * EM + 40, 12)
     assert kinds["聚焦民生实事"] is RegionType.KICKER
     assert kinds["老旧小区改造提速惠及居民"] is RegionType.HEADLINE
-    arts = _articles(page)
     assert arts["聚焦民"] == arts["老旧小"] == arts["甲00"] is not None
 
 
@@ -675,15 +681,8 @@ def test_a_section_label_at_the_top_left_of_a_boxed_module_is_its_label() -> Non
     b.line(cols[0][0], 100, cols[0][0] + 4 * 1.4 * EM, h=1.4 * EM, text="本地新闻")
     head_x0 = cols[0][0] + 4 * 1.4 * EM + 10
     b.line(head_x0, 100 + 1.4 * EM + 2, cols[1][1] - 40, h=2 * EM, text="让城市更有温度")
-    top = 100 + 3.4 * EM + 30
-    for k in (0, 1):
-        b.column(*cols[k], top, 10, f"甲{k}")
-    b.column(*cols[2], 100, 16, "乙")
-    page = b.page()
-    _run(page)
-    kinds = {r.text: r.type for r in page.regions}
+    kinds, arts = _heads_over_two_columns(b, cols, 100 + 3.4 * EM + 30, 10)
     assert kinds["本地新闻"] is RegionType.LABEL
-    arts = _articles(page)
     assert arts["本地新"] == arts["让城市"] == arts["甲00"] is not None
 
 
