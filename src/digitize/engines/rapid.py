@@ -59,6 +59,18 @@ DET_BAND_PIXELS = 4_000_000
 # Context rows computed above and below each band's core and dropped (a multiple of the
 # 32 px stride); 96 kept box agreement of 128 at less compute (models/README.md).
 DET_BAND_MARGIN = 96
+# The detector's squeeze-and-excitation blocks pool over their whole input, so the rest
+# of the page decides how it reads text set on a square grid (line pitch close to the
+# character pitch): a horizontal module among vertical ones, or beside a large one, comes
+# out as per-character dots or columns across its lines. The page is therefore also run
+# in tiles of DET_TILE px (the detect stage sets the body em to ~22 px, so ~46 em: a module
+# or two) with DET_BAND_MARGIN of context, and each neighbourhood of DET_CHOICE_WINDOW px
+# (~16 em) takes the pass whose map covers more of it: a confused pass breaks lines into
+# dots, which cover less. Neither pass alone is right on every page (models/README.md).
+DET_TILE = 1024
+DET_CHOICE_WINDOW = 352
+# Coverage is compared on maps shrunk by this factor (the window is far larger).
+_CHOICE_SHRINK = 8
 # Presets (config.Settings.preset): "accurate" runs the manifest's float weights,
 # "fast" an int8 recognizer derived from them (modelstore.int8_model).
 # Calibration lines for the int8 recognizer: rendered newspaper-like text (not taken from
@@ -142,6 +154,7 @@ class RapidOcrEngine(PairEngine):
         super().__init__(threads=threads, store=store)
         self.preset = preset
         self.band_pixels = DET_BAND_PIXELS
+        self.tile = DET_TILE
         det_session = _session(self._det_model.onnx, threads, arena=False)
         self._det_session = det_session
         self._det_mean = np.array([0.485, 0.456, 0.406], dtype=np.float64)[:, None, None]
@@ -206,12 +219,8 @@ class RapidOcrEngine(PairEngine):
 
         The same resize to multiples of 32, normalisation and DBPostProcess, without the
         BGR copy; each box keeps its own score (rapidocr re-sorts boxes but not scores).
-        The network's memory grows with its input (~180 MB per megapixel, measured), so an
-        image over DET_BAND_PIXELS is run in overlapping horizontal bands whose cores are
-        stitched into one probability map, and boxes are extracted once from that map
-        (`band_spans`). A band is not exactly the whole-page pass, since the detector's
-        squeeze-and-excitation blocks pool over their whole input; models/README.md gives
-        the measured box agreement.
+        The probability map is the page pass and the tile pass combined (`_prob_map`);
+        boxes are extracted once from it, so no line is cut where bands or tiles meet.
         """
         h, w = image.shape[:2]
         rh, rw = max(32, round(h / 32) * 32), max(32, round(w / 32) * 32)
@@ -239,15 +248,33 @@ class RapidOcrEngine(PairEngine):
         return ((tile[None] - self._det_mean) / self._det_std).astype(np.float32)[None]
 
     def _prob_map(self, grey: Image) -> npt.NDArray[np.float32]:
-        """The DB probability map (HxW float32) of a grey image with sides multiples of 32,
-        computed band by band where the image is over DET_BAND_PIXELS."""
-        feed = self._det_session.get_inputs()[0].name
+        """The DB probability map (HxW float32) of a grey image with sides multiples of 32.
+
+        Two passes: the page pass (whole, or in horizontal bands where the image is over
+        `band_pixels`, since the network's memory grows with its input: ~180 MB per
+        megapixel) and the tile pass (DET_TILE squares, local context); `choose_covering`
+        takes the better one per neighbourhood. An image of one tile runs once.
+        """
         h, w = grey.shape[:2]
-        out = np.empty((h, w), dtype=np.float32)
-        for start, end, core0, core1 in band_spans(h, w, self.band_pixels, DET_BAND_MARGIN):
-            pred = self._det_session.run(None, {feed: self._normalize(grey[start:end])})[0]
-            out[core0:core1] = pred[0, 0, core0 - start : core1 - start]
-            del pred
+        tiles = tile_spans(h, w, self.tile, DET_BAND_MARGIN)
+        bands = [
+            (*band, 0, w, 0, w) for band in band_spans(h, w, self.band_pixels, DET_BAND_MARGIN)
+        ]
+        page = self._run_spans(grey, bands)
+        if len(tiles) == 1:
+            return page
+        local = self._run_spans(grey, tiles)
+        return choose_covering(local, page, DET_CHOICE_WINDOW)
+
+    def _run_spans(self, grey: Image, spans: Sequence[Span]) -> npt.NDArray[np.float32]:
+        """The network on each span's window; each window's core goes into one map."""
+        feed = self._det_session.get_inputs()[0].name
+        out = np.empty(grey.shape[:2], dtype=np.float32)
+        for y0, y1, cy0, cy1, x0, x1, cx0, cx1 in spans:
+            window = self._normalize(grey[y0:y1, x0:x1])
+            pred = self._det_session.run(None, {feed: window})[0]
+            out[cy0:cy1, cx0:cx1] = pred[0, 0, cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+            del pred, window
         return out
 
     def models(self) -> list[ModelInfo]:
@@ -299,28 +326,68 @@ def rec_batches(order: Sequence[int], ratios: dict[int, float]) -> Iterator[list
         yield batch
 
 
+# Rows then columns of a network window and of its core: (y0, y1, core y0, core y1,
+# x0, x1, core x0, core x1).
+Span = tuple[int, int, int, int, int, int, int, int]
+
+
+def axis_spans(length: int, core: int, margin: int) -> list[tuple[int, int, int, int]]:
+    """(start, end, core start, core end) along one side of a length multiple of 32.
+
+    The cores partition the side in near-equal parts of at most about `core`, cut on the
+    network's 32 px stride grid as in a whole-image pass; each window adds `margin` of
+    context on each inner side."""
+    n = max(1, math.ceil(length / max(32, core)))
+    cuts = [min(length, round(k * length / n / 32) * 32) for k in range(n + 1)]
+    cuts[-1] = length
+    return [
+        (max(0, a - margin), min(length, b + margin), a, b)
+        for a, b in itertools.pairwise(cuts)
+        if b > a
+    ]
+
+
 def band_spans(
     height: int, width: int, pixels: int, margin: int
 ) -> list[tuple[int, int, int, int]]:
     """Horizontal bands over an image of sides multiples of 32: (start, end, core start,
-    core end) rows per band.
-
-    The cores partition the rows; each band adds `margin` context rows on each inner side,
-    and holds at most about `pixels` pixels. Cuts are multiples of 32, so every band sits
-    on the network's stride grid as in a whole-image pass. One band when the image fits.
-    """
+    core end) rows per band, each of at most about `pixels` pixels with its context rows.
+    One band when the image fits."""
     if height * width <= pixels:
         return [(0, height, 0, height)]
     rows = max(64, (pixels // max(1, width)) // 32 * 32)
-    core = max(32, rows - 2 * margin)
-    n = math.ceil(height / core)
-    cuts = [min(height, round(k * height / n / 32) * 32) for k in range(n + 1)]
-    cuts[-1] = height
+    return axis_spans(height, max(32, rows - 2 * margin), margin)
+
+
+def tile_spans(height: int, width: int, side: int, margin: int) -> list[Span]:
+    """Square-ish tiles of at most about `side` px (plus context) over the image."""
     return [
-        (max(0, a - margin), min(height, b + margin), a, b)
-        for a, b in itertools.pairwise(cuts)
-        if b > a
+        (*rows, *cols)
+        for rows in axis_spans(height, side, margin)
+        for cols in axis_spans(width, side, margin)
     ]
+
+
+def choose_covering(
+    local: npt.NDArray[np.float32], page: npt.NDArray[np.float32], window: int
+) -> npt.NDArray[np.float32]:
+    """`local` where its probability covers at least as much of the surrounding `window`
+    as `page`'s does, `page` elsewhere (in place in `local`).
+
+    A pass that reads a module the wrong way leaves per-character dots where the other
+    leaves whole lines, so the one covering more is the one that found the lines. Each
+    place takes one map, never a blend or maximum of both: rows from one and columns from
+    the other would join into a grid.
+    """
+    h, w = local.shape
+    small = (max(1, w // _CHOICE_SHRINK), max(1, h // _CHOICE_SHRINK))
+    k = max(1, window // _CHOICE_SHRINK)
+    cover_local = cv2.blur(cv2.resize(local, small, interpolation=cv2.INTER_AREA), (k, k))
+    cover_page = cv2.blur(cv2.resize(page, small, interpolation=cv2.INTER_AREA), (k, k))
+    better = (cover_page > cover_local).astype(np.uint8)
+    pick = cv2.resize(better, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    local[pick] = page[pick]
+    return local
 
 
 def calibration_lines(count: int, seed: int = 7) -> list[Image]:

@@ -1,13 +1,22 @@
-"""How the rapidocr engine splits work: detector bands and recognizer batches (no model)."""
+"""How the rapidocr engine splits work: detector bands and tiles, the choice between the
+two detection passes, and recognizer batches (no model)."""
 
 from __future__ import annotations
 
 import itertools
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from digitize.engines._common import REC_BATCH, REC_HEIGHT
-from digitize.engines.rapid import REC_BATCH_PIXELS, band_spans, rec_batches
+from digitize.engines.rapid import (
+    REC_BATCH_PIXELS,
+    band_spans,
+    choose_covering,
+    rec_batches,
+    tile_spans,
+)
 
 
 def test_an_image_within_the_band_size_is_one_pass() -> None:
@@ -40,3 +49,44 @@ def test_recognizer_batches_stay_within_count_and_pixels() -> None:
     # short lines still fill whole batches; 120-em lines go a few at a time
     assert len(batches[0]) == REC_BATCH
     assert len(batches[-1]) < REC_BATCH
+
+
+@pytest.mark.parametrize(("height", "width", "side"), [(3232, 4544, 1024), (992, 640, 1024)])
+def test_tiles_partition_the_image_on_the_stride_grid(height: int, width: int, side: int) -> None:
+    margin = 96
+    tiles = tile_spans(height, width, side, margin)
+    covered = np.zeros((height, width), dtype=np.int32)
+    for y0, y1, cy0, cy1, x0, x1, cx0, cx1 in tiles:
+        covered[cy0:cy1, cx0:cx1] += 1
+        assert all(v % 32 == 0 for v in (y0, cy0, cy1, x0, cx0, cx1))
+        assert (y0, y1) == (max(0, cy0 - margin), min(height, cy1 + margin))
+        assert (x0, x1) == (max(0, cx0 - margin), min(width, cx1 + margin))
+        assert cy1 - cy0 <= side and cx1 - cx0 <= side
+    assert (covered == 1).all()  # every pixel in exactly one core
+    assert (len(tiles) == 1) == (height <= side and width <= side)
+
+
+def _rows(h: int, w: int, pitch: int, dotted: bool) -> npt.NDArray[np.float32]:
+    """A probability map of text rows: solid lines, or the per-character dots of a pass
+    that did not see the rows."""
+    out = np.zeros((h, w), dtype=np.float32)
+    for y in range(8, h - 16, pitch):
+        out[y : y + 14] = 0.95
+        if dotted:
+            for x in range(0, w, 22):
+                out[y : y + 14, x + 12 : x + 22] = 0.05
+    return out
+
+
+def test_each_neighbourhood_takes_the_pass_that_found_its_lines() -> None:
+    h, w = 1024, 2048
+    # the tile pass found the rows on the left and broke them on the right; the page
+    # pass the other way round
+    local = np.hstack([_rows(h, w // 2, 30, False), _rows(h, w // 2, 30, True)])
+    page = np.hstack([_rows(h, w // 2, 30, True), _rows(h, w // 2, 30, False)])
+    solid = _rows(h, w, 30, False)
+    out = choose_covering(local.copy(), page, 352)
+    inner = np.s_[:, list(range(0, w // 2 - 200)) + list(range(w // 2 + 200, w))]
+    assert np.array_equal(out[inner], solid[inner])
+    # each place holds one of the two maps, never a mixture
+    assert ((out == local) | (out == page)).all()
