@@ -25,7 +25,13 @@ from digitize.layout.cues import Cues, analyse, to_grey
 from digitize.layout.groups import bands, connected, merge_row
 from digitize.layout.metrics import BODY_MAX, TypeSizes, estimate_em, page_em
 from digitize.layout.vertical import blocks as vertical_blocks
-from digitize.layout.vertical import column_em, lone_vertical_cells, segment_vertical, writing_mode
+from digitize.layout.vertical import (
+    column_em,
+    column_order,
+    lone_vertical_cells,
+    segment_vertical,
+    writing_mode,
+)
 from digitize.model import Box, Line, Page, Region, RegionType, WritingMode
 
 # A display block whose type is this much smaller than the headline next to it is a
@@ -299,8 +305,14 @@ def segment(page: Page) -> None:
     free = [ln for ln in free if any(ln is x for x in leftovers)]
 
     # Vertical text: display-size columns are headlines, body-size ones group into blocks.
-    vhead = [ln for ln in vert if sizes.display(ln)]
-    vbody = [ln for ln in vert if not sizes.display(ln)]
+    # Pieces of one printed column are sized together, by the longest: a detector breaks
+    # a vertical headline where upright figures sit across it ("67余名"), and the ink
+    # of a piece opening on figures can measure under the display mark.
+    vhead: list[Line] = []
+    vbody: list[Line] = []
+    for piece in connected(vert, lambda a, b: _one_column(a.box, b.box)):
+        display = sizes.display(max(piece, key=lambda ln: ln.box.height))
+        (vhead if display else vbody).extend(piece)
     for group in _cluster_free(vhead, sizes, cues):
         blocks.append(_Block(group, vertical=True, kind=RegionType.HEADLINE))
     for group in _cluster_vertical(vbody, sizes, cues):
@@ -346,6 +358,17 @@ def segment(page: Page) -> None:
     for k, reg in enumerate(regions, 1):
         reg.id = f"p{page.number}_r{k}"
     page.regions = regions
+
+
+def _one_column(a: Box, b: Box) -> bool:
+    """Vertical boxes stacked in one printed column: the same left and right edges
+    (within a fifth of the width), touching or overlapping end to end."""
+    width = max(a.width, b.width)
+    return (
+        abs(a.x0 - b.x0) <= 0.2 * width
+        and abs(a.x1 - b.x1) <= 0.2 * width
+        and max(a.y0, b.y0) - min(a.y1, b.y1) <= 0.3 * width
+    )
 
 
 def _join_segments(
@@ -585,7 +608,7 @@ def _cluster_vertical(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[l
 def _order_lines(lines: list[Line], vertical: bool) -> list[Line]:
     """Reading order inside a region; same-row fragments of horizontal text are merged."""
     if vertical:
-        return sorted(lines, key=lambda ln: (-ln.box.x1, ln.box.y0))
+        return column_order(lines)
     return [merge_row(r) for r in _rows(lines)]
 
 

@@ -376,3 +376,26 @@ def test_a_line_measured_off_body_size_inside_a_column_stays_in_it() -> None:
     segment(page)
     bodies = _by_type(page, RegionType.BODY)
     assert [_texts(r) for r in bodies] == [[ln.text for ln in left], [ln.text for ln in right]]
+
+
+def test_a_vertical_headline_broken_at_its_figures_is_one_headline_read_down() -> None:
+    """A detector breaks a vertical headline where upright figures sit across it
+    ("…活动 | 67余名老人参与"); the piece opening on the figures measures under the
+    display mark on ink. The pieces share the column's edges, so they are sized together
+    and read top to bottom, even where the lower box sits a pixel further right."""
+    b = PageBuilder()
+    (a0, a1), _ = grid(2)
+    body = b.column(a0, a1, 100, 20, "甲")
+    for ln in body:
+        b.ink(ln.box.y0, ln.box.x0, ln.box.x1, 16)
+    x, w = 1200, 2 * EM
+    top = b.vline(x, 100, 100 + 12 * EM, w=w, text="青石镇开展志愿服务活动")
+    low = b.vline(x + 1, 100 + 12 * EM + 6, 100 + 20 * EM, w=w, text="67余名老人参与")
+    for piece, ink_w in ((top, 19), (low, 17)):  # 1.19 and 1.06 body ink sizes
+        cx = int(piece.box.cx)
+        for y in range(int(piece.box.y0) + 4, int(piece.box.y1) - 24, 2 * EM):
+            b.image[y : y + 24, cx - ink_w // 2 : cx - ink_w // 2 + ink_w] = 30
+    page = b.page()
+    segment(page)
+    heads = [r for r in _by_type(page, RegionType.HEADLINE) if r.vertical]
+    assert [_texts(r) for r in heads] == [[top.text, low.text]]
