@@ -65,8 +65,9 @@ DET_BAND_MARGIN = 96
 # out as per-character dots or columns across its lines. The page is therefore also run
 # in tiles of DET_TILE px (the detect stage sets the body em to ~22 px, so ~46 em: a module
 # or two) with DET_BAND_MARGIN of context, and each neighbourhood of DET_CHOICE_WINDOW px
-# (~16 em) takes the pass whose map covers more of it: a confused pass breaks lines into
-# dots, which cover less. Neither pass alone is right on every page (models/README.md).
+# (~16 em) takes the pass more confident of its text: a confused pass breaks lines into
+# beads and dots of middling probability. Neither pass alone is right on every page
+# (models/README.md).
 DET_TILE = 1024
 DET_CHOICE_WINDOW = 352
 # Coverage is compared on maps shrunk by this factor (the window is far larger).
@@ -252,8 +253,8 @@ class RapidOcrEngine(PairEngine):
 
         Two passes: the page pass (whole, or in horizontal bands where the image is over
         `band_pixels`, since the network's memory grows with its input: ~180 MB per
-        megapixel) and the tile pass (DET_TILE squares, local context); `choose_covering`
-        takes the better one per neighbourhood. An image of one tile runs once.
+        megapixel) and the tile pass (DET_TILE squares, local context); `choose_confident`
+        takes the more confident one per neighbourhood. An image of one tile runs once.
         """
         h, w = grey.shape[:2]
         tiles = tile_spans(h, w, self.tile, DET_BAND_MARGIN)
@@ -264,7 +265,7 @@ class RapidOcrEngine(PairEngine):
         if len(tiles) == 1:
             return page
         local = self._run_spans(grey, tiles)
-        return choose_covering(local, page, DET_CHOICE_WINDOW)
+        return choose_confident(local, page, DET_CHOICE_WINDOW)
 
     def _run_spans(self, grey: Image, spans: Sequence[Span]) -> npt.NDArray[np.float32]:
         """The network on each span's window; each window's core goes into one map."""
@@ -368,23 +369,30 @@ def tile_spans(height: int, width: int, side: int, margin: int) -> list[Span]:
     ]
 
 
-def choose_covering(
+def choose_confident(
     local: npt.NDArray[np.float32], page: npt.NDArray[np.float32], window: int
 ) -> npt.NDArray[np.float32]:
-    """`local` where its probability covers at least as much of the surrounding `window`
-    as `page`'s does, `page` elsewhere (in place in `local`).
+    """`local` where its text is at least as confident over the surrounding `window` as
+    `page`'s, `page` elsewhere (in place in `local`).
 
-    A pass that reads a module the wrong way leaves per-character dots where the other
-    leaves whole lines, so the one covering more is the one that found the lines. Each
-    place takes one map, never a blend or maximum of both: rows from one and columns from
-    the other would join into a grid.
+    Confidence is the mean probability over the pixels a map calls text (DB's 0.3
+    threshold). A pass that reads a module the wrong way leaves beads or dots whose
+    edges and gaps sit between the threshold and certainty, where the other leaves
+    whole lines near 1; the measure does not depend on how much text the place holds.
+    Each place takes one map, never a blend or maximum of both: rows from one and
+    columns from the other would join into a grid.
     """
     h, w = local.shape
     small = (max(1, w // _CHOICE_SHRINK), max(1, h // _CHOICE_SHRINK))
     k = max(1, window // _CHOICE_SHRINK)
-    cover_local = cv2.blur(cv2.resize(local, small, interpolation=cv2.INTER_AREA), (k, k))
-    cover_page = cv2.blur(cv2.resize(page, small, interpolation=cv2.INTER_AREA), (k, k))
-    better = (cover_page > cover_local).astype(np.uint8)
+
+    def confidence(prob: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        text = (prob > DET_THRESH).astype(np.float32)
+        mass = cv2.blur(cv2.resize(prob * text, small, interpolation=cv2.INTER_AREA), (k, k))
+        area = cv2.blur(cv2.resize(text, small, interpolation=cv2.INTER_AREA), (k, k))
+        return np.asarray(mass / np.maximum(area, 1e-3), dtype=np.float32)
+
+    better = (confidence(page) > confidence(local)).astype(np.uint8)
     pick = cv2.resize(better, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
     local[pick] = page[pick]
     return local

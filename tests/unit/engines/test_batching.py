@@ -13,7 +13,7 @@ from digitize.engines._common import REC_BATCH, REC_HEIGHT
 from digitize.engines.rapid import (
     REC_BATCH_PIXELS,
     band_spans,
-    choose_covering,
+    choose_confident,
     rec_batches,
     tile_spans,
 )
@@ -67,14 +67,14 @@ def test_tiles_partition_the_image_on_the_stride_grid(height: int, width: int, s
 
 
 def _rows(h: int, w: int, pitch: int, dotted: bool) -> npt.NDArray[np.float32]:
-    """A probability map of text rows: solid lines, or the per-character dots of a pass
-    that did not see the rows."""
+    """A probability map of text rows: solid lines near certainty, or the beads of a pass
+    that did not see the rows (characters near 1, the gaps between them middling)."""
     out = np.zeros((h, w), dtype=np.float32)
     for y in range(8, h - 16, pitch):
         out[y : y + 14] = 0.95
         if dotted:
             for x in range(0, w, 22):
-                out[y : y + 14, x + 12 : x + 22] = 0.05
+                out[y : y + 14, x + 12 : x + 22] = 0.45
     return out
 
 
@@ -85,7 +85,7 @@ def test_each_neighbourhood_takes_the_pass_that_found_its_lines() -> None:
     local = np.hstack([_rows(h, w // 2, 30, False), _rows(h, w // 2, 30, True)])
     page = np.hstack([_rows(h, w // 2, 30, True), _rows(h, w // 2, 30, False)])
     solid = _rows(h, w, 30, False)
-    out = choose_covering(local.copy(), page, 352)
+    out = choose_confident(local.copy(), page, 352)
     inner = np.s_[:, list(range(0, w // 2 - 200)) + list(range(w // 2 + 200, w))]
     assert np.array_equal(out[inner], solid[inner])
     # each place holds one of the two maps, never a mixture
