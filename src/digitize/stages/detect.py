@@ -5,8 +5,10 @@ PP-OCR's detector works best when characters are some 20-30 px tall. Scans range
 to 400 dpi masters (body 45+ px, slow and over-segmented at full size), so one fixed
 detection size fits neither. The body text size is measured first from connected
 components (cheap: no model run), the page is rescaled so the body em is TARGET_EM
-pixels, and the detector runs once on the rescaled page (in bands where that image is
-larger than the engine's band size, so a worker's memory stays bounded at any page size).
+pixels, and the engine detects on the rescaled page (the rapidocr engine in bands where
+that image is larger than its band size, so a worker's memory stays bounded at any page
+size, and in tiles beside the page pass, so what stands elsewhere on the page does not
+decide how a module's lines are read: engines/rapid.py).
 """
 
 from __future__ import annotations
