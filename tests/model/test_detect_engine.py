@@ -1,4 +1,5 @@
-"""The rapidocr engine's grey detection path gives rapidocr's own TextDetector boxes."""
+"""The rapidocr engine's page pass: its grey path gives rapidocr's own TextDetector boxes,
+and bands stitch into the boxes of one pass."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from digitize.synth import build_issue, grid_page
 def test_grey_detection_equals_rapidocr_text_detector(threads: int) -> None:
     engine = engines.create("rapidocr", threads=threads, preset="accurate")
     assert isinstance(engine, RapidOcrEngine)
+    engine.tile = 1 << 16  # the page pass alone (the tile pass: test_mixed_modes.py)
     img = build_issue(grid_page(3, seed=5, dpi=100)).images[0]
     ours = sorted(tuple(d.polygon) for d in engine.detect(img))
     ref = engine._det(to_bgr(img))  # rapidocr's path: BGR copy, float64 normalisation
@@ -31,6 +33,7 @@ def test_banded_detection_finds_the_lines_of_a_whole_page_pass(threads: int) -> 
     pool over their input), so lines must match by overlap, not exactly."""
     engine = engines.create("rapidocr", threads=threads, preset="accurate")
     assert isinstance(engine, RapidOcrEngine)
+    engine.tile = 1 << 16  # the page pass alone
     img = build_issue(grid_page(3, seed=5, dpi=100)).images[0]
     whole = engine.detect(img)
     engine.band_pixels = img.size // 3
