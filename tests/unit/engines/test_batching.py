@@ -15,6 +15,7 @@ from digitize.engines.rapid import (
     band_spans,
     choose_confident,
     rec_batches,
+    text_confidence,
     tile_spans,
 )
 
@@ -85,8 +86,26 @@ def test_each_neighbourhood_takes_the_pass_that_found_its_lines() -> None:
     local = np.hstack([_rows(h, w // 2, 30, False), _rows(h, w // 2, 30, True)])
     page = np.hstack([_rows(h, w // 2, 30, True), _rows(h, w // 2, 30, False)])
     solid = _rows(h, w, 30, False)
-    out = choose_confident(local.copy(), page, 352)
+    out = choose_confident(local, page.copy(), text_confidence(page, 352), 352)
     inner = np.s_[:, list(range(0, w // 2 - 200)) + list(range(w // 2 + 200, w))]
     assert np.array_equal(out[inner], solid[inner])
     # each place holds one of the two maps, never a mixture
     assert ((out == local) | (out == page)).all()
+
+
+def test_the_page_pass_stands_where_the_tile_pass_is_barely_surer() -> None:
+    page = _rows(512, 512, 30, False)
+    local = page.copy()
+    page[page > 0] = 0.92  # a little less sure than the tile pass, not confused
+    out = choose_confident(local, page.copy(), text_confidence(page, 352), 352)
+    assert np.array_equal(out, page)
+
+
+def test_confidence_tells_beads_from_lines_whatever_the_amount_of_text() -> None:
+    dense, sparse = _rows(512, 512, 30, False), _rows(512, 512, 90, False)
+    beads = _rows(512, 512, 30, True)
+    assert np.allclose(text_confidence(dense, 352), 0.95, atol=0.01)
+    assert np.allclose(text_confidence(sparse, 352), 0.95, atol=0.01)
+    assert (text_confidence(beads, 352) < 0.8).all()
+    blank = np.zeros((512, 512), dtype=np.float32)
+    assert (text_confidence(blank, 352) == 1).all()  # nothing to be unsure of
