@@ -75,8 +75,8 @@ DET_CHOICE_WINDOW = 352
 # modules sit at 0.69-0.76 and clean pages at 0.86-0.95 (models/README.md).
 DET_SURE = 0.85
 # Where the tile pass runs, it replaces the page pass only where it is surer by this much:
-# elsewhere the two differ by a few pixels of box edge, and the page pass is the input the
-# network was trained on.
+# where both read right they differ by a few pixels of box edge, which moved article
+# grouping on pages both passes read right (models/README.md).
 DET_SURER = 0.05
 # Confidence is measured on maps shrunk by this factor (the window is far larger), over
 # neighbourhoods with at least this share of text pixels (else a stray speck decides).
