@@ -272,8 +272,10 @@ class RapidOcrEngine(PairEngine):
         ]
         page = self._run_spans(grey, bands)
         tiles = tile_spans(h, w, self.tile, DET_BAND_MARGIN)
+        if len(tiles) == 1:
+            return page
         sure = text_confidence(page, DET_CHOICE_WINDOW)
-        if len(tiles) == 1 or bool((sure >= DET_SURE).all()):
+        if bool((sure >= DET_SURE).all()):
             return page
         local = self._run_spans(grey, tiles)
         return choose_confident(local, page, sure, DET_CHOICE_WINDOW)
@@ -392,7 +394,7 @@ def text_confidence(prob: npt.NDArray[np.float32], window: int) -> npt.NDArray[n
     k = max(1, window // _CHOICE_SHRINK)
     text = prob > DET_THRESH
     mass = cv2.blur(
-        cv2.resize(np.where(text, prob, 0).astype(np.float32), small, interpolation=cv2.INTER_AREA),
+        cv2.resize(np.where(text, prob, np.float32(0)), small, interpolation=cv2.INTER_AREA),
         (k, k),
     )
     area = cv2.blur(

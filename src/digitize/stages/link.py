@@ -98,10 +98,9 @@ def _headline_sim(titles: Sequence[str], dst: Module) -> float:
     if dst.headline:
         return max((title_similarity(dst.headline, t) for t in titles), default=0.0)
     lead = norm_title(dst.paragraphs[0]) if dst.paragraphs else ""
-    sim = max(
-        (title_similarity(lead[: len(norm_title(t)) + 2], t) for t in titles if lead),
-        default=0.0,
-    )
+    if not lead:
+        return 0.0
+    sim = max((title_similarity(lead[: len(norm_title(t)) + 2], t) for t in titles), default=0.0)
     return sim if sim >= _HEADLINE_MATCH else 0.0
 
 
