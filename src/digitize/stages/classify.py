@@ -25,7 +25,7 @@ from digitize.layout.metrics import page_em
 from digitize.layout.module_cues import rule_between_v, stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
 from digitize.stages.vertical_types import vertical_ads, vertical_kickers, vertical_lead_columns
-from digitize.text.folio import FOLIO, printed_number
+from digitize.text.folio import names_folio, printed_number
 from digitize.text.jumps import parse_jump
 from digitize.text.textutil import opens_dateline
 
@@ -594,7 +594,7 @@ def _retype(page: Page, em: float) -> None:
         if (
             short
             and region.box.cy < mast_bottom
-            and (_DATE.search(text) or FOLIO.search(text) or _ISSUE_NO.search(text))
+            and (_DATE.search(text) or names_folio(text) or _ISSUE_NO.search(text))
         ):
             region.type = RegionType.MASTHEAD
             continue
