@@ -223,6 +223,8 @@ def _gutter_runs_on(
 
 # A left edge is a column's when this many body lines start there.
 START_SUPPORT = 3
+# Rows of one module stand less than this far apart (in em), top to bottom.
+LINE_GAP_EM = 1.0
 # Paragraph indents repeat a column's left edge this far right of it (in em).
 INDENT_EM = (0.5, 3.5)
 
@@ -258,6 +260,33 @@ def _column_starts(lines: Sequence[Line], em: float) -> list[tuple[float, float,
     ]
 
 
+def _reach_of_starts(
+    starts: Sequence[tuple[float, float, float]], lines: Sequence[Line], em: float
+) -> list[tuple[float, float, float]]:
+    """Each column edge's stretch of page grown up and down, a line gap at a time,
+    through the lines that reach it (start or end within an em of it, or run across
+    it): where the detector joined a column's rows to its neighbour's on most rows of a
+    stretch, few lines start at the edge there, yet the edge runs on down the module
+    (rows of a horizontal module on a vertical page, cut only where their column's own
+    rows start, were left joined above)."""
+    out = []
+    for x, y0, y1 in starts:
+        over = sorted(
+            (ln.box for ln in lines if ln.box.x0 - em <= x <= ln.box.x1 + em),
+            key=lambda b: b.y0,
+        )
+        grown = True
+        while grown:
+            grown = False
+            for b in over:
+                if b.y0 < y0 and y0 - b.y1 <= LINE_GAP_EM * em:
+                    y0, grown = b.y0, True
+                if b.y1 > y1 and b.y0 - y1 <= LINE_GAP_EM * em:
+                    y1, grown = b.y1, True
+        out.append((x, y0, y1))
+    return out
+
+
 def _column_end(starts: Sequence[float], k: int) -> float:
     """Where the column starting at starts[k] ends, near enough: at the next column's
     start, or (the last column) one column pitch on; infinity without a neighbour."""
@@ -289,32 +318,35 @@ def split_at_column_starts(lines: list[Line], grey: Image | None, em: float) -> 
     On a page with narrow gutters and a blurred print the detector joins the lines of
     two, three or four neighbouring columns on most rows, so no column grid comes out of
     line extents (`split_at_gutters` needs one); the columns' left edges still do, since
-    every line, joined or not, starts where a column does. A line that starts at a
-    column's edge and runs past the next edge to the end of that column is cut in the
-    widest white gap within an em and a half left of the edge, when that gap is twice as
-    wide as the line's typical gap between characters (a
-    lead set across two columns has no such gap there) and a neighbouring line has its
-    own cut at the same place, or the gap runs on above and below the line, as a gutter
-    does (a comma's white tail does neither; a deck set across the columns under their
-    headline has the gutter below it only).
+    every line, joined or not, starts where a column does (its box up to an em left of
+    the edge: detector padding). A line that starts at a column's edge and runs past the
+    next edge is cut in the widest white gap within an em and a half left of that edge,
+    when that gap is twice as wide as the line's typical gap between characters (a lead
+    set across two columns has no such gap there) and the gap runs on above and below
+    the line, as a gutter does (a comma's white tail does not; a deck set across the
+    columns under their headline has the gutter below it only), or, for a line that runs
+    on to the end of the next column, a neighbouring line has its own cut at the same
+    place. Edges reach as far up and down as the lines that meet them
+    (`_reach_of_starts`).
     """
     if grey is None:
         return lines
-    starts = _column_starts([ln for ln in lines if not ln.vertical], em)
+    rows = [ln for ln in lines if not ln.vertical]
+    starts = _reach_of_starts(_column_starts(rows, em), rows, em)
     if not starts:
         return lines
     h, w = grey.shape[:2]
-    found: list[tuple[Line, float, float, bool]] = []  # line, white gap, runs on
+    found: list[tuple[Line, float, float, bool, bool]] = []  # line, gap, runs on, full
     for ln in lines:
         if ln.vertical:
             continue
         b = ln.box
         here = sorted(x for x, y0, y1 in starts if y0 - 4 * em <= b.cy <= y1 + 4 * em)
-        opens = any(x - 0.5 * em <= b.x0 <= x + INDENT_EM[1] * em for x in here)
+        opens = any(x - 1.0 * em <= b.x0 <= x + INDENT_EM[1] * em for x in here)
         crossed = [
-            x
+            (x, b.x1 >= _column_end(here, k) - 2 * em)
             for k, x in enumerate(here)
-            if b.x0 < x - 2 * em < x + 2 * em < b.x1 and b.x1 >= _column_end(here, k) - 2 * em
+            if b.x0 < x - 2 * em < x + 2 * em < b.x1
         ]
         if not opens or not crossed:
             continue
@@ -325,7 +357,7 @@ def split_at_column_starts(lines: list[Line], grey: Image | None, em: float) -> 
             continue  # no ink to tell a gutter from
         level, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         runs = _white_runs(np.asarray(crop <= level))
-        for x in crossed:
+        for x, full in crossed:
             lo, hi = x - 1.5 * em - x0, x + 0.2 * em - x0
             inside = [r for r in runs if r[1] > lo and r[0] < hi]
             others = [r[1] - r[0] for r in runs if r not in inside and em < r[0] < x1 - x0 - em]
@@ -336,15 +368,18 @@ def split_at_column_starts(lines: list[Line], grey: Image | None, em: float) -> 
             if rz - ra < max(2.0, 0.08 * em) or rz - ra < 2 * typical:
                 continue
             runs_on = _gutter_runs_on(grey, x0 + (ra + rz) / 2, b, level, em, through=True)
-            found.append((ln, x0 + ra, x0 + rz, runs_on))
+            found.append((ln, x0 + ra, x0 + rz, runs_on, full))
     cuts: dict[int, list[float]] = {}
-    for ln, a, z, runs_on in found:
+    for ln, a, z, runs_on, full in found:
         # A neighbour's gap overlapping this one: the same white channel (its centre may
-        # lie elsewhere, where a paragraph's short last line widens the gap).
-        confirmed = runs_on or any(
+        # lie elsewhere, where a paragraph's short last line widens the gap). A line that
+        # stops short of the next column's end needs the gutter itself, white above and
+        # below it: the white tails of "、" under one another in a column of repeated
+        # phrases confirm each other.
+        confirmed = runs_on or (full and any(
             o is not ln and oa < z - 1 and a + 1 < oz and abs(o.box.cy - ln.box.cy) <= 4 * em
-            for o, oa, oz, _ in found
-        )
+            for o, oa, oz, _, _ in found
+        ))
         if confirmed:
             cuts.setdefault(id(ln), []).append((a + z) / 2)
     if not cuts:

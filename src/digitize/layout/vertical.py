@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import cv2
 
-from digitize.layout.crossings import split_row_ends
+from digitize.layout.crossings import split_at_column_starts, split_row_ends
 from digitize.layout.cues import to_grey
 from digitize.layout.groups import DisjointSet, bands, connected, merge_row
 from digitize.layout.metrics import TypeSizes, page_em
@@ -450,10 +450,11 @@ def row_stacks(
     size vary by a third; a headline stands half as tall again as its body), a line gap
     apart with no rule between, and over one another: overlapping across most of the
     narrower width, or starting within an indent of each other (a paragraph's short last
-    row under an indented first one). Each block then reads (and is turned round, or
-    not) as one piece of text, not row by row. Where `sizes` measured both rows on ink,
-    that measure decides whether they are of one size: a headline of small display type
-    has a box as tall as its text's.
+    row under an indented first one, or over one: "行。" ends where the next paragraph's
+    indented first row begins, so the two do not overlap at all). Each block then reads
+    (and is turned round, or not) as one piece of text, not row by row. Where `sizes`
+    measured both rows on ink, that measure decides whether they are of one size: a
+    headline of small display type has a box as tall as its text's.
     """
 
     def same_size(a: Line, b: Line) -> bool:
@@ -470,8 +471,10 @@ def row_stacks(
             top.y_overlap(low) <= 0.5 * size
             and low.y0 - top.y1 <= 1.0 * size
             and same_size(a, b)
-            and overlap > 0
-            and (overlap >= 0.6 * min(top.width, low.width) or abs(top.x0 - low.x0) <= 3.5 * em)
+            and (
+                overlap >= 0.6 * min(top.width, low.width) > 0
+                or abs(top.x0 - low.x0) <= 3.5 * em
+            )
             and not _rule_between_y(top, low, rules)
         )
 
@@ -533,6 +536,8 @@ def segment_vertical(page: Page) -> None:
     items = [ln for ln in items if not any(ln is m for m in mast)]
     items = split_row_ends(items, em)
     items = [ln for ln in items if ln.vertical] + spaced_rows(items, rules, em)
+    # After the letter-spaced rows are whole: a piece cut at a gutter is not one of them.
+    items = split_at_column_starts(items, grey, em)
     for ln in mast:
         ln.paragraph_start = True
         regions.append(Region("", RegionType.MASTHEAD, ln.box, lines=[ln]))

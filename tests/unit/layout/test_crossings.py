@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from digitize.layout.crossings import (
     split_at_column_starts,
@@ -159,6 +160,41 @@ def test_lines_joined_across_a_narrow_gutter_are_cut_at_the_next_columns_edge() 
     for ln in out:
         inside = [c for c in NARROW if c[0] - EM / 2 <= ln.box.x0 and ln.box.x1 <= c[1] + EM / 2]
         assert inside, ln.box  # every piece lies in one column
+
+
+def test_a_row_joined_to_the_next_columns_short_last_line_is_cut() -> None:
+    """The next column holds only a paragraph's last three characters on this row: the
+    joined line stops well inside that column, yet it still crosses the column's edge
+    with the gutter's white gap there."""
+    img, lines = _joined_page()
+    y = 100 + 12 * PITCH
+    _ink(img, NARROW[0][0], NARROW[0][1], y)
+    _ink(img, NARROW[1][0], NARROW[1][0] + 3 * EM, y)
+    joined = _line(99, NARROW[0][0], NARROW[1][0] + 3 * EM, y)
+    out = split_at_column_starts([*lines, joined], img, EM)
+    pieces = [ln for ln in out if ln.box.y0 == y]
+    assert len(pieces) == 2
+    assert pieces[1].box.x0 == pytest.approx(NARROW[1][0], abs=EM / 2)
+
+
+def test_the_column_edge_runs_up_through_rows_joined_above_it() -> None:
+    """Only the lower rows were seen as printed (so the right column's edge is known
+    down there); the rows above, joined across the gutter for far more than a few line
+    gaps, are cut at that edge too. Their boxes start an em's padding left of it."""
+    img = np.full((1400, 840), 240, np.uint8)
+    lines = []
+    for r in range(24):
+        y = 100 + r * PITCH
+        for x0, x1 in NARROW:
+            _ink(img, x0, x1, y)
+        if r >= 16:
+            lines.extend(_line(len(lines), x0, x1, y) for x0, x1 in NARROW)
+        else:
+            lines.append(_line(len(lines), NARROW[0][0] - 0.8 * EM, NARROW[1][1], y))
+    out = split_at_column_starts(lines, img, EM)
+    assert len(out) == 2 * 24
+    for ln in out:
+        assert any(c[0] - EM <= ln.box.x0 and ln.box.x1 <= c[1] + EM / 2 for c in NARROW), ln.box
 
 
 def test_a_lead_across_both_columns_is_kept() -> None:

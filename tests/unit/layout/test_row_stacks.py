@@ -83,3 +83,17 @@ def test_a_headline_of_small_display_type_is_told_apart_on_ink() -> None:
     ink = {ln.id: 1.0 for ln in text} | {"r99": 1.5}
     blocks = row_stacks([head, *text], [], EM, TypeSizes(EM, ink))
     assert sorted(len(b) for b in blocks) == [1, 6]
+
+
+def test_a_paragraphs_short_last_row_joins_the_indented_row_under_it() -> None:
+    """ "行。" ends a paragraph where the next paragraph's first row, two ems in, begins:
+    the two rows do not overlap at all, yet they are one column of one module."""
+    rows = [
+        _row(0, 100, 100, 340, 30),
+        _row(1, 100, 140, 140, 30),  # two characters
+        _row(2, 140, 180, 340, 30),  # indented two ems
+        _row(3, 100, 220, 340, 30),
+    ]
+    assert [sorted(ln.id for ln in b) for b in row_stacks(rows, [], EM)] == [
+        ["r0", "r1", "r2", "r3"]
+    ]

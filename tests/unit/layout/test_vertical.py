@@ -617,3 +617,13 @@ def test_a_kicker_beside_its_headline_leaves_the_article_before(ended: bool) -> 
         assert len(before.lines) == 2
     else:
         assert kicker is None and len(before.lines) == 3
+
+
+def test_a_band_of_rows_whose_columns_overlap_reads_left_to_right() -> None:
+    """Detector boxes of a band's neighbouring columns overlap by an em where the
+    gutter is narrow: no straight cut parts them, and the article walk that takes over
+    reads the band left to right, as its rows read, not right to left."""
+    em = 12.0
+    boxes = [Box(100 + 130 * k - em, 170, 100 + 130 * k + 120 + em, 300) for k in range(4)]
+    assert xy_order(boxes, [False] * 4, [], em, [True] * 4) == [0, 1, 2, 3]
+    assert xy_order(boxes, [False] * 4, [], em) == [3, 2, 1, 0]
