@@ -17,8 +17,9 @@ Continuity only ranks candidates: a pair needs a 上接 marker naming the source
 repeated headline, because text that merely runs on is no evidence of *which* article it
 continues (every such join on the corpus was wrong).
 
-Jumps refer to *printed* page numbers (版次), which are read from the folio, then the
-file name, then the page sequence. Every jump that cannot be resolved is reported in
+Jumps refer to *printed* page numbers (版次), which are read from the folio; where none
+was read, from the jumps that lead to the page (`_labels_named_by_jumps`), else the file
+name, else the page sequence. Every jump that cannot be resolved is reported in
 `Issue.unresolved_jumps` with its marker text; none is dropped silently.
 """
 
@@ -39,7 +40,13 @@ from digitize.model import (
     JumpMarker,
 )
 from digitize.stages.modules import Marker, Module, page_modules, unresolved_jump
-from digitize.text.folio import normalize_page_label, page_label, same_page_number
+from digitize.text.folio import (
+    folio_label,
+    normalize_page_label,
+    page_label,
+    page_value,
+    same_page_number,
+)
 from digitize.text.joins import JoinEvidence
 from digitize.text.textutil import (
     ends_sentence,
@@ -217,10 +224,10 @@ def _order_bonus(rows: list[tuple[Module, Marker]], candidates: list[list[_Pair]
 
 
 class _Linker:
-    def __init__(self, issue: Issue, modules: list[Module]) -> None:
+    def __init__(self, issue: Issue, modules: list[Module], labels: list[str]) -> None:
         self.issue = issue
         self.modules = modules
-        self.labels = [page_label(p) for p in issue.pages]
+        self.labels = labels
         self.next_of: dict[int, _Pair] = {}  # id(src module) -> pair
         self.prev_of: dict[int, _Pair] = {}  # id(dst module) -> pair
         self.unresolved: list[tuple[Module, Marker, str]] = []
@@ -431,6 +438,51 @@ def _article(issue: Issue, chain: list[Module]) -> Article:
     )
 
 
+def _labels_named_by_jumps(
+    modules: Sequence[Module], read: Sequence[str | None], labels: Sequence[str]
+) -> list[str]:
+    """Page labels where the folio was not read, taken from the jumps that lead there.
+
+    A small bare folio ("4" in the corner) is often not detected at all, and then the
+    page is named by its file name or its place in the issue, which need not be its
+    printed number: every jump to it is lost, and a jump to the page whose number the
+    guess took lands on it. A page whose folio was not read takes label T when a 下转T
+    marker names no page whose folio was read, this page's 上接 marker names that
+    marker's page, no other page qualifies, and T lies between the read numbers of the
+    pages before and after it (printed numbers rise through the issue).
+    """
+    values = [page_value(r) if r is not None else None for r in read]
+
+    def in_order(k: int, t: str) -> bool:
+        v = page_value(t)
+        return v is not None and all(
+            (j < k and u < v) or (j > k and u > v)
+            for j, u in enumerate(values)
+            if u is not None and j != k
+        )
+
+    proposed: dict[int, set[str]] = {}
+    for src in modules:
+        for mk in src.outs:
+            t = normalize_page_label(mk.marker.target_page)
+            if t is None or any(r is not None and same_page_number(r, t) for r in read):
+                continue
+            for dst in modules:
+                if (
+                    read[dst.index] is None
+                    and dst.index != src.index
+                    and any(_points_back(m.marker, src, dst) for m in dst.ins)
+                    and in_order(dst.index, t)
+                ):
+                    proposed.setdefault(dst.index, set()).add(t)
+    out = list(labels)
+    for k, found in proposed.items():
+        (t,) = found if len(found) == 1 else (None,)
+        if t is not None and not any(t in v for j, v in proposed.items() if j != k):
+            out[k] = t
+    return out
+
+
 def link_articles(issue: Issue) -> None:
     """Build issue.articles, issue.jumps and issue.unresolved_jumps from the pages' modules.
 
@@ -443,13 +495,17 @@ def link_articles(issue: Issue) -> None:
     issue.unresolved_jumps = []
     early: list[dict[str, object]] = []
     modules: list[Module] = []
+    read = [folio_label(page) for page in issue.pages]
     for index, page in enumerate(issue.pages):
-        label = page_label(page)
+        modules.extend(page_modules(page, index, page_label(page), early))
+    labels = _labels_named_by_jumps(modules, read, [page_label(p) for p in issue.pages])
+    for module in modules:
+        module.label = labels[module.index]
+    for page, label in zip(issue.pages, labels, strict=True):
         if page.printed_number is None:
             page.printed_number = label
-        modules.extend(page_modules(page, index, label, early))
 
-    linker = _Linker(issue, modules)
+    linker = _Linker(issue, modules, labels)
     linker.link_outgoing()
     linker.link_incoming()
     chains = linker.chains()

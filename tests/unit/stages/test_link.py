@@ -617,6 +617,49 @@ def test_missing_target_page_is_reported_not_dropped() -> None:
     assert (u["region"], u["page"], u["article_id"]) == (out.id, 1, art.id)
 
 
+def _unread_folio_issue(back: str, stem: str = "scan-003") -> Issue:
+    """Pages 1 and 2 print their folio; the third page's folio was not read and its file
+    name says 3, but it is page 4, which page 2's jump leads to."""
+    b1 = Builder(1)
+    _folio(b1, "一")
+    _unrelated(b1, "s")
+    b2 = Builder(2)
+    _folio(b2, "二")
+    _first_part(b2, "a", "深化教育医疗改革", "我区积极持续改善", "4")
+    b3 = Builder(3)
+    _unrelated(b3, "t", _OTHER)
+    _continuation(b3, "c", None, "城乡就医环境。", back)
+    return _issue(b1.page(), b2.page(), b3.page(stem=stem))
+
+
+def test_a_page_without_a_read_folio_is_named_by_the_jump_that_leads_there() -> None:
+    issue = _unread_folio_issue("2")
+    assert [p.printed_number for p in issue.pages] == ["1", "2", "4"]
+    art = _by_title(issue, "深化教育医疗改革")
+    assert [p.page for p in art.parts] == [2, 3]
+    assert art.text == "我区积极持续改善城乡就医环境。"
+    assert issue.unresolved_jumps == []
+
+
+def test_a_jump_names_an_unread_page_only_where_its_continuation_points_back() -> None:
+    issue = _unread_folio_issue("1")  # the 上接 marker names another page
+    assert [p.printed_number for p in issue.pages] == ["1", "2", "3"]
+    assert issue.jumps == []
+
+
+def test_a_jump_does_not_name_an_unread_page_out_of_printed_order() -> None:
+    b1 = Builder(1)
+    _folio(b1, "一")
+    _first_part(b1, "a", "深化教育医疗改革", "我区积极持续改善", "6")
+    b2 = Builder(2)
+    _continuation(b2, "c", None, "城乡就医环境。", "1")
+    b3 = Builder(3)
+    _folio(b3, "四")
+    _unrelated(b3, "s")
+    issue = _issue(b1.page(stem="x"), b2.page(stem="y"), b3.page(stem="z"))
+    assert [p.printed_number for p in issue.pages] == ["1", "2", "4"]  # 6 would follow 4
+
+
 def test_no_continuation_on_target_page_is_reported() -> None:
     b1 = Builder(1)
     _first_part(b1, "a", "深化教育医疗改革", "我区积极持续改善", "2")
