@@ -17,6 +17,7 @@ from digitize.layout.module_cues import (
     centred_over,
     enclosing_frame,
     headline_between,
+    headline_beyond,
     jump_between,
     kicks_off,
     opened_before,
@@ -26,6 +27,7 @@ from digitize.layout.module_cues import (
     rule_between_v,
     same_cell,
     stands_over,
+    tier_headed_beside,
 )
 from digitize.model import Box, Page, Region, RegionType
 from digitize.text.textutil import ends_sentence, opens_dateline
@@ -97,6 +99,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                         and not opened_beside(hb, rb, jumps, em)
                         and not opened_before(hb, rb, tiers, em)
                         and not headline_between(h, r, heads)
+                        and not tier_headed_beside(h, r, heads, em)
                         and not (opens and rb.y0 - hb.y1 > 2 * em)
                     ):
                         d = max(0.0, rb.y0 - hb.y1)
@@ -107,6 +110,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
                     and not opened_before(hb, rb, tiers, em)
                     and not rule_between_h(hb, rb, rules)
                     and not rule_between_v(hb, rb, rules)
+                    and not headline_beyond(h, r, heads)
                 ):
                     # Columns to the right of a headline that does not span them (unless
                     # a 上接 line over them, beside the headline, opens another part).
@@ -166,6 +170,7 @@ def assign_modules(page: Page, em: float) -> dict[str, str]:
     _chain_headless(page, anchor, em)
     _centred_tiers(page, anchor, em)
     _lone_jumps_join_text(page, anchor, em)
+    _lone_signoffs_join_text(page, anchor, em)
     for r in regions:
         if r.type is RegionType.CAPTION and r.linked_to:
             anchor[r.id] = anchor.get(r.linked_to, r.linked_to)
@@ -514,7 +519,8 @@ def _headless(
 
 def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
     """Headless columns in the tier of a headline's columns, when the headline is centred
-    over the whole tier, are that headline's.
+    over the whole tier (or, set vertically, stands at its right end), are that
+    headline's.
 
     A headline centred over four columns reaches only the middle two; the outer ones
     stand beside it, and where column rules part every column (a cell of its own each)
@@ -529,14 +535,25 @@ def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
     members = _members(page, anchor)
     bodies = [r for r in page.regions if r.type is RegionType.BODY and not r.vertical]
     for h in page.regions:
-        if h.type is not RegionType.HEADLINE or h.vertical or anchor.get(h.id) != h.id:
+        if h.type is not RegionType.HEADLINE or anchor.get(h.id) != h.id:
             continue
-        own = [r for r in bodies if anchor.get(r.id) == h.id and r.box.x_overlap(h.box) > 0]
+        if h.vertical:
+            # A vertical headline at the right end of its tier heads the run of columns
+            # to its left (column rules part them, so no geometric claim reaches past
+            # the first).
+            own = [r for r in bodies if anchor.get(r.id) == h.id and r.box.x1 <= h.box.x0 + em]
+        else:
+            own = [r for r in bodies if anchor.get(r.id) == h.id and r.box.x_overlap(h.box) > 0]
         if not own:
             continue
         top = min(r.box.y0 for r in own)
         tier = sorted(
-            (r for r in bodies if abs(r.box.y0 - top) <= em and r.box.y0 >= h.box.y1 - em / 2),
+            (
+                r
+                for r in bodies
+                if abs(r.box.y0 - top) <= em
+                and (r.box.y0 >= h.box.y1 - em / 2 or (h.vertical and r.box.x1 <= h.box.x0 + em))
+            ),
             key=lambda r: r.box.x0,
         )
         start = next((k for k, r in enumerate(tier) if r in own), None)
@@ -549,7 +566,13 @@ def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
             hi += 1
         run = tier[lo : hi + 1]
         hull = Box.hull(r.box for r in run)
-        if hull.width <= h.box.width or abs(h.box.cx - hull.cx) > max(2 * em, 0.08 * hull.width):
+        if h.vertical:
+            run = [r for r in run if r.box.x1 <= h.box.x0 + em]
+            if not run or h.box.x0 - max(r.box.x1 for r in run) > 2.5 * em:
+                continue
+        elif hull.width <= h.box.width or abs(h.box.cx - hull.cx) > max(
+            2 * em, 0.08 * hull.width
+        ):
             continue
         for r in run:
             a = anchor[r.id]
@@ -616,6 +639,26 @@ def _lone_jumps_join_text(page: Page, anchor: dict[str, str], em: float) -> None
                 members[mine].append(rid)
             for o in pictures:
                 anchor[o.id] = mine
+
+
+def _lone_signoffs_join_text(page: Page, anchor: dict[str, str], em: float) -> None:
+    """A byline left a module of its own (no headline claims it: the sign-off under the
+    last column of a continuation printed without its headline) joins the text it is
+    set right under. Alone it became an article of a name and no text."""
+    members = _members(page, anchor)
+    texts = [r for r in page.regions if r.type in (RegionType.BODY, RegionType.NOTICE)]
+    for r in page.regions:
+        if r.type is not RegionType.BYLINE or [o.id for o in members.get(r.id, [])] != [r.id]:
+            continue
+        above = [
+            o
+            for o in texts
+            if o.id in anchor
+            and -0.5 * em <= r.box.y0 - o.box.y1 <= 1.5 * em
+            and o.box.x_overlap(r.box) >= 0.5 * r.box.width
+        ]
+        if above:
+            anchor[r.id] = anchor[max(above, key=lambda o: o.box.y1).id]
 
 
 def _text_against(

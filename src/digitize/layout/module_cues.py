@@ -27,17 +27,24 @@ def enclosing_frame(r: Region, frames: Sequence[Region]) -> str | None:
 
 
 def rule_between_v(top: Box, bottom: Box, rules: Sequence[Box]) -> bool:
-    """A horizontal rule between a box above and one below, across the lower one."""
-    for r in rules:
-        if r.width < r.height:
-            continue
-        if (
-            top.y1 - 4 <= r.cy <= bottom.y0 + 4
-            and r.x_overlap(bottom) >= 0.5 * bottom.width
-            and r.x_overlap(top) > 0
-        ):
-            return True
-    return False
+    """A horizontal rule between a box above and one below, across the lower one. The
+    pieces of one printed rule (broken where column rules cross it, or at gutters) count
+    together: pieces level with each other, within 4 px."""
+    level = sorted(
+        (r for r in rules if r.width >= r.height and top.y1 - 4 <= r.cy <= bottom.y0 + 4),
+        key=lambda r: r.cy,
+    )
+    pieces: list[list[Box]] = []
+    for r in level:
+        if pieces and r.cy - pieces[-1][-1].cy <= 4:
+            pieces[-1].append(r)
+        else:
+            pieces.append([r])
+    return any(
+        sum(r.x_overlap(bottom) for r in rule) >= 0.5 * bottom.width
+        and any(r.x_overlap(top) > 0 for r in rule)
+        for rule in pieces
+    )
 
 
 def jump_between(head: Box, rb: Box, jumps: Sequence[tuple[Box, str]], em: float) -> bool:
@@ -159,6 +166,43 @@ def headline_between(head: Region, r: Region, heads: Sequence[Region]) -> bool:
         and o.box.y0 >= hb.y1 - 1
         and o.box.cy <= rb.y0
         and o.box.x_overlap(rb) > 0
+        for o in heads
+    )
+
+
+def tier_headed_beside(
+    head: Region, r: Region, heads: Sequence[Region], em: float
+) -> bool:
+    """Another headline, lower than `head`, whose foot is level with the top of text `r`
+    and which stands right beside it: `r` is the first (or last) column of the tier that
+    headline opens (a headline centred over four columns reaches neither the first nor
+    the last), not the end of `head`'s column far above, however free the way up is of
+    rules and headlines."""
+    hb, rb = head.box, r.box
+    return any(
+        o is not head
+        and o is not r
+        and not o.vertical
+        and o.box.y0 >= hb.y1 - 1
+        and -0.5 * em <= rb.y0 - o.box.y1 <= 2 * em
+        and (0 <= o.box.x0 - rb.x1 <= 2.5 * em or 0 <= rb.x0 - o.box.x1 <= 2.5 * em)
+        for o in heads
+    )
+
+
+def headline_beyond(head: Region, r: Region, heads: Sequence[Region]) -> bool:
+    """Another headline standing between a headline and text to its right, above the
+    text's top: the text lies beyond that other article's head, so it is not the first
+    headline's, however free the way to it is of rules (a continuation whose 上接 line
+    stands higher than the nearer headline's top, beside its kicker)."""
+    hb, rb = head.box, r.box
+    return any(
+        o is not head
+        and o is not r
+        and o.box.x0 >= hb.x1 - 1
+        and o.box.x1 <= rb.x0 + 1
+        and o.box.y0 < rb.y0
+        and o.box.y1 > hb.y0
         for o in heads
     )
 

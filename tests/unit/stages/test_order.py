@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layout_pages import EM, PITCH, PageBuilder, grid, regions_page
+from layout_pages import EM, GUTTER, PITCH, PageBuilder, grid, regions_page
 
 from digitize.model import Box, Line, Page, Region, RegionType, Transform, WritingMode
 from digitize.stages.classify import classify
@@ -1064,3 +1064,85 @@ def test_a_credit_line_over_a_headline_leads_into_its_article() -> None:
     head = next(r for r in page.regions if r.text.startswith("区教育局"))
     assert credit.type is RegionType.BYLINE
     assert credit.article_id == head.article_id is not None
+
+
+def test_a_continuation_beyond_another_headline_is_not_the_far_headlines() -> None:
+    """Left, a headline under its kicker (so its top is lower); beside it a headline over
+    the middle columns; at the right, level with the kicker, a 上接 line over a picture,
+    two columns and their sign-off. The right-hand text lies beyond the middle headline:
+    it is the continuation's, with its sign-off, not the left headline's."""
+    b = PageBuilder()
+    cols = grid(4)
+    b.line(cols[0][0] + EM, 100, cols[0][1], text="区领导督查时强调——")
+    b.line(cols[0][0], 100 + PITCH, cols[0][1], h=2 * EM, text="甲标题")
+    b.column(*cols[0], 200, 16, "甲")
+    b.line(cols[1][0], 100, cols[2][1], h=2 * EM, text="乙标题在中间")
+    b.column(*cols[1], 200, 16, "乙左")
+    b.column(*cols[2], 200, 16, "乙右")
+    b.line(cols[3][0], 100, cols[3][0] + 5 * EM, text="（上接1版）")
+    b.photo(cols[3][0], 100 + PITCH + 10, cols[3][1], 330)
+    lines = b.column(*cols[3], 340, 12, "续")
+    lines[-1].text = "未完的句子在"
+    b.line(cols[3][1] - 3 * EM, 340 + 12 * PITCH + 4, cols[3][1], text="谢桂海")
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲00"] != arts["续00"]
+    assert arts["（上接"] == arts["续00"] == arts["谢桂海"] is not None
+
+
+def test_the_first_column_of_a_tier_under_a_centred_headline_is_that_headlines() -> None:
+    """A headline over the first column only, its text ending halfway down; lower, a
+    headline centred over four columns but set over the middle two, its text in all
+    four; a fifth column holds another article. The first column of that tier stands
+    right beside the lower headline's foot: it is the lower article's, not the end of the
+    column under the headline far above."""
+    b = PageBuilder()
+    cols = grid(5)
+    b.line(cols[4][0], 100, cols[4][1], h=2 * EM, text="丁标题")  # the page's last column
+    b.column(*cols[4], 180, 22, "丁")
+    b.line(cols[0][0], 100, cols[0][0] + 6 * EM, h=2 * EM, text="甲标题")
+    b.column(*cols[0], 180, 8, "甲")
+    b.line(cols[1][0] + 2 * EM, 100, cols[3][1] - 2 * EM, h=2 * EM, text="乙标题")
+    for k in (1, 2, 3):
+        b.column(*cols[k], 180, 8, f"乙{k}")
+    y = 180 + 8 * PITCH + 40
+    b.line(cols[1][0], y, cols[2][1], h=2 * EM, text="丙标题居中")
+    for k in range(4):
+        lines = b.column(*cols[k], y + 2 * EM + 20, 10, f"丙{k}")
+        lines[-1].text = "未完的句子在" if k < 3 else "完。"
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲00"]
+    assert arts["丙标题"] == arts["丙00"] == arts["丙10"] == arts["丙30"] != arts["甲00"]
+
+
+def test_a_lower_tier_on_its_own_grid_is_its_vertical_headlines() -> None:
+    """Three articles over three columns; a rule under them, broken where the column
+    rules meet it; under it a tier on a grid of its own: two wider columns, a column rule
+    between them, and a vertical headline at their right. The left column reaches under
+    the upper middle headline but lies past the rule; both columns are the vertical
+    headline's, though the column rule stands between it and the farther one."""
+    b = PageBuilder()
+    cols = grid(3)
+    for k, name in enumerate(("甲", "乙", "丙")):
+        b.line(cols[k][0] + EM, 100, cols[k][1] - EM, h=2 * EM, text=f"{name}标题")
+        b.column(*cols[k], 180, 10, name)
+    y = 180 + 10 * PITCH + 20
+    for k in range(3):
+        if k:
+            b.vrule((cols[k - 1][1] + cols[k][0]) // 2, 90, y - 8)
+        lo = cols[k][0] - (0 if k == 0 else GUTTER // 2 - 4)
+        hi = cols[k][1] + (0 if k == 2 else GUTTER // 2 - 4)
+        b.hrule(lo, hi, y)
+    low = (cols[0][0], 620), (650, 1230)
+    b.vline(1270, y + 20, y + 20 + 8 * EM, w=2 * EM, text="丁竖排标题在右")
+    b.column(*low[0], y + 20, 12, "丁左")
+    b.column(*low[1], y + 20, 12, "丁右")
+    b.vrule(635, y + 15, y + 20 + 12 * PITCH)
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["甲标题"] == arts["甲00"] != arts["丁左0"]
+    assert arts["丁竖排"] == arts["丁左0"] == arts["丁右0"] is not None
