@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
+from digitize.engines.base import OcrEngine
+from digitize.model import Page, Transform
+from digitize.stages.detect import detect_lines
+from digitize.synth import build_issue
+from digitize.synth.family import random_issue
 from digitize.synth.render import Degradation, IssueSpec, Module, PageSpec
 
 
@@ -61,3 +68,19 @@ def jumps_issue(dpi: int = 150, skew_deg: float = 0.0) -> IssueSpec:
         ),
     )
     return IssueSpec(name="jumps-e2e", pages=(p1, p4, p6), total_pages=8)
+
+
+def detected_family_page(
+    seed: int, index: int, engine: OcrEngine
+) -> tuple[dict[str, Any], Page]:
+    """Page `index` of the seed's random issue (`synth.family`) rendered alone, with the
+    engine's line detection run on it: its gt.json page and the page model."""
+    spec = random_issue(seed)
+    issue = build_issue(dataclasses.replace(spec, pages=(spec.pages[index],)), seed=seed)
+    image = issue.images[0]
+    h, w = image.shape[:2]
+    page = Page(
+        number=1, file=Path("p.png"), stem="p", transform=Transform.identity(w, h), image=image
+    )
+    detect_lines(page, engine)
+    return issue.gt["pages"][0], page

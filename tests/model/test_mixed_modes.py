@@ -9,17 +9,10 @@ horizontal modules of this rendered page into per-character dots and short colum
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-from typing import Any
-
 import pytest
+from issue_specs import detected_family_page
 
-from digitize import engines
-from digitize.model import Page, Transform
-from digitize.stages.detect import detect_lines
-from digitize.synth import build_issue
-from digitize.synth.family import random_issue
+from digitize.engines.base import OcrEngine
 
 
 def _covers(line: tuple[float, ...], box: tuple[float, ...]) -> float:
@@ -30,11 +23,9 @@ def _covers(line: tuple[float, ...], box: tuple[float, ...]) -> float:
 
 
 @pytest.mark.model
-def test_horizontal_lines_beside_a_vertical_module_are_found_whole(threads: int) -> None:
-    spec = random_issue(63)
-    page_spec = spec.pages[1]  # horizontal modules around a vertical body module
-    issue = build_issue(dataclasses.replace(spec, pages=(page_spec,)), seed=63)
-    gt: dict[str, Any] = issue.gt["pages"][0]
+def test_horizontal_lines_beside_a_vertical_module_are_found_whole(engine: OcrEngine) -> None:
+    # Page 2: horizontal modules around a vertical body module.
+    gt, page = detected_family_page(63, 1, engine)
     assert "vertical_body" in gt["hard_cases"]
     rows = [
         tuple(map(float, ln["bbox"]))
@@ -44,13 +35,6 @@ def test_horizontal_lines_beside_a_vertical_module_are_found_whole(threads: int)
         if ln["bbox"][2] - ln["bbox"][0] > 4 * (ln["bbox"][3] - ln["bbox"][1])
     ]
     assert len(rows) > 100
-    image = issue.images[0]
-    h, w = image.shape[:2]
-    page = Page(
-        number=1, file=Path("p.png"), stem="p", transform=Transform.identity(w, h), image=image
-    )
-    engine = engines.create("rapidocr", threads=threads, preset="accurate")
-    detect_lines(page, engine)
     found = [(ln.box.x0, ln.box.y0, ln.box.x1, ln.box.y1) for ln in page.lines]
     whole = [r for r in rows if max(_covers(r, f) for f in found) >= 0.9]
     assert len(whole) >= 0.95 * len(rows)  # 75 of 184 with a whole-page pass alone

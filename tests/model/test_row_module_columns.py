@@ -9,26 +9,20 @@ its text was read across them.
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-from typing import Any
-
 import pytest
+from issue_specs import detected_family_page
 
-from digitize import engines
-from digitize.model import Page, RegionType, Transform
-from digitize.stages.detect import detect_lines
+from digitize.engines.base import OcrEngine
+from digitize.model import Box, RegionType
 from digitize.stages.segment import segment
-from digitize.synth import build_issue
-from digitize.synth.family import random_issue
 
 
 @pytest.mark.model
-def test_each_block_of_a_row_module_on_a_vertical_page_is_one_column(threads: int) -> None:
-    spec = random_issue(29)
-    page_spec = spec.pages[0]  # a vertical page with a module of rows, gutters of 19 px
-    issue = build_issue(dataclasses.replace(spec, pages=(page_spec,)), seed=29)
-    gt: dict[str, Any] = issue.gt["pages"][0]
+def test_each_block_of_a_row_module_on_a_vertical_page_is_one_column(
+    engine: OcrEngine,
+) -> None:
+    # A vertical page with a module of rows, gutters of 19 px.
+    gt, page = detected_family_page(29, 0, engine)
     assert {"horizontal_on_vertical", "narrow_gutter"} <= set(gt["hard_cases"])
     columns = [
         region["bbox"]
@@ -43,13 +37,6 @@ def test_each_block_of_a_row_module_on_a_vertical_page_is_one_column(threads: in
         >= 0.8 * len(region["lines"])
     ]
     assert len(columns) == 6
-    image = issue.images[0]
-    h, w = image.shape[:2]
-    page = Page(
-        number=1, file=Path("p.png"), stem="p", transform=Transform.identity(w, h), image=image
-    )
-    engine = engines.create("rapidocr", threads=threads, preset="accurate")
-    detect_lines(page, engine)
     segment(page)
     blocks = [
         r.box
@@ -57,7 +44,7 @@ def test_each_block_of_a_row_module_on_a_vertical_page_is_one_column(threads: in
         if r.type is RegionType.BODY and not r.vertical and len(r.lines) >= 3
     ]
 
-    def share(b: Any, c: list[float]) -> float:
+    def share(b: Box, c: list[float]) -> float:
         return max(0.0, min(b.x1, c[2]) - max(b.x0, c[0])) / (c[2] - c[0])
 
     for c in columns:  # every column of the module is one block's
