@@ -565,15 +565,16 @@ def _centred_tiers(page: Page, anchor: dict[str, str], em: float) -> None:
         while hi + 1 < len(tier) and tier[hi + 1].box.x0 - tier[hi].box.x1 <= 2.5 * em:
             hi += 1
         run = tier[lo : hi + 1]
-        hull = Box.hull(r.box for r in run)
         if h.vertical:
             run = [r for r in run if r.box.x1 <= h.box.x0 + em]
             if not run or h.box.x0 - max(r.box.x1 for r in run) > 2.5 * em:
                 continue
-        elif hull.width <= h.box.width or abs(h.box.cx - hull.cx) > max(
-            2 * em, 0.08 * hull.width
-        ):
-            continue
+        else:
+            hull = Box.hull(r.box for r in run)
+            if hull.width <= h.box.width or abs(h.box.cx - hull.cx) > max(
+                2 * em, 0.08 * hull.width
+            ):
+                continue
         for r in run:
             a = anchor[r.id]
             if a == h.id:

@@ -477,8 +477,10 @@ def _labels_named_by_jumps(
                     proposed.setdefault(dst.index, set()).add(t)
     out = list(labels)
     for k, found in proposed.items():
-        (t,) = found if len(found) == 1 else (None,)
-        if t is not None and not any(t in v for j, v in proposed.items() if j != k):
+        if len(found) != 1:
+            continue
+        (t,) = found
+        if not any(t in v for j, v in proposed.items() if j != k):
             out[k] = t
     return out
 
