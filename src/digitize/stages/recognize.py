@@ -29,6 +29,7 @@ from digitize.layout.column import (
     WORN_MARK_SHARE,
     blank_outside,
     column_cells,
+    dash_ends,
     extent,
     ink_mask,
     ink_runs,
@@ -81,6 +82,9 @@ class _Plan:
     # columns), from page-frame coordinate `profile_at`: refines the glyph boxes.
     profile: npt.NDArray[np.int64] | None = None
     profile_at: float = 0.0
+    # Page-frame x extents of a dash stroke opening / closing the line (`dash_ends`).
+    lead_dash: tuple[float, float] | None = None
+    trail_dash: tuple[float, float] | None = None
 
 
 def recognize(page: Page, engine: OcrEngine) -> None:
@@ -224,6 +228,14 @@ def horizontal_crop(grey: Image, line: Line, height: int) -> tuple[Image, _Plan]
             for a, b in ink_runs(sub.sum(axis=0) > 0, em)
             if is_solid(sub[:, a:b], em)
         ]
+        # Dashes are looked for an em and a half beyond the box, where detectors cut them.
+        wide, wb = _cut(grey, Box(cb.x0 - 1.5 * em, band[0], cb.x1 + 1.5 * em, band[1]))
+        if wide.size:
+            inner = (int(cb.x0 - wb.x0), int(cb.x1 - wb.x0))
+            lead, trail = dash_ends(ink_mask(wide), em, inner)
+            at = wb.x0
+            plan.lead_dash = None if lead is None else (at + lead[0], at + lead[1])
+            plan.trail_dash = None if trail is None else (at + trail[0], at + trail[1])
     return _resize_to_height(crop, height), plan
 
 
@@ -282,7 +294,7 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
     """Text, confidence and glyphs of the plan's line; returns the marks added from the
     image (`_dropped_marks`)."""
     line = plan.line
-    res = with_unread(plan, res)
+    res = with_unread(plan, with_dashes(plan, res))
     chars = [(i, c) for i, c in enumerate(res.text) if not c.isspace()]
     confs = res.char_confidences
     conf = [confs[i] if i < len(confs) else res.confidence for i, _ in chars]
@@ -328,6 +340,56 @@ def _fill(plan: _Plan, res: Recognition) -> list[Glyph]:
         line.text = clean_line(res.text)
     line.confidence = float(res.confidence)
     return added
+
+
+# What PP-OCRv6 reads a dash stroke as (a vertical corner quote too, turned with its column).
+_DASH_READS = frozenset("一ー—－-_~～")
+
+
+def with_dashes(plan: _Plan, res: Recognition) -> Recognition:
+    """The recognition with —— where the line's ink opens or closes on a dash stroke
+    (`dash_ends`) that the recognizer read as 一 or a single dash, or dropped.
+
+    Only dash-like reads (`_DASH_READS`) at the stroke give way; a line that reads some
+    other character there is left as read. The two dashes take the stroke's place and
+    the line's confidence."""
+    pos = res.char_positions
+    if (
+        plan.line.vertical
+        or plan.width <= 0
+        or pos is None
+        or len(pos) != len(res.text)
+        or (plan.lead_dash is None and plan.trail_dash is None)
+    ):
+        return res
+    text, positions = list(res.text), list(pos)
+    confs = (list(res.char_confidences) + [res.confidence] * len(text))[: len(text)]
+    alts = _alternatives(res)
+    reach = 0.25 * plan.em
+    changed = False
+    for span, at_start in ((plan.trail_dash, False), (plan.lead_dash, True)):
+        if span is None:
+            continue
+        a, b = ((x - plan.x0) / plan.width for x in (span[0] - reach, span[1] + reach))
+        inside = [i for i, p in enumerate(positions) if a <= p <= b and not text[i].isspace()]
+        if any(text[i] not in _DASH_READS for i in inside):
+            continue
+        if len(inside) == 2 and all(text[i] == "—" for i in inside):
+            continue
+        for i in reversed(inside):
+            del text[i], positions[i], confs[i], alts[i]
+        k = 0 if at_start else len(text)
+        q0, q1 = ((x - plan.x0) / plan.width for x in span)
+        for q in ((3 * q0 + q1) / 4, (q0 + 3 * q1) / 4):
+            text.insert(k, "—")
+            positions.insert(k, q)
+            confs.insert(k, res.confidence)
+            alts.insert(k, ())
+            k += 1
+        changed = True
+    if not changed:
+        return res
+    return Recognition("".join(text), res.confidence, confs, positions, alts)
 
 
 # Ink this far (em) from every character read is one the recognizer did not read.
@@ -427,10 +489,6 @@ def _dropped_marks(plan: _Plan, centres: Sequence[float]) -> list[Glyph]:
     if len(blobs) <= max(1.0, UNREAD_MAX_SHARE * len(plan.solid)):
         out += blobs
     return out
-
-
-# What PP-OCRv6 reads a vertical corner quote as, turned with its column.
-_DASH_READS = frozenset("一ー—－-_~～")
 
 
 def _place_quotes(plan: _Plan, glyphs: list[Glyph]) -> bool:
