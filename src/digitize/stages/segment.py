@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from digitize.layout.crossings import (
@@ -271,16 +271,15 @@ def segment(page: Page) -> None:
             continue
         assigned[best].append(ln)
 
-    for i, col_lines in assigned.items():
-        if not col_lines:
-            continue
-        rows = [merge_row(r) for r in _rows(col_lines)]
+    column_rows = {i: [merge_row(r) for r in _rows(ls)] for i, ls in assigned.items() if ls}
+    break_gap = _break_gap(column_rows.values(), em)
+    for i, rows in column_rows.items():
         seg: list[Line] = [rows[0]]
         for prev, ln in itertools.pairwise(rows):
             gap = ln.box.y0 - prev.box.y1
             between = [b for b in obstacles if b.cy > prev.box.cy and b.cy < ln.box.cy]
             if (
-                gap > 1.0 * em
+                gap > break_gap
                 or _separated(prev.box, ln.box, between)
                 or _frame_boundary(prev.box, ln.box, cues.frames)
             ):
@@ -289,7 +288,7 @@ def segment(page: Page) -> None:
             seg.append(ln)
         blocks.append(_Block(seg, column=cols[i]))
 
-    blocks = _join_segments(blocks, obstacles, cues, em)
+    blocks = _join_segments(blocks, obstacles, cues, em, break_gap)
 
     # A lone full-column line is not a column segment of its own: let it join free text.
     keep: list[_Block] = []
@@ -360,6 +359,19 @@ def segment(page: Page) -> None:
     page.regions = regions
 
 
+def _break_gap(columns: Iterable[list[Line]], em: float) -> float:
+    """White between two rows of a column that ends a column segment. Type set solid leaves
+    a tenth of an em between rows, and a kicker or a new article stacked in the same column
+    stands out by more than half an em; a page that spaces its paragraphs does so all over,
+    so the threshold stays clear of the page's usual larger gaps (its 90th percentile), and
+    an em always breaks."""
+    gaps = sorted(b.box.y0 - a.box.y1 for rows in columns for a, b in itertools.pairwise(rows))
+    if not gaps:
+        return 1.0 * em
+    usual = gaps[int(0.9 * (len(gaps) - 1))]
+    return min(1.0 * em, max(0.6 * em, usual + 0.45 * em))
+
+
 def _one_column(a: Box, b: Box) -> bool:
     """Vertical boxes stacked in one printed column: the same left and right edges
     (within a fifth of the width), touching or overlapping end to end."""
@@ -372,7 +384,7 @@ def _one_column(a: Box, b: Box) -> bool:
 
 
 def _join_segments(
-    blocks: list[_Block], obstacles: Sequence[Box], cues: Cues, em: float
+    blocks: list[_Block], obstacles: Sequence[Box], cues: Cues, em: float, break_gap: float
 ) -> list[_Block]:
     """Re-join column segments that continue each other (one column seen as two clusters)."""
     segs = sorted((b for b in blocks if b.column is not None), key=lambda b: b.hull().y0)
@@ -388,7 +400,7 @@ def _join_segments(
             # Interleaved segments in one place (lines split between two near-equal
             # column candidates) are one column too.
             interleaved = ha.y_overlap(hb) > 0.5 * min(ha.height, hb.height)
-            if not (-0.3 * em <= gap <= 1.0 * em or interleaved):
+            if not (-0.3 * em <= gap <= break_gap or interleaved):
                 continue
             between = [o for o in obstacles if ha.cy < o.cy < hb.cy]
             if _separated(ha, hb, between) or _frame_boundary(ha, hb, cues.frames):
@@ -522,15 +534,17 @@ def _cluster_free(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[
         step = 0.25 * min(a.box.height, b.box.height)
         if abs(a.box.y0 - b.box.y0) > step and abs(a.box.y1 - b.box.y1) > step:
             return False
-        left, right = (a.box, b.box) if a.box.cx <= b.box.cx else (b.box, a.box)
+        (left, lo), (right, ro) = sorted(((a.box, a), (b.box, b)), key=lambda p: p[0].cx)
         gap = right.x0 - left.x1
         size = max(a.font_size, b.font_size)
         if gap >= 0.8 * size or not (sizes.display(a) or sizes.display(b)):
             return False
-        return not any(
+        if any(
             left.x1 - 2 <= r.cx <= right.x0 + 2 and r.y_overlap(left.union(right)) > 0
             for r in vrules
-        )
+        ):
+            return False
+        return not _side_by_side(left, right, lo, ro, horiz, sizes)
 
     rows = [sorted(g, key=lambda ln: ln.box.x0) for g in connected(horiz, row_join)]
     hulls = [Box.hull(ln.box for ln in r) for r in rows]
@@ -591,6 +605,31 @@ def _cluster_free(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[
 
     out.extend(connected(vert, column_join))
     return out
+
+
+def _side_by_side(
+    left: Box, right: Box, lo: Line, ro: Line, lines: Sequence[Line], sizes: TypeSizes
+) -> bool:
+    """Two headlines set side by side, not one row with a word space: each runs on in a
+    line of its own type size right under it, on its own side of the white between them,
+    and no line under them bridges that white (a headline's next line is centred under its
+    whole row; two word spaces, one over the other, it does not have)."""
+    size = max(lo.font_size, ro.font_size)
+    bottom = max(left.y1, right.y1)
+    under = [
+        ln.box
+        for ln in lines
+        if ln is not lo
+        and ln is not ro
+        and (sizes.same(ln, lo) or sizes.same(ln, ro))
+        and -0.25 * size <= ln.box.y0 - bottom < 0.6 * size
+        and ln.box.x_overlap(left.union(right)) > 0
+    ]
+    if any(b.x0 < left.x1 and b.x1 > right.x0 for b in under):
+        return False
+    mine = [b for b in under if b.x1 <= right.x0 and b.x_overlap(left) > 0]
+    theirs = [b for b in under if b.x0 >= left.x1 and b.x_overlap(right) > 0]
+    return bool(mine) and bool(theirs)
 
 
 def _cluster_vertical(lines: list[Line], sizes: TypeSizes, cues: Cues) -> list[list[Line]]:

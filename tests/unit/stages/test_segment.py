@@ -399,3 +399,92 @@ def test_a_vertical_headline_broken_at_its_figures_is_one_headline_read_down() -
     segment(page)
     heads = [r for r in _by_type(page, RegionType.HEADLINE) if r.vertical]
     assert [_texts(r) for r in heads] == [[top.text, low.text]]
+
+
+def _gapped_column(b: PageBuilder, x0: float, x1: float, tag: str, gaps: dict[int, float]) -> None:
+    """Twelve body lines at the usual pitch, with extra white above the lines in `gaps`."""
+    y = 180.0
+    for i in range(12):
+        y += gaps.get(i, 0.0)
+        b.line(x0, y, x1, text=f"{tag}{i:02d}")
+        y += PITCH
+
+
+def test_a_kicker_row_white_above_it_starts_a_segment() -> None:
+    """A column set solid (a fifth of an em between rows) in which one row stands three
+    quarters of an em below the last: a kicker or a new article in the same column."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[-1][1], h=2 * EM, text="标题")
+    _gapped_column(b, *cols[0], "甲", {6: 0.75 * EM})
+    for k in (1, 2):
+        _gapped_column(b, *cols[k], f"c{k}", {})
+    page = b.page()
+    segment(page)
+    (upper,) = [r for r in page.regions if any(ln.text == "甲00" for ln in r.lines)]
+    (lower,) = [r for r in page.regions if any(ln.text == "甲06" for ln in r.lines)]
+    assert upper is not lower and lower.lines[0].text == "甲06"
+
+
+def test_paragraphs_spaced_all_over_keep_their_column_whole() -> None:
+    """A page that leaves the same white between all its paragraphs: those gaps are the
+    page's usual, not breaks."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[-1][1], h=2 * EM, text="标题")
+    for k, (c0, c1) in enumerate(cols):
+        _gapped_column(b, c0, c1, f"c{k}", {3: 0.75 * EM, 6: 0.75 * EM, 9: 0.75 * EM})
+    page = b.page()
+    segment(page)
+    for k in range(3):
+        (home,) = [r for r in page.regions if any(ln.text == f"c{k}00" for ln in r.lines)]
+        assert len(home.lines) == 12
+
+
+def test_headlines_side_by_side_in_one_row_stay_two() -> None:
+    """A headline over two columns and one over the third, tops level and the white
+    between them under a display em: each runs on in lines of its own under it."""
+    b = PageBuilder()
+    cols = grid(3)
+    h = 2 * EM
+    (l0, _), (_, l1), (r0, r1) = cols
+    mid = (l1 + r0) / 2
+    b.line(l0 + 20, 100, mid - 18, h=h, text="左题第一行")
+    b.line(l0 + 60, 100 + h + 6, mid - 58, h=h, text="左题第二行")
+    b.line(mid + 18, 100, r1 - 10, h=h, text="右题一")
+    b.line(mid + 18, 100 + h + 6, r1 - 10, h=h, text="右题二")
+    b.line(mid + 38, 100 + 2 * (h + 6), r1 - 30, h=h, text="右题三")
+    for k, (c0, c1) in enumerate(cols):
+        b.column(c0, c1, 100 + 3 * (h + 6) + 20, 10, f"c{k}")
+    page = b.page()
+    segment(page)
+    heads = sorted(
+        "".join(ln.text for ln in r.lines) for r in page.regions if r.type is RegionType.HEADLINE
+    )
+    assert heads == ["右题一右题二右题三", "左题第一行左题第二行"]
+
+
+@pytest.mark.parametrize("second", [True, False])
+def test_a_headline_row_with_a_word_space_stays_one(second: bool) -> None:
+    """One headline whose row the detector split at its word space: its second line is
+    centred under the whole row; with no second line, the body columns under it (whose
+    gutter falls in the word space) do not part it."""
+    b = PageBuilder()
+    cols = grid(2)
+    h = 2 * EM
+    (a0, a1), (c0, c1) = cols
+    gap_mid = (a1 + c0) / 2
+    b.line(a0 + 40, 100, gap_mid - 18, h=h, text="题前半")
+    b.line(gap_mid + 18, 100, c1 - 40, h=h, text="题后半")
+    y = 100 + h + 6
+    if second:
+        b.line(a0 + 200, y, c1 - 200, h=h, text="第二行")
+        y += h + 6
+    for k, (x0, x1) in enumerate(cols):
+        b.column(x0, x1, y + 20, 10, f"c{k}")
+    page = b.page()
+    segment(page)
+    heads = [r for r in page.regions if r.type is RegionType.HEADLINE]
+    assert ["".join(ln.text for ln in r.lines) for r in heads] == (
+        ["题前半题后半第二行"] if second else ["题前半题后半"]
+    )
