@@ -115,6 +115,14 @@ def find_rules(ink: Mask, em: float) -> tuple[list[Rule], list[Box], Mask]:
     length = max(int(5 * em), 25)
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
+    thick = 0.6 * em
+    # Solid ink (a picture, a reverse-video panel) holds long runs everywhere: a rule
+    # touching a picture's edge would be one piece with it, too thick to count (two
+    # pictures side by side then read as one across their column rule). Rules are
+    # looked for in the ink outside areas solid over a rule's greatest thickness.
+    side = max(3, int(thick))
+    solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
+    ink = cv2.bitwise_and(ink, cv2.bitwise_not(solid))
     # Thickened across the rule first: a hairline left a little off straight by the
     # deskew (under a degree) steps one pixel row every few em and would fall apart.
     hmask: Mask = cv2.morphologyEx(cv2.dilate(ink, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, hk)
@@ -122,7 +130,6 @@ def find_rules(ink: Mask, em: float) -> tuple[list[Rule], list[Box], Mask]:
     # Bridge small breaks (scan noise, slight slant) along the rule direction.
     hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(em / 2)), 3)))
     vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, max(3, int(em / 2)))))
-    thick = 0.6 * em
     rules: list[Rule] = []
     kept: Mask = np.zeros_like(ink)
     for src, horizontal in ((hmask, True), (vmask, False)):
@@ -222,13 +229,16 @@ def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: flo
         if fill < 0.35:
             continue
         out.append(b)
-    # Merge overlapping blobs (a photo split by a light band).
+    # Merge overlapping blobs (a photo split by a light band), never two pictures set
+    # either side of a rule.
     merged = True
     while merged:
         merged = False
         for i in range(len(out)):
             for j in range(i + 1, len(out)):
-                if out[i].intersection(out[j].expand(em / 2)) is not None:
+                if out[i].intersection(out[j].expand(em / 2)) is not None and not _ruled_apart(
+                    out[i], out[j], rule_mask
+                ):
                     out[i] = out[i].union(out[j])
                     del out[j]
                     merged = True
@@ -236,6 +246,26 @@ def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: flo
             if merged:
                 break
     return out
+
+
+def _ruled_apart(a: Box, b: Box, rule_mask: Mask) -> bool:
+    """A rule runs down (or across) the gap between two blobs, along most of what they
+    share."""
+    if a.x1 <= b.x0 or b.x1 <= a.x0:  # side by side
+        g0, g1 = min(a.x1, b.x1), max(a.x0, b.x0)
+        s0, s1 = max(a.y0, b.y0), min(a.y1, b.y1)
+        strip = rule_mask[int(s0) : int(s1), int(g0) : int(np.ceil(g1))]
+        along = 1
+    elif a.y1 <= b.y0 or b.y1 <= a.y0:  # stacked
+        g0, g1 = min(a.y1, b.y1), max(a.y0, b.y0)
+        s0, s1 = max(a.x0, b.x0), min(a.x1, b.x1)
+        strip = rule_mask[int(g0) : int(np.ceil(g1)), int(s0) : int(s1)]
+        along = 0
+    else:
+        return False
+    if strip.size == 0:
+        return False
+    return float(np.any(strip > 0, axis=along).mean()) > 0.8
 
 
 def analyse(image: Image, line_boxes: Sequence[Box], em: float) -> Cues:
@@ -250,20 +280,33 @@ def analyse(image: Image, line_boxes: Sequence[Box], em: float) -> Cues:
         for p in find_photos(grey, rule_mask, masked, em)
         if not any(p.overlap_ratio(b) > 0.8 for b in inverted)
     ]
-    # Straight edges inside pictures are not rules.
+    # Straight edges inside pictures are not rules (an edge run on over two pictures
+    # side by side neither).
     rules = [
         r
         for r in rules
-        if not any(_inside_share(r.box, p.expand(em)) > 0.8 for p in photos)
+        if _covered_share(r, [p.expand(em) for p in photos]) <= 0.8
         and not any(r.box.overlap_ratio(b) > 0.8 for b in inverted)
     ]
     return Cues(rules=rules, frames=frames, photos=photos, inverted=inverted)
 
 
-def _inside_share(a: Box, b: Box) -> float:
-    """Share of a's area inside b."""
-    inter = a.intersection(b)
-    return inter.area / a.area if inter is not None and a.area > 0 else 0.0
+def _covered_share(rule: Rule, boxes: Sequence[Box]) -> float:
+    """Share of the rule's length inside the union of boxes that hold it across."""
+    r = rule.box
+    if rule.horizontal:
+        lo, hi = r.x0, r.x1
+        spans = [(b.x0, b.x1) for b in boxes if b.y0 <= r.cy <= b.y1]
+    else:
+        lo, hi = r.y0, r.y1
+        spans = [(b.y0, b.y1) for b in boxes if b.x0 <= r.cx <= b.x1]
+    covered, end = 0.0, lo
+    for a, z in sorted(spans):
+        a, z = max(a, end), min(z, hi)
+        if z > a:
+            covered += z - a
+            end = z
+    return covered / (hi - lo) if hi > lo else 0.0
 
 
 # The ink band of a horizontal line (union over its glyphs) is about 1.03 em tall

@@ -61,3 +61,20 @@ def test_a_column_rule_touching_a_picture_does_not_stretch_its_box() -> None:
     p = photos[0]
     assert p.y1 <= 300 + EM, p  # not down over the columns
     assert p.y0 <= 105 and p.x0 <= 105 and p.x1 >= 795, p
+
+
+def test_pictures_either_side_of_a_column_rule_stay_two() -> None:
+    """Two pictures a third of an em either side of a column rule that runs down from the
+    headline row: the rule touching them is still found (it keeps the two headlines over
+    them apart), and the pictures are two, not one across the rule."""
+    img = np.full((1000, 1000), 235, np.uint8)
+    img[100:950, 497:503] = 20  # the column rule
+    img[300:700, 100:494] = 70  # left picture, touching the rule
+    img[350:750, 508:900] = 70  # right picture, five pixels off it (the rule runs past
+    # both: within an em of one or the other over most of its length, it is no edge)
+    cues = analyse(img, [], EM)
+    left, right = sorted(cues.photos, key=lambda p: p.x0)
+    assert left.x0 <= 105 and 490 <= left.x1 <= 497, left
+    assert 503 <= right.x0 <= 513 and right.x1 >= 895, right
+    (rule,) = [r.box for r in cues.rules]  # no picture edge taken for a rule
+    assert rule.x0 <= 497 and rule.x1 >= 502 and rule.y0 <= 110 and rule.y1 >= 940
