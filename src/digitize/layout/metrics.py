@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from digitize.layout.cues import ink_size, to_grey
 from digitize.model import Image, Line, Page
+from digitize.text.textutil import is_wide
 
 # A body-size line is within these bounds of the em (line-box height of body text).
 _BODY_MIN = 0.72
@@ -151,3 +152,14 @@ def page_em(page: Page) -> float:
     lines = [ln for r in page.regions for ln in r.lines] or list(page.lines)
     sizes = sorted(ln.font_size for ln in lines)
     return float(sizes[len(sizes) // 2]) if sizes else DEFAULT_EM
+
+
+def text_pitch(line: Line, least: float = 6.0) -> float | None:
+    """Advance per em of text along a read horizontal line: its width over its characters
+    (a Han character one em, a narrow one half). The type size read from the text, where
+    a detector box's height (padding, tall punctuation) and a worn line's ink are not
+    sure: a caption's 0.8 em against the body's 1.0 is plain in it. None for a line of
+    fewer than `least` ems, whose box's ends weigh too much."""
+    text = line.text.replace(" ", "")
+    n = sum(1.0 if is_wide(c) else 0.5 for c in text)
+    return line.box.width / n if n >= least and not line.vertical else None

@@ -9,6 +9,8 @@ links captions to their pictures and reads the printed page number from the foli
 from __future__ import annotations
 
 import re
+import statistics
+from collections.abc import Sequence
 
 from digitize.layout.edits import CLAUSE_MARK, drop_char, line_text, split_off
 from digitize.layout.grouping import assign_modules, body_order
@@ -21,7 +23,7 @@ from digitize.layout.headings import (
     peel,
     signoff,
 )
-from digitize.layout.metrics import page_em
+from digitize.layout.metrics import page_em, text_pitch
 from digitize.layout.module_cues import rule_between_v, stands_over
 from digitize.model import Box, Glyph, Line, Page, Region, RegionType, WritingMode
 from digitize.stages.vertical_types import vertical_ads, vertical_kickers, vertical_lead_columns
@@ -299,24 +301,36 @@ def _under_picture(page: Page, head: Box, text: Box, em: float) -> bool:
     )
 
 
-def _body_decks(page: Page) -> None:
-    """A block read as body that opens with a kicker line (ends in ——) and closes with a
-    subtitle line (opens with ——), a line or two between, is a headline deck set close
-    to body size: the headline with its kicker and subtitle, which `_split_headlines`
-    then parts. Running text neither opens nor closes a block on a dash."""
+def _body_decks(page: Page, em: float) -> None:
+    """A block read as body that closes with a subtitle line (opens with ——), a line or
+    two of headline before it, is a headline deck set close to body size: the headline
+    with its subtitle (and kicker, a first line ending in ——), which `_split_headlines`
+    then parts. Running text does not close a block on a dash after lines free of
+    clause marks; the headline shows it is one by its kicker or by a line centred in the
+    block (running text is flush left, or indented at a paragraph's start)."""
     for region in page.regions:
         lines = [ln for ln in region.lines if ln.text.strip()]
-        if region.type is not RegionType.BODY or region.vertical or not 3 <= len(lines) <= 5:
+        if region.type is not RegionType.BODY or region.vertical or not 2 <= len(lines) <= 5:
             continue
         texts = [line_text(ln) for ln in lines]
-        if (
-            _KICKER_END.search(texts[0])
-            and _SUBTITLE_START.match(texts[-1])
+        kicker = bool(_KICKER_END.search(texts[0])) and len(lines) >= 3
+        head = texts[1:-1] if kicker else texts[:-1]
+        if not (
+            _SUBTITLE_START.match(texts[-1])
             and len("".join(texts)) <= 70
-            and not any(CLAUSE_MARK.search(t) for t in texts[1:-1])
+            and not any(CLAUSE_MARK.search(t) for t in head)
         ):
+            continue
+        box = Box.hull([ln.box for ln in lines])
+        if kicker or any(_centred_in(ln.box, box, em) for ln in lines[:-1]):
             region.lines = lines
             region.type = RegionType.HEADLINE
+
+
+def _centred_in(b: Box, block: Box, em: float) -> bool:
+    """Set in the middle of the block, an em or more in from both edges."""
+    left, right = b.x0 - block.x0, block.x1 - b.x1
+    return min(left, right) >= em and abs(left - right) <= em
 
 
 def _split_headlines(page: Page) -> None:
@@ -395,12 +409,47 @@ def _peel_captions(page: Page, em: float) -> None:
         ]
         if not above:
             continue
-        for k, ln in enumerate(region.lines[:3]):
-            if _CAPTION_END.search(line_text(ln)):
-                if k + 1 < len(region.lines):
-                    cap = split_off(page, region, region.lines[: k + 1], RegionType.CAPTION)
-                    cap.linked_to = above[0].id
-                break
+        k = next(
+            (k for k, ln in enumerate(region.lines[:3]) if _CAPTION_END.search(line_text(ln))),
+            None,
+        )
+        if k is None:
+            k = _smaller_head(region.lines)
+        if k is not None and k + 1 < len(region.lines):
+            cap = split_off(page, region, region.lines[: k + 1], RegionType.CAPTION)
+            cap.linked_to = above[0].id
+
+
+# A caption's type is at most this share of the body's, measured by `text_pitch`
+# (corpus captions 0.75-0.85 of body; body lines of one column agree within 5 %).
+_CAPTION_PITCH = 0.9
+
+
+def _smaller_head(lines: Sequence[Line]) -> int | None:
+    """Index of the last of the (at most three) lines opening a block in type clearly
+    smaller than the body lines after them: a caption whose credit did not read. Short
+    lines (a credit wrapped alone) go with the lines around them."""
+    pitches = [text_pitch(ln) for ln in lines]
+    body = [p for p in pitches[1:] if p is not None]
+    if pitches[0] is None or len(body) < 2:
+        return None
+    last = None
+    for k, p in enumerate(pitches[:4]):
+        if p is None:
+            continue
+        rest = [q for q in pitches[k + 1 :] if q is not None]
+        if len(rest) < 2:
+            break
+        usual = statistics.median(rest)
+        if p > _CAPTION_PITCH * usual:
+            break
+        last = k
+    if last is None or last >= 3:
+        return None
+    # a short credit line right under the caption is the caption's
+    while last + 1 < min(len(lines), 3) and pitches[last + 1] is None:
+        last += 1
+    return last
 
 
 def _caption_rows(page: Page, em: float) -> None:
@@ -700,7 +749,7 @@ def classify(page: Page) -> None:
     _split_at_markers(page)
     _split_edges(page, em)
     _split_shared_headlines(page, em)
-    _body_decks(page)
+    _body_decks(page, em)
     _split_headlines(page)
     _peel_subtitles(page, em)
     _peel_captions(page, em)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from digitize.layout.metrics import TypeSizes
+from digitize.layout.metrics import TypeSizes, text_pitch
 from digitize.model import Box, Line
 
 
@@ -46,3 +47,16 @@ def test_the_body_reference_does_not_jump_with_one_line() -> None:
     less = TypeSizes.measure(grey, lines[:-2], 40.0)  # the median would fall from 26 to 25
     probe = lines[0].id
     assert abs(whole.ink[probe] / less.ink[probe] - 1) < 0.02
+
+
+def test_text_pitch_is_the_advance_per_character() -> None:
+    """Han characters count one em, digits and Latin half; indented or short lines of one
+    column agree; a line of a few characters, or a column, has none."""
+    full = Line("a", Box(0, 0, 280, 30), "区人社局表示各地各部门要压")  # 13 Han
+    short = Line("b", Box(40, 0, 180, 30), "实责任，细化")  # 6
+    digits = Line("c", Box(0, 0, 280, 30), "占年度计划的2026年12月")  # 8 Han + 6 digits
+    assert text_pitch(full) == pytest.approx(280 / 13)
+    assert text_pitch(short) == pytest.approx(140 / 6)
+    assert text_pitch(digits) == pytest.approx(280 / 11)
+    assert text_pitch(Line("d", Box(0, 0, 80, 30), "摄影")) is None
+    assert text_pitch(Line("e", Box(0, 0, 30, 280), "区人社局表示各地", vertical=True)) is None

@@ -140,6 +140,41 @@ def test_a_deck_read_as_body_is_kicker_headline_and_subtitle() -> None:
     assert col.type is RegionType.BODY
 
 
+def test_a_headline_near_body_size_with_its_subtitle_is_not_body() -> None:
+    """No kicker: a headline a little over body size, its short second line centred, and
+    the subtitle opening with —— come out of segment as one body block."""
+    deck = _region(
+        "d",
+        RegionType.BODY,
+        (100, 100, 800, "石桥镇新建公园对外开放市民休闲有"),
+        (390, 140, 510, "了好去处"),
+        (120, 180, 780, "——排查隐患359处现场整改156处"),
+    )
+    rows = [(100, y, 400, "区人社局表示，") for y in range(240, 480, 40)]
+    page = regions_page(deck, _region("c", RegionType.BODY, *rows))
+    classify(page)
+    kinds = _texts_and_types(page)
+    assert kinds["石桥镇新建公园对外开放市民休闲有了好去处"] is RegionType.HEADLINE
+    assert kinds["——排查隐患359处现场整改156处"] is RegionType.SUBTITLE
+
+
+@pytest.mark.parametrize(
+    "first", [(100, 100, 800, "他说，这是第一次来到这里"), (100, 100, 800, "大家都在等待那一天")]
+)
+def test_running_text_closing_on_a_dash_stays_body(first: tuple[float, float, float, str]) -> None:
+    """A clause mark, or flush lines with nothing centred, is running text."""
+    block = _region(
+        "d",
+        RegionType.BODY,
+        first,
+        (100, 140, 800, "的到来，心里想着未来的日子"),
+        (100, 180, 600, "——一个更好的明天"),
+    )
+    page = regions_page(block)
+    classify(page)
+    assert block.type is RegionType.BODY
+
+
 @pytest.mark.parametrize("centred", [False, True])
 def test_a_body_size_subtitle_is_peeled_off_the_column_under_its_headline(centred: bool) -> None:
     """A narrow module: the two-line subtitle, set in body size, reads into the column
@@ -279,6 +314,27 @@ def test_a_caption_of_several_lines_beside_its_picture_is_a_caption() -> None:
     photo = next(r for r in page.regions if r.type is RegionType.PHOTO)
     assert len(caps) == 1 and caps[0].lines[0].text == "青石镇的学生"
     assert caps[0].linked_to == photo.id
+
+
+@pytest.mark.parametrize("smaller", [True, False])
+def test_an_uncredited_caption_read_into_the_column_under_its_picture(smaller: bool) -> None:
+    """A worn credit does not read (闫超晓摄 as 同超晓 / 指): the caption's smaller type
+    (its characters 16 px apart against the body's 21) still ends it. Lines of body type
+    under a picture stay body."""
+    pitch = 16 if smaller else 21
+    text = "柳湾村的志愿者正在参加读书节。同超晓"
+    cap = [(700, 500, 700 + pitch * len(text), text), (700, 530, 716, "指")]
+    body = [(700, 560 + 30 * k, 700 + 21 * 14, "村振兴》主题开展阅读分享，") for k in range(6)]
+    col = _region("c", RegionType.BODY, *cap, *body)
+    photo = Region("p", RegionType.PHOTO, Box(700, 200, 1000, 495), [])
+    page = regions_page(photo, col)
+    classify(page)
+    caps = [r for r in page.regions if r.type is RegionType.CAPTION]
+    if smaller:
+        assert [[ln.text for ln in r.lines] for r in caps] == [[text, "指"]]
+        assert caps[0].linked_to == "p" and len(col.lines) == 6
+    else:
+        assert not caps and len(col.lines) == 8
 
 
 def test_boxed_advertisement_is_ad_and_boxed_notice_is_not() -> None:
