@@ -464,6 +464,20 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
             and closes(b)
         )
 
+    def runs_on_part(a: str, b: str) -> bool:
+        """a, headless, opens a part (上接 over its first column) and b beside it on its
+        tier opens nothing at all (no headline, no 上接, no dateline): columns no
+        headline, jump line or dateline claims are the part's own, set on across the
+        tier, even where a's last column ends a paragraph. Left alone they were an
+        article of their own with no title (synth-0033)."""
+        return (
+            a not in headed
+            and b not in headed
+            and marked(columns[a][0], "in")
+            and not any(marked(c, "in") for c in columns[b])
+            and not opens_dateline(columns[b][0].text)
+        )
+
     changed = True
     while changed:
         changed = False
@@ -472,7 +486,8 @@ def _chain_headless(page: Page, anchor: dict[str, str], em: float) -> None:
                 continue
             if jumps(a, "out") or jumps(b, "in"):
                 continue
-            if not follows(columns[a][-1], columns[b][0], bracketed(a, b) or mid_paragraph(b)):
+            evidence = bracketed(a, b) or mid_paragraph(b) or runs_on_part(a, b)
+            if not follows(columns[a][-1], columns[b][0], evidence):
                 continue
             keep, gone = (b, a) if b in headed and a not in headed else (a, b)
             for rid, target in list(anchor.items()):

@@ -263,12 +263,16 @@ def test_a_continuation_opened_at_its_left_and_closed_at_its_right_is_one_part(
         assert arts["（上接"] == arts["续00"] is not None
 
 
-def _headless_columns(first_ends: str, second_opens_paragraph: bool = False) -> Page:
-    """A 上接 line over three columns split by column rules (one cell each), no headline;
-    the first column's last line ends with `first_ends`, the second's mid-sentence."""
+def _headless_columns(
+    first_ends: str, second_opens_paragraph: bool = False, marker: bool = True
+) -> Page:
+    """A 上接 line (or none) over three columns split by column rules (one cell each), no
+    headline; the first column's last line ends with `first_ends`, the second's
+    mid-sentence."""
     b = PageBuilder()
     cols = grid(3)
-    b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
+    if marker:
+        b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
     for k, (x0, x1) in enumerate(cols):
         opens = k == 1 and second_opens_paragraph
         lines = b.column(x0, x1, 100 + PITCH, 20, f"续{k}", opens_paragraph=opens)
@@ -294,11 +298,32 @@ def test_headless_columns_whose_text_runs_on_are_one_article() -> None:
 
 
 def test_headless_column_ending_its_sentence_is_not_chained() -> None:
-    """The first column ends its sentence and the next opens a paragraph (indented):
-    without the text running on there is no evidence that the columns are one article."""
-    page = _headless_columns(first_ends="。", second_opens_paragraph=True)
+    """No 上接 line: the first column ends its sentence and the next opens a paragraph
+    (indented); without the text running on there is no evidence that the columns are
+    one article."""
+    page = _headless_columns(first_ends="。", second_opens_paragraph=True, marker=False)
     arts = _articles(page)
     assert arts["续00"] != arts["续10"]
+
+
+def test_columns_beside_a_part_that_open_nothing_are_the_parts() -> None:
+    """Under a 上接 line the first column ends its sentence and the next opens a
+    paragraph: the part opened there runs on across its tier, for the columns beside it
+    open nothing of their own (no headline, 上接 line or dateline); alone they were an
+    article with no title. A column that opens with a dateline is another article."""
+    page = _headless_columns(first_ends="。", second_opens_paragraph=True)
+    arts = _articles(page)
+    assert arts["（上接"] == arts["续00"] == arts["续10"] == arts["续20"] is not None
+    b = PageBuilder()
+    cols = grid(2)
+    b.line(cols[0][0], 100, cols[0][0] + 7 * EM, text="（上接第一版）")
+    b.column(*cols[0], 100 + PITCH, 20, "续0")[-1].text = "续0末行。"
+    b.vrule(cols[1][0] - 15, 90, 100 + 21 * PITCH)
+    b.column(*cols[1], 100 + PITCH, 20, "乙", opens_paragraph=True)[0].text = "本报讯 5月3日，"
+    page = b.page()
+    _run(page)
+    arts = _articles(page)
+    assert arts["续00"] != arts["本报讯"]
 
 
 def test_headless_column_starting_mid_paragraph_is_chained() -> None:
