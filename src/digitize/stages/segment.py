@@ -311,7 +311,10 @@ def segment(page: Page) -> None:
     vbody: list[Line] = []
     for piece in connected(vert, lambda a, b: _one_column(a.box, b.box)):
         display = sizes.display(max(piece, key=lambda ln: ln.box.height))
-        (vhead if display else vbody).extend(piece)
+        if display:
+            vhead.append(_merge_column(piece))
+        else:
+            vbody.extend(piece)
     for group in _cluster_free(vhead, sizes, cues):
         blocks.append(_Block(group, vertical=True, kind=RegionType.HEADLINE))
     for group in _cluster_vertical(vbody, sizes, cues):
@@ -373,13 +376,34 @@ def _break_gap(columns: Iterable[list[Line]], em: float) -> float:
 
 
 def _one_column(a: Box, b: Box) -> bool:
-    """Vertical boxes stacked in one printed column: the same left and right edges
-    (within a fifth of the width), touching or overlapping end to end."""
+    """Vertical boxes stacked in one printed column: on one axis (centres within a fifth
+    of the width; upright figures set across the column are narrower than its Han
+    characters, never under 0.4 of them), touching or overlapping end to end."""
     width = max(a.width, b.width)
     return (
-        abs(a.x0 - b.x0) <= 0.2 * width
-        and abs(a.x1 - b.x1) <= 0.2 * width
+        abs(a.cx - b.cx) <= 0.2 * width
+        and min(a.width, b.width) >= 0.4 * width
+        and a.x0 <= b.x1
+        and b.x0 <= a.x1
         and max(a.y0, b.y0) - min(a.y1, b.y1) <= 0.3 * width
+    )
+
+
+def _merge_column(pieces: list[Line]) -> Line:
+    """The pieces of one printed vertical column (a detector breaks a headline where
+    upright figures sit across it: "新增车位" / "3" / "4" / "2" / "个") as one line, read
+    as one strip, so the figures are read in their column's context."""
+    pieces = sorted(pieces, key=lambda ln: ln.box.y0)
+    if len(pieces) == 1:
+        return pieces[0]
+    box = Box.hull(ln.box for ln in pieces)
+    return Line(
+        id=pieces[0].id,
+        box=box,
+        vertical=True,
+        polygon=box.corners(),
+        text="".join(ln.text for ln in pieces),
+        confidence=min(ln.confidence for ln in pieces),
     )
 
 

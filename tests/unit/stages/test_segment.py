@@ -6,7 +6,7 @@ import pytest
 from layout_pages import EM, PITCH, PageBuilder, grid
 
 from digitize.layout.metrics import estimate_em
-from digitize.model import Page, Region, RegionType, WritingMode
+from digitize.model import Box, Page, Region, RegionType, WritingMode
 from digitize.stages.segment import segment
 
 
@@ -381,8 +381,9 @@ def test_a_line_measured_off_body_size_inside_a_column_stays_in_it() -> None:
 def test_a_vertical_headline_broken_at_its_figures_is_one_headline_read_down() -> None:
     """A detector breaks a vertical headline where upright figures sit across it
     ("…活动 | 67余名老人参与"); the piece opening on the figures measures under the
-    display mark on ink. The pieces share the column's edges, so they are sized together
-    and read top to bottom, even where the lower box sits a pixel further right."""
+    display mark on ink. The pieces share the column's axis, so they are sized together
+    and read as one column, top to bottom, even where the lower box sits a pixel further
+    right; upright figures narrower than the column's characters ("342") are its too."""
     b = PageBuilder()
     (a0, a1), _ = grid(2)
     body = b.column(a0, a1, 100, 20, "甲")
@@ -395,10 +396,12 @@ def test_a_vertical_headline_broken_at_its_figures_is_one_headline_read_down() -
         cx = int(piece.box.cx)
         for y in range(int(piece.box.y0) + 4, int(piece.box.y1) - 24, 2 * EM):
             b.image[y : y + 24, cx - ink_w // 2 : cx - ink_w // 2 + ink_w] = 30
+    figures = b.vline(x + 12, 100 + 20 * EM + 4, 100 + 21 * EM, w=w - 24, text="342")
     page = b.page()
     segment(page)
     heads = [r for r in _by_type(page, RegionType.HEADLINE) if r.vertical]
-    assert [_texts(r) for r in heads] == [[top.text, low.text]]
+    assert [_texts(r) for r in heads] == [[top.text + low.text + figures.text]]
+    assert heads[0].lines[0].box == Box.hull([top.box, low.box, figures.box])
 
 
 def _gapped_column(b: PageBuilder, x0: float, x1: float, tag: str, gaps: dict[int, float]) -> None:
