@@ -280,8 +280,8 @@ def _split_shared_headlines(page: Page, em: float) -> None:
 def _under_picture(page: Page, head: Box, text: Box, em: float) -> bool:
     """The text opens right under a picture that opens the module under `head`: a
     photo starting within three ems under the headline and ending within four over the
-    text, with nothing but captions and credits between (a lead photo set between a
-    headline and its columns)."""
+    text, with nothing but captions, credits and the headline's own subtitle or byline
+    between (a lead photo set between a headline and its columns)."""
     if text.y0 <= head.y1:
         return False
     between = Box(text.x0, head.y1, text.x1, text.y0)
@@ -294,7 +294,7 @@ def _under_picture(page: Page, head: Box, text: Box, em: float) -> bool:
     )
     return photo and not any(
         r.type.is_text
-        and r.type not in (RegionType.CAPTION, RegionType.BYLINE)
+        and r.type not in (RegionType.CAPTION, RegionType.BYLINE, RegionType.SUBTITLE)
         and r.box.x_overlap(between) > em / 2
         and between.y0 < r.box.cy < between.y1
         for r in page.regions

@@ -518,11 +518,14 @@ def test_headlines_of_two_modules_read_as_one_line_are_cut_where_the_second_open
     assert heads[0].box.x1 <= 500 <= heads[1].box.x0
 
 
-@pytest.mark.parametrize("photos", [True, False])
-def test_modules_opening_under_lead_photos_cut_the_headline_row_over_them(photos: bool) -> None:
+@pytest.mark.parametrize(("photos", "credit"), [(True, False), (True, True), (False, False)])
+def test_modules_opening_under_lead_photos_cut_the_headline_row_over_them(
+    photos: bool, credit: bool
+) -> None:
     """The same row over two modules that each open with a photo: the datelines stand
-    under the pictures, far below the line, and still count as the two openings. Without
-    the pictures, text that far down belongs to no headline of this row."""
+    under the pictures, far below the line, and still count as the two openings, also
+    past a byline set between a headline and its picture (typed a subtitle so far).
+    Without the pictures, text that far down belongs to no headline of this row."""
     line = _glyph_line("l", 100, 100, "优化营商环境激发活力区档案馆举办推进会")
     head = Region("h", RegionType.HEADLINE, line.box, [line])
     regions = [
@@ -531,10 +534,13 @@ def test_modules_opening_under_lead_photos_cut_the_headline_row_over_them(photos
         _region("c", RegionType.BODY, (502, 620, 880, "本报讯 5月20日，北港")),
     ]
     if photos:
+        top = 200 if credit else 170
         regions += [
-            Region("p1", RegionType.PHOTO, Box(100, 170, 480, 560), []),
-            Region("p2", RegionType.PHOTO, Box(502, 170, 880, 560), []),
+            Region("p1", RegionType.PHOTO, Box(100, top, 480, 560), []),
+            Region("p2", RegionType.PHOTO, Box(502, top, 880, 560), []),
         ]
+    if credit:
+        regions.append(_region("s", RegionType.SUBTITLE, (560, 160, 760, "本报通讯员 李浩")))
     page = regions_page(*regions)
     classify(page)
     heads = sorted(
