@@ -273,13 +273,14 @@ def segment(page: Page) -> None:
 
     column_rows = {i: [merge_row(r) for r in _rows(ls)] for i, ls in assigned.items() if ls}
     break_gap = _break_gap(column_rows.values(), em)
+    # Lines outside the grid that a column's white may hold: its own, boxed oddly.
+    strays = free + [ln for ln in other if not sizes.display(ln)]
     for i, rows in column_rows.items():
         seg: list[Line] = [rows[0]]
         for prev, ln in itertools.pairwise(rows):
-            gap = ln.box.y0 - prev.box.y1
             between = [b for b in obstacles if b.cy > prev.box.cy and b.cy < ln.box.cy]
             if (
-                gap > break_gap
+                _white_between(prev.box, ln.box, cols[i], strays, break_gap)
                 or _separated(prev.box, ln.box, between)
                 or _frame_boundary(prev.box, ln.box, cues.frames)
             ):
@@ -373,6 +374,21 @@ def _break_gap(columns: Iterable[list[Line]], em: float) -> float:
         return 1.0 * em
     usual = gaps[int(0.9 * (len(gaps) - 1))]
     return min(1.0 * em, max(0.6 * em, usual + 0.45 * em))
+
+
+def _white_between(
+    top: Box, bottom: Box, column: tuple[float, float], strays: Sequence[Line], limit: float
+) -> bool:
+    """More white than `limit` between two rows of a column. A body line of the column
+    that its grid did not take (a box drawn wider or taller than the rest) fills its
+    row: the white is measured past it, or a column would break at every such line."""
+    band = Box(column[0], top.cy, column[1], bottom.cy)
+    edges = [top.y1]
+    for s in sorted((s.box for s in strays), key=lambda b: b.y0):
+        if band.y0 < s.cy < band.y1 and s.x_overlap(band) > 0.5 * s.width:
+            edges += [s.y0, s.y1]
+    edges.append(bottom.y0)
+    return any(b - a > limit for a, b in zip(edges[::2], edges[1::2], strict=True))
 
 
 def _one_column(a: Box, b: Box) -> bool:

@@ -491,3 +491,25 @@ def test_a_headline_row_with_a_word_space_stays_one(second: bool) -> None:
     assert ["".join(ln.text for ln in r.lines) for r in heads] == (
         ["题前半题后半第二行"] if second else ["题前半题后半"]
     )
+
+
+def test_a_column_line_boxed_taller_than_the_rest_does_not_break_its_column() -> None:
+    """The detector drew one line of a column in a box half again as tall and on into the
+    gutter (body ink in it): the grid does not take it, and the white it leaves between
+    its neighbours is not a break: the column stays one segment."""
+    b = PageBuilder()
+    cols = grid(3)
+    b.line(cols[0][0], 100, cols[-1][1], h=2 * EM, text="标题")
+    for k, (c0, c1) in enumerate(cols):
+        for i in range(12):
+            y = 180 + i * PITCH
+            if k == 1 and i == 6:  # taller, and on into the gutter
+                b.line(c0, y - 7, c1 + 1.5 * EM, h=EM + 14, text=f"c{k}{i:02d}")
+            else:
+                b.line(c0, y, c1, text=f"c{k}{i:02d}")
+            b.ink(y, c0, c1, 20)
+    page = b.page()
+    segment(page)
+    (home,) = [r for r in page.regions if any(ln.text == "c100" for ln in r.lines)]
+    rest = [ln.text for ln in home.lines if ln.text != "c106"]
+    assert rest == [f"c1{i:02d}" for i in range(12) if i != 6]
