@@ -180,6 +180,7 @@ def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: flo
     ink_level = float(np.percentile(grey, 1))
     thr = (paper + ink_level) / 2 + 0.25 * (paper - ink_level)
     mask = (grey < thr).astype(np.uint8) * 255
+    tone = mask.copy()
     # Rules are cut out so a rule touching a picture does not join it, except straight
     # edges inside a picture (tone on both sides), which would cut it into slivers.
     keep = np.zeros_like(mask)
@@ -245,7 +246,31 @@ def find_photos(grey: Image, rule_mask: Mask, text_boxes: Sequence[Box], em: flo
                     break
             if merged:
                 break
-    return out
+    # A picture's border line, cut out with the rules above, is the picture's own.
+    return [_with_border(p, tone, em) for p in out]
+
+
+def _with_border(box: Box, tone: Mask, em: float) -> Box:
+    """The box grown over the rows and columns just outside it (up to a quarter em) that
+    are toned along most of its side: the picture's border line, and the fill next to
+    it, which the rule cut took out of the picture mask. Paper between stops it (a rule
+    set a few pixels off the picture stays out)."""
+    h, w = tone.shape
+    reach = max(2, int(em / 4))
+    x0, y0, x1, y1 = int(box.x0), int(box.y0), int(np.ceil(box.x1)), int(np.ceil(box.y1))
+
+    def toned(line: npt.NDArray[np.uint8]) -> bool:
+        return line.size > 0 and float(np.count_nonzero(line)) >= 0.8 * line.size
+
+    while y0 > 0 and box.y0 - y0 < reach and toned(tone[y0 - 1, x0:x1]):
+        y0 -= 1
+    while y1 < h and y1 - box.y1 < reach and toned(tone[y1, x0:x1]):
+        y1 += 1
+    while x0 > 0 and box.x0 - x0 < reach and toned(tone[y0:y1, x0 - 1]):
+        x0 -= 1
+    while x1 < w and x1 - box.x1 < reach and toned(tone[y0:y1, x1]):
+        x1 += 1
+    return Box(x0, y0, x1, y1)
 
 
 def _ruled_apart(a: Box, b: Box, rule_mask: Mask) -> bool:

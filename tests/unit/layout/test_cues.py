@@ -78,3 +78,18 @@ def test_pictures_either_side_of_a_column_rule_stay_two() -> None:
     assert 503 <= right.x0 <= 513 and right.x1 >= 895, right
     (rule,) = [r.box for r in cues.rules]  # no picture edge taken for a rule
     assert rule.x0 <= 497 and rule.x1 >= 502 and rule.y0 <= 110 and rule.y1 >= 940
+
+
+def test_a_pictures_thin_border_is_in_its_box() -> None:
+    """A halftone with a one-pixel dark border around a mottled fill: rules are looked
+    for outside the solid fill, so the border comes out as rules, cut out of the picture
+    mask; the picture's box still reaches the border (a few pixels decided whether text
+    set level with the picture's top counted as the tier a 上接 line opens)."""
+    img = np.full((800, 900), 235, np.uint8)
+    rng = np.random.default_rng(3)
+    img[200:500, 100:700] = rng.choice(np.array([105, 150], np.uint8), size=(300, 600))
+    img[200:202, 100:700] = img[498:500, 100:700] = 45
+    img[200:500, 100:102] = img[200:500, 698:700] = 45
+    (photo,) = analyse(img, [], EM).photos
+    assert abs(photo.y0 - 200) <= 2 and abs(photo.x0 - 100) <= 2, photo
+    assert abs(photo.y1 - 500) <= 2 and abs(photo.x1 - 700) <= 2, photo
