@@ -323,8 +323,6 @@ SOLID_DENSITY = (0.06, 0.6)
 RUN_BRIDGE_EM = 0.12  # gaps inside a character (川, 們) narrower than this are bridged
 
 
-
-
 # A 破折号 (two em dashes) is one straight stroke: its columns of ink are at most this
 # thick (em) and it runs at least this long (em); "一" is under an em wide and stands alone.
 DASH_THICK_EM = 0.2

@@ -91,29 +91,43 @@ def column_em(lines: Sequence[Line]) -> float | None:
 def lone_vertical_cells(lines: Sequence[Line], em: float) -> None:
     """A column of vertical text holding one or two characters (the end of a paragraph)
     is a square box, not a vertical line; beside a vertical column, head-aligned with it,
-    and as wide, it is one more column. A cell as wide as a column and in line with it,
-    touching its head or foot, is a character the detector cut off that column."""
+    and as wide, it is one more column. A cell in line with a column (as wide, or as wide
+    as upright figures set across it), touching its head or foot, is a character the
+    detector cut off that column."""
     vert = [ln for ln in lines if ln.vertical]
     if not vert:
         return
-    for ln in lines:
-        b = ln.box
-        if ln.vertical or b.width > 2.2 * em or b.height > 2.2 * em:
-            continue
-        for v in vert:
-            vb = v.box
-            gap = max(vb.x0, b.x0) - min(vb.x1, b.x1)
-            inline = (
-                b.x_overlap(vb) >= 0.6 * min(b.width, vb.width)
-                and max(vb.y0, b.y0) - min(vb.y1, b.y1) < 0.5 * em
-            )
-            if (
-                (inline or (abs(vb.y0 - b.y0) < 0.8 * em and gap < 1.2 * em))
-                and 0.6 * vb.width <= b.width <= 1.5 * vb.width
-                and vb.height > 2 * b.height
-            ):
-                ln.vertical = True
-                break
+    # How far each column reaches with the cells taken in line with it so far: a run of
+    # cells cut off one after another ("…车位" / "1" / "9" / "9" / "个", upright figures
+    # each boxed alone) is taken cell by cell.
+    ends = {id(v): (v.box.y0, v.box.y1) for v in vert}
+    changed = True
+    while changed:
+        changed = False
+        for ln in lines:
+            b = ln.box
+            if ln.vertical or b.width > 2.2 * em or b.height > 2.2 * em:
+                continue
+            for v in vert:
+                vb = v.box
+                top, foot = ends[id(v)]
+                gap = max(vb.x0, b.x0) - min(vb.x1, b.x1)
+                inline = (
+                    b.x_overlap(vb) >= 0.6 * min(b.width, vb.width)
+                    and max(top, b.y0) - min(foot, b.y1) < 0.5 * em
+                )
+                beside = abs(vb.y0 - b.y0) < 0.8 * em and gap < 1.2 * em
+                # A cell in line may hold upright figures, narrower than the column.
+                least = 0.4 if inline else 0.6
+                if (
+                    (inline or beside)
+                    and least * vb.width <= b.width <= 1.5 * vb.width
+                    and vb.height > 2 * b.height
+                ):
+                    ln.vertical = changed = True
+                    if inline:
+                        ends[id(v)] = (min(top, b.y0), max(foot, b.y1))
+                    break
 
 
 def find_rules(grey: Image, em: float, text: Sequence[Box] = ()) -> list[Box]:

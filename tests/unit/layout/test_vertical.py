@@ -177,6 +177,23 @@ def test_a_character_cut_off_a_column_stays_in_its_column() -> None:
     assert [len(g) for g in groups] == [8]
 
 
+def test_figures_cut_off_a_column_one_after_another_stay_in_it() -> None:
+    """A vertical headline ending on upright figures ("…车位199个"): the detector boxes
+    each figure alone, narrower than the column, one under another; cell by cell they
+    are the column's. A cell beside the column, not in line with it, is not."""
+    em = 29.0
+    column = Line("c", Box(1458, 820, 1501, 1315), vertical=True)
+    cells = [
+        Line("a", Box(1468, 1303, 1494, 1342)),
+        Line("b", Box(1467, 1331, 1494, 1372)),
+        Line("d", Box(1465, 1360, 1498, 1400)),
+    ]
+    away = Line("e", Box(1380, 1000, 1406, 1039))  # beside, mid-column: another column's
+    lone_vertical_cells([column, *cells, away], em)
+    assert all(c.vertical for c in cells)
+    assert not away.vertical
+
+
 def test_a_letter_spaced_display_row_is_one_line() -> None:
     """ "女 子 銀 行" set letter-spaced in display type comes as one box per character: one
     line, read as one. Rows of text in two columns a gutter apart, or display pieces
