@@ -101,6 +101,11 @@ class TypeSizes:
             return False
         return r is None or r <= _INK_BODY_MAX
 
+    def text_on_ink(self, ln: Line) -> bool:
+        """Measured on ink, and of text size (body, caption), whatever its box says."""
+        r = self.ink.get(ln.id)
+        return r is not None and r <= _INK_BODY_MAX
+
     def display(self, ln: Line) -> bool:
         r = self.ink.get(ln.id)
         return r >= _INK_DISPLAY if r is not None else ln.font_size >= _DISPLAY * self.em

@@ -465,7 +465,10 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: TypeSizes) -> list[L
     for ln in lines:
         b = ln.box
         home: _Block | None = None
-        if b.height <= 1.6 * em:
+        # Rows set solid come boxed over their neighbours' (a box 1.6-2 em tall round a
+        # line of body type): where the ink measured it as text, the box's height does
+        # not make it a heading.
+        if b.height <= 1.6 * em or (b.height <= 2.0 * em and sizes.text_on_ink(ln)):
             for blk in blocks:
                 if blk.column is None or not _in_column(b, blk.column, em):
                     continue

@@ -513,3 +513,24 @@ def test_a_column_line_boxed_taller_than_the_rest_does_not_break_its_column() ->
     (home,) = [r for r in page.regions if any(ln.text == "c100" for ln in r.lines)]
     rest = [ln.text for ln in home.lines if ln.text != "c106"]
     assert rest == [f"c1{i:02d}" for i in range(12) if i != 6]
+
+
+def test_a_column_row_boxed_over_its_neighbours_stays_in_its_column() -> None:
+    """Rows set solid: the detector boxed one row 1.7 em tall, over the boxes of the rows
+    above and below it. Its ink is body type, so it is the column's text, not a block of
+    its own between the column's lines (where it took the article's place under the
+    headline)."""
+    b = PageBuilder()
+    cols = grid(2)
+    for k, (c0, c1) in enumerate(cols):
+        for i in range(12):
+            y = 180 + i * PITCH
+            if k == 0 and i == 5:
+                b.line(c0, y - 11, c1, h=1.7 * EM, text=f"c{k}{i:02d}")
+            else:
+                b.line(c0, y, c1, text=f"c{k}{i:02d}")
+            b.ink(y, c0, c1, 20)
+    page = b.page()
+    segment(page)
+    (home,) = [r for r in page.regions if any(ln.text == "c000" for ln in r.lines)]
+    assert [ln.text for ln in home.lines] == [f"c0{i:02d}" for i in range(12)]
