@@ -27,6 +27,26 @@ def test_a_dark_panel_with_light_text_is_reverse_video() -> None:
     assert found[0].x0 <= 101 and found[0].x1 >= 419 and found[0].y0 <= 101
 
 
+def test_a_panel_with_a_blurred_fringe_is_reverse_video() -> None:
+    """Blur and JPEG leave the outermost row and column of a label's panel a sparse
+    fringe (a few pixels in five dark): the panel is still told by the full rows just
+    inside it."""
+    img = _page()
+    img[100:160, 100:240] = 25
+    for row in (100, 159):  # top and bottom rows: one pixel in five dark
+        img[row, 100:240] = 235
+        img[row, 100:240:5] = 25
+    img[100:160, 100] = 235  # the left column too
+    img[100:160:5, 100] = 25
+    for k in range(3):
+        x = 115 + k * 40
+        img[112:148, x : x + 28 : 3] = 235
+        img[112:148:3, x : x + 28] = 235
+    line = Box(108, 108, 232, 152)
+    found = find_inverted(ink_mask(img), [line], EM)
+    assert len(found) == 1 and found[0].x0 <= 101 and found[0].y1 >= 159
+
+
 def test_heavy_type_run_together_is_not_reverse_video() -> None:
     """A fake-bold headline blurred into one dark blob fills most of its line box, yet
     its outline meets the box only at the glyphs' extremes."""
