@@ -679,9 +679,30 @@ def _retype(page: Page, em: float) -> None:
                 for h in heads
                 if 0 <= h.box.y0 - region.box.y1 < 2 * em and h.box.x_overlap(region.box) > 0
             ]
-            if below:
+            if below or _over_subtitle(page, region, em):
                 region.type = RegionType.KICKER
                 continue
+
+
+def _over_subtitle(page: Page, region: Region, em: float) -> bool:
+    """A kicker and a subtitle frame one deck: words ending in —— right over a short
+    line opening with —— are its kicker, wherever the headline stands (set vertically
+    beside the module, no headline is under the kicker)."""
+    if not _KICKER_END.sub("", "".join(line_text(ln) for ln in region.lines)).strip():
+        return False  # a dash the detector boxed on its own
+    b = region.box
+    for r in page.regions:
+        if r is region or not r.type.is_text or len(r.lines) > 2:
+            continue
+        text = "".join(line_text(ln) for ln in r.lines)
+        if (
+            _SUBTITLE_START.match(text)
+            and len(text) <= 40
+            and -em / 2 <= r.box.y0 - b.y1 < 2 * em
+            and r.box.x_overlap(b) > 0
+        ):
+            return True
+    return False
 
 
 def _retype_headline(region: Region, heads: list[Region], page: Page, em: float) -> None:

@@ -236,6 +236,31 @@ def test_caption_peeled_off_column_under_picture() -> None:
     assert body.type is RegionType.BODY and len(body.lines) == 10
 
 
+def test_a_kicker_over_the_subtitle_of_a_vertical_headline_is_its_kicker() -> None:
+    """The headline stands vertically at the module's side; its kicker (read as body, a
+    line of body size) stands over the subtitle, not over the headline: the dash that ends
+    it over a line that opens with one makes it the deck's kicker. A dash the detector
+    boxed on its own beside it stays what it is."""
+    kicker = _region("k", RegionType.BODY, (100, 100, 500, "区消防救援大队召开专题会议指出——"))
+    dash = _region("d", RegionType.BODY, (505, 100, 545, "—"))
+    subtitle = _region("s", RegionType.BODY, (300, 140, 700, "——东湖镇累计投入资金259万元"))
+    head = Region(
+        "h",
+        RegionType.HEADLINE,
+        Box(1000, 140, 1060, 600),
+        [Line("hl", Box(1000, 140, 1060, 600), "办好民生实事提升群众幸福感", vertical=True)],
+        vertical=True,
+    )
+    rows = [(100, y, 900, "区人社局表示，各地各部门要压实责任。") for y in range(300, 560, 40)]
+    col = _region("c", RegionType.BODY, *rows)
+    page = regions_page(kicker, dash, subtitle, head, col)
+    classify(page)
+    assert kicker.type is RegionType.KICKER
+    assert subtitle.type is RegionType.SUBTITLE
+    assert dash.type is not RegionType.KICKER
+    assert col.type is RegionType.BODY
+
+
 def _region(rid: str, kind: RegionType, *lines: tuple[float, float, float, str]) -> Region:
     """A region of horizontal lines given as (x0, y0, x1, text), one em high."""
     out = [
