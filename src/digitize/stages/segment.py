@@ -470,7 +470,7 @@ def _absorb(blocks: list[_Block], lines: list[Line], sizes: TypeSizes) -> list[L
         # not make it a heading.
         if b.height <= 1.6 * em or (b.height <= 2.0 * em and sizes.text_on_ink(ln)):
             for blk in blocks:
-                if blk.column is None or not _in_column(b, blk.column, em):
+                if blk.column is None or not _in_column(b, blk.column, em, left=1.2):
                     continue
                 top = min(m.box.cy for m in blk.lines)
                 bottom = max(m.box.cy for m in blk.lines)
@@ -529,11 +529,13 @@ def _fills_column_row(
     return any(beside(o, True) for o in body) and any(beside(o, False) for o in body)
 
 
-def _in_column(b: Box, column: tuple[float, float], em: float) -> bool:
+def _in_column(b: Box, column: tuple[float, float], em: float, left: float = 0.6) -> bool:
     """The line fits the column's extent. The right edge is looser, as in `_columns`: a
     line that ends in digits or Latin letters (half-width, set a little loose) runs
-    past the justified edge."""
-    return b.x0 >= column[0] - 0.6 * em and b.x1 <= column[1] + 1.0 * em
+    past the justified edge. A stray put back into a segment it lies in (`_absorb`) may
+    start further left: the detector drew its box on over the gutter, up to the glyph
+    that ends the neighbour's line, which no line of another column reaches."""
+    return b.x0 >= column[0] - left * em and b.x1 <= column[1] + 1.0 * em
 
 
 def _within(a: Box, b: Box) -> bool:

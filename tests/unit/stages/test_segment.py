@@ -534,3 +534,22 @@ def test_a_column_row_boxed_over_its_neighbours_stays_in_its_column() -> None:
     segment(page)
     (home,) = [r for r in page.regions if any(ln.text == "c000" for ln in r.lines)]
     assert [ln.text for ln in home.lines] == [f"c0{i:02d}" for i in range(12)]
+
+
+def test_a_column_line_boxed_on_over_the_gutter_stays_in_its_column() -> None:
+    """The detector drew the first line of a column's last paragraph from an em left of
+    the column, over the gutter to the end of the neighbour's line: the grid does not
+    take it, but it sits on the column's segment and is put back in it, not left a block
+    of its own (read as an article without a title)."""
+    b = PageBuilder()
+    cols = grid(3)
+    for k, (c0, c1) in enumerate(cols):
+        for i in range(10):
+            y = 180 + i * PITCH
+            x0 = c0 - 1.0 * EM if (k == 2 and i == 0) else c0
+            b.line(x0, y, c1, text=f"c{k}{i:02d}")
+            b.ink(y, c0, c1, 20)
+    page = b.page()
+    segment(page)
+    (home,) = [r for r in page.regions if any(ln.text == "c201" for ln in r.lines)]
+    assert [ln.text for ln in home.lines] == [f"c2{i:02d}" for i in range(10)]
