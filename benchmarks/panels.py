@@ -5,10 +5,10 @@
 For every label, headline, kicker, subtitle and masthead line of the rendered issues (cached
 by benchmarks/corpus.py; missing ones are rendered), its truth box padded as a detector pads
 it is handed to `find_inverted` on the page's ink with rules removed. Prints, per region
-type, how many lines were taken for a dark panel and the outline share (`PANEL_EDGE` is the
-threshold) of each line that reached that test, then every headline taken and every label
-missed. Labels are plain or reverse video (the truth does not say which); plain ones are
-never panels, so a label's low share is not an error by itself.
+type, how many lines were taken for a dark panel and the outline shares (whole outline and
+sparsest side: `PANEL_EDGE`, `PANEL_SIDE`) of each line that reached that test, then every
+headline taken and every label missed. Labels are plain or reverse video (the truth does
+not say which); plain ones are never panels, so a label's low share is no error by itself.
 
 This prints figures; it is not a test.
 """
@@ -38,14 +38,16 @@ from digitize.stages.load import discover, load_page  # noqa: E402
 _TYPES = ("label", "headline", "kicker", "subtitle", "masthead")
 
 
-def measure(issue: Path, shares: dict[str, list[float]], taken: dict[str, list[int]]) -> list[str]:
+def measure(
+    issue: Path, shares: dict[str, list[tuple[float, float]]], taken: dict[str, list[int]]
+) -> list[str]:
     """Score one issue's display lines; return the notable ones (headline taken, label missed)."""
     gt = json.loads((issue / "gt.json").read_text(encoding="utf-8"))
     sources = {s.stem: s for iss in discover([issue]).issues for s in iss.pages}
-    seen: list[float] = []
+    seen: list[tuple[float, float]] = []
     real = cues._outline_share
 
-    def record(blob: Any, depth: int) -> float:
+    def record(blob: Any, depth: int) -> tuple[float, float]:
         value = real(blob, depth)
         seen.append(value)
         return value
@@ -102,16 +104,19 @@ def main() -> int:
     args = ap.parse_args()
     seeds = parse_seeds(args.seeds)
     render_missing(seeds, args.cache)
-    shares: dict[str, list[float]] = defaultdict(list)
+    shares: dict[str, list[tuple[float, float]]] = defaultdict(list)
     taken: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     notes: list[str] = []
     for s in seeds:
         notes += measure(args.cache / f"synth-{s:04d}", shares, taken)
-    print(f"PANEL_EDGE {cues.PANEL_EDGE}")
+    print(f"PANEL_EDGE {cues.PANEL_EDGE} (whole outline), PANEL_SIDE {cues.PANEL_SIDE} (sparsest)")
     for kind in _TYPES:
         n, found = taken[kind]
-        values = " ".join(f"{v:.2f}" for v in sorted(shares[kind]))
-        print(f"{kind:9s} lines {n:5d}  taken for a panel {found:4d}  outline shares: {values}")
+        whole = " ".join(f"{w:.2f}" for w, _ in sorted(shares[kind]))
+        least = " ".join(f"{v:.2f}" for v in sorted(v for _, v in shares[kind]))
+        print(f"{kind:9s} lines {n:5d}  taken for a panel {found:4d}")
+        print(f"  whole outline: {whole}")
+        print(f"  least side:    {least}")
     for note in notes:
         print(note)
     return 0

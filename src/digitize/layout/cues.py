@@ -55,10 +55,14 @@ def _components(mask: Mask) -> list[tuple[Box, int]]:
     return out
 
 
-# Share of a dark panel's outline that is ink (`_outline_share`). Measured on the 80
-# rendered issues' truth boxes: reverse-video labels 0.56-1.0 (plain ones under 0.37),
-# nameplates 0.52-1.0; fake-bold headlines blurred into one blob 0.19-0.50.
+# Share of a dark panel's outline that is ink (`_outline_share`), whole and on its
+# sparsest side. Measured on the 80 rendered issues' truth boxes (benchmarks/panels.py):
+# reverse-video labels 0.56-1.0 whole, 0.41-1.0 least (plain ones under 0.37 and 0.04);
+# fake-bold headlines blurred into one blob 0.19-0.50 whole, 0.12-0.21 least; a bold
+# headline line run together with the lines above and below it in a detector's box
+# (synth-0028) 0.59 whole, 0.14 least.
 PANEL_EDGE = 0.53
+PANEL_SIDE = 0.3
 
 
 def find_inverted(ink: Mask, line_boxes: Sequence[Box], em: float) -> list[Box]:
@@ -96,7 +100,8 @@ def find_inverted(ink: Mask, line_boxes: Sequence[Box], em: float) -> list[Box]:
         # touches the box only at the glyphs' extremes.
         bx, by, bw, bh = (int(v) for v in stats[label][:4])
         blob = labels[by : by + bh, bx : bx + bw] == label
-        if _outline_share(blob, max(2, int(em / 12))) < PANEL_EDGE:
+        whole, least = _outline_share(blob, max(2, int(em / 12)))
+        if whole < PANEL_EDGE or least < PANEL_SIDE:
             continue
         if (best.x0 <= sx0 and sx0 > 0) or (best.y0 <= sy0 and sy0 > 0):
             continue  # the dark area goes on: a picture with a false line in it
@@ -106,16 +111,19 @@ def find_inverted(ink: Mask, line_boxes: Sequence[Box], em: float) -> list[Box]:
     return out
 
 
-def _outline_share(blob: npt.NDArray[np.bool_], depth: int) -> float:
-    """Share of a blob's bounding outline that is ink, each side taken at its fullest
-    row (column) of the outer `depth`: blur and JPEG leave a panel's outermost row a
-    sparse fringe (a label's bottom edge measured 0.14 on a degraded scan, the row
-    inside it full), while heavy type stays sparse however deep its glyphs' corners."""
+def _outline_share(blob: npt.NDArray[np.bool_], depth: int) -> tuple[float, float]:
+    """Share of a blob's bounding outline that is ink, over the whole outline and on its
+    sparsest side, each side taken at its fullest row (column) of the outer `depth`: blur
+    and JPEG leave a panel's outermost row a sparse fringe (a label's bottom edge measured
+    0.14 on a degraded scan, the row inside it full). Heavy type may fill most of the
+    outline where its strokes meet the box (a bold headline's lines run together down a
+    narrow column), never all four sides."""
     d = max(1, min(depth, blob.shape[0] // 2, blob.shape[1] // 2))
     sides = (blob[:d], blob[-d:], blob[:, :d].T, blob[:, -d:].T)
     best = [float(side.mean(axis=1).max()) for side in sides]
     lengths = (blob.shape[1], blob.shape[1], blob.shape[0], blob.shape[0])
-    return float(sum(b * n for b, n in zip(best, lengths, strict=True))) / sum(lengths)
+    whole = float(sum(b * n for b, n in zip(best, lengths, strict=True))) / sum(lengths)
+    return whole, min(best)
 
 
 def find_rules(ink: Mask, em: float) -> tuple[list[Rule], list[Box], Mask]:

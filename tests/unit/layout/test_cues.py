@@ -47,6 +47,23 @@ def test_a_panel_with_a_blurred_fringe_is_reverse_video() -> None:
     assert len(found) == 1 and found[0].x0 <= 101 and found[0].y1 >= 159
 
 
+def test_a_blob_open_along_one_side_is_not_reverse_video() -> None:
+    """Bold headline lines set tight down a narrow column run together in the ink: the
+    blob round one of them is dark down both sides (the glyphs' vertical strokes) and
+    along the bottom, but its top is the gaps between the glyphs. A panel is dark on
+    every side."""
+    img = _page()
+    img[100:160, 100:320] = 25
+    img[100:104, 100:320] = 235  # the top: glyph tops with gaps between them
+    for x in range(100, 320, 40):
+        img[100:104, x : x + 6] = 25
+    for k in range(5):
+        x = 115 + k * 40
+        img[112:148, x : x + 28 : 3] = 235
+    line = Box(108, 108, 312, 152)
+    assert find_inverted(ink_mask(img), [line], EM) == []
+
+
 def test_heavy_type_run_together_is_not_reverse_video() -> None:
     """A fake-bold headline blurred into one dark blob fills most of its line box, yet
     its outline meets the box only at the glyphs' extremes."""
