@@ -493,6 +493,27 @@ def test_a_headline_row_with_a_word_space_stays_one(second: bool) -> None:
     )
 
 
+def _columns_with_odd_line(
+    b: PageBuilder,
+    n_cols: int,
+    rows: int,
+    odd: tuple[int, int],
+    box: tuple[float, float, float, float],
+) -> None:
+    """Columns of body lines "c{column}{row:02d}" with body ink, one line (`odd`: column,
+    row) boxed oddly by the detector: `box` moves its left edge, top and right edge by
+    (dx0, dy, dx1) and gives its height."""
+    dx0, dy, dx1, h = box
+    for k, (c0, c1) in enumerate(grid(n_cols)):
+        for i in range(rows):
+            y = 180 + i * PITCH
+            if (k, i) == odd:
+                b.line(c0 + dx0, y + dy, c1 + dx1, h=h, text=f"c{k}{i:02d}")
+            else:
+                b.line(c0, y, c1, text=f"c{k}{i:02d}")
+            b.ink(y, c0, c1, 20)
+
+
 def test_a_column_line_boxed_taller_than_the_rest_does_not_break_its_column() -> None:
     """The detector drew one line of a column in a box half again as tall and on into the
     gutter (body ink in it): the grid does not take it, and the white it leaves between
@@ -500,14 +521,8 @@ def test_a_column_line_boxed_taller_than_the_rest_does_not_break_its_column() ->
     b = PageBuilder()
     cols = grid(3)
     b.line(cols[0][0], 100, cols[-1][1], h=2 * EM, text="标题")
-    for k, (c0, c1) in enumerate(cols):
-        for i in range(12):
-            y = 180 + i * PITCH
-            if k == 1 and i == 6:  # taller, and on into the gutter
-                b.line(c0, y - 7, c1 + 1.5 * EM, h=EM + 14, text=f"c{k}{i:02d}")
-            else:
-                b.line(c0, y, c1, text=f"c{k}{i:02d}")
-            b.ink(y, c0, c1, 20)
+    # Taller, and on into the gutter.
+    _columns_with_odd_line(b, 3, 12, (1, 6), (0, -7, 1.5 * EM, EM + 14))
     page = b.page()
     segment(page)
     (home,) = [r for r in page.regions if any(ln.text == "c100" for ln in r.lines)]
@@ -521,15 +536,7 @@ def test_a_column_row_boxed_over_its_neighbours_stays_in_its_column() -> None:
     its own between the column's lines (where it took the article's place under the
     headline)."""
     b = PageBuilder()
-    cols = grid(2)
-    for k, (c0, c1) in enumerate(cols):
-        for i in range(12):
-            y = 180 + i * PITCH
-            if k == 0 and i == 5:
-                b.line(c0, y - 11, c1, h=1.7 * EM, text=f"c{k}{i:02d}")
-            else:
-                b.line(c0, y, c1, text=f"c{k}{i:02d}")
-            b.ink(y, c0, c1, 20)
+    _columns_with_odd_line(b, 2, 12, (0, 5), (0, -11, 0, 1.7 * EM))
     page = b.page()
     segment(page)
     (home,) = [r for r in page.regions if any(ln.text == "c000" for ln in r.lines)]
@@ -542,13 +549,7 @@ def test_a_column_line_boxed_on_over_the_gutter_stays_in_its_column() -> None:
     take it, but it sits on the column's segment and is put back in it, not left a block
     of its own (read as an article without a title)."""
     b = PageBuilder()
-    cols = grid(3)
-    for k, (c0, c1) in enumerate(cols):
-        for i in range(10):
-            y = 180 + i * PITCH
-            x0 = c0 - 1.0 * EM if (k == 2 and i == 0) else c0
-            b.line(x0, y, c1, text=f"c{k}{i:02d}")
-            b.ink(y, c0, c1, 20)
+    _columns_with_odd_line(b, 3, 10, (2, 0), (-1.0 * EM, 0, 0, EM))
     page = b.page()
     segment(page)
     (home,) = [r for r in page.regions if any(ln.text == "c201" for ln in r.lines)]
